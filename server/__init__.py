@@ -1,0 +1,1 @@
+"""Quadriller HQ server and shared core."""

@@ -1,0 +1,75 @@
+"""create_app(settings): the HQ API and the web front end."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TypedDict
+
+import asyncpg
+import redis.asyncio as aioredis
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from server.areas.index_cache import AreaIndexCache
+from server.db import create_pool
+from server.errors import install_error_handlers
+from server.redis import create_redis
+from server.settings import Settings
+
+
+class State(TypedDict):
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    area_indexes: AreaIndexCache
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+        redis = create_redis(settings.redis_url)
+        try:
+            yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool))
+        finally:
+            await redis.aclose()
+            await pool.close()
+
+    app = FastAPI(
+        title="Quadriller",
+        version="0.1.0",
+        description="Real-time field-operations map for campaigns. Errors are problem details (RFC 9457).",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    from server.areas.routes import router as areas_router
+    from server.auth.routes import router as auth_router
+    from server.config_routes import router as config_router
+
+    app.include_router(auth_router)
+    app.include_router(config_router)
+    app.include_router(areas_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    _mount_web(app, settings)
+    return app
+
+
+def _mount_web(app: FastAPI, settings: Settings) -> None:
+    dist = settings.web_dist
+    index = dist / "index.html"
+    if not index.exists():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/", include_in_schema=False)
+    async def hq_page() -> FileResponse:
+        return FileResponse(index)

@@ -1,0 +1,101 @@
+"""Area features for the map: geometry plus result figures, aggregated up the levels.
+
+Districts and neighbourhoods get the sum over the polling stations whose largest overlap they
+are: levels need not nest, and this gives each station to exactly one parent.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import orjson
+
+TOP_LISTS = 3
+
+
+def _empty_totals() -> dict:
+    return {"registered": 0, "voters": 0, "abstentions": 0, "valid_votes": 0, "votes": defaultdict(int),
+            "known": set()}
+
+
+def _add(totals: dict, result: Mapping) -> None:
+    for key in ("registered", "voters", "abstentions", "valid_votes"):
+        if result.get(key) is None:
+            totals[key] = None if key != "registered" else totals[key]
+        elif totals[key] is not None:
+            totals[key] += result[key]
+    for name, figures in result["lists"].items():
+        if figures.get("votes") is None:
+            totals["known"].add(name)  # a list known only as a share: no additive count
+        else:
+            totals["votes"][name] += figures["votes"]
+
+
+def figures_of(totals: dict | None, election: str | None, shares: Mapping[str, float] | None = None) -> dict:
+    """Turn summed counts into the properties the map shows."""
+    if totals is None:
+        return {"registered": None, "voters": None, "abstentions": None, "valid_votes": None,
+                "turnout": None, "abstention_rate": None, "election": None, "top_lists": [], "lists": {}}
+    registered, voters, valid = totals["registered"], totals["voters"], totals["valid_votes"]
+    if shares is None:
+        denominator = valid or sum(totals["votes"].values()) or None
+        shares = {n: v / denominator for n, v in totals["votes"].items()} if denominator else {}
+    votes = totals["votes"]
+    ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {
+        "registered": registered,
+        "voters": voters,
+        "abstentions": totals["abstentions"],
+        "valid_votes": valid,
+        "turnout": (voters / registered) if registered and voters is not None else None,
+        "abstention_rate": (1 - voters / registered) if registered and voters is not None else None,
+        "election": election,
+        "top_lists": [{"name": n, "votes": votes.get(n), "share": s} for n, s in ranked[:TOP_LISTS]],
+        "lists": dict(ranked),
+    }
+
+
+def station_totals(result: Mapping) -> tuple[dict, dict[str, float]]:
+    totals = _empty_totals()
+    _add(totals, result)
+    shares = {n: f["share"] for n, f in result["lists"].items() if f.get("share") is not None}
+    return totals, shares
+
+
+def feature_collection(
+    level: str,
+    rows: Iterable[Mapping],
+    results: Mapping[str, Mapping],
+    station_parents: Mapping[tuple[str, str], str],
+    election: str | None,
+) -> bytes:
+    """Serialise the features of one level; geometry is GeoJSON text from PostGIS, kept as is."""
+    by_parent: dict[str, dict] = {}
+    if level != "polling_station":
+        for code, result in results.items():
+            parent = station_parents.get((code, level))
+            if parent is not None:
+                _add(by_parent.setdefault(parent, _empty_totals()), result)
+    features = []
+    for row in rows:
+        if level == "polling_station":
+            result = results.get(row["code"])
+            if result is None:
+                figures = figures_of(None, None)
+            else:
+                totals, shares = station_totals(result)
+                figures = figures_of(totals, election, shares)
+        else:
+            figures = figures_of(by_parent.get(row["code"]), election if row["code"] in by_parent else None)
+        features.append({
+            "type": "Feature",
+            "id": row["id"],
+            "geometry": orjson.Fragment(row["geometry"]),
+            "properties": {
+                "id": row["id"], "code": row["code"], "name": row["name"], "level": row["level"],
+                "repaired": row["repaired"],
+                "district_code": row["district_code"], "neighbourhood_code": row["neighbourhood_code"],
+                **figures,
+            },
+        })
+    return orjson.dumps({"type": "FeatureCollection", "features": features})

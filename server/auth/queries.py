@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import asyncpg
+
+from server.auth.schemas import Membership, NewUser, User
+from server.auth.tokens import hash_token, new_login, new_token
+from server.campaigns.queries import campaign_by_slug
+from server.sql import sql
+
+
+async def user_by_token(conn: asyncpg.Connection, token: str) -> User | None:
+    row = await conn.fetchrow(sql("auth/user_by_token"), hash_token(token))
+    return User(**dict(row)) if row else None
+
+
+async def user_by_login_token(conn: asyncpg.Connection, login: str, token: str) -> User | None:
+    row = await conn.fetchrow(sql("auth/user_by_login_token"), login, hash_token(token))
+    return User(**dict(row)) if row else None
+
+
+async def memberships(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(sql("auth/memberships_of_user"), user_id)
+
+
+async def membership(conn: asyncpg.Connection, user: User, slug: str) -> Membership | None:
+    row = await conn.fetchrow(sql("auth/membership"), user.id, slug)
+    return Membership(**dict(row), user=user) if row else None
+
+
+async def add_user(conn: asyncpg.Connection, campaign_slug: str, role: str, name: str) -> NewUser:
+    campaign = await campaign_by_slug(conn, campaign_slug)
+    token = new_token()
+    login = new_login(name)
+    async with conn.transaction():
+        user_id = await conn.fetchval(sql("auth/insert_user"), login, name, hash_token(token))
+        await conn.execute(sql("auth/insert_membership"), user_id, campaign["id"], role)
+    return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token)

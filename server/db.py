@@ -1,0 +1,79 @@
+"""asyncpg pool with codecs, and the one place where database errors become domain errors."""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import asyncpg
+import orjson
+import shapely
+
+from server.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # Binary jsonb is a version byte (1) then the text: binary keeps COPY possible.
+    await conn.set_type_codec(
+        "jsonb", schema="pg_catalog", format="binary",
+        encoder=lambda v: b"\x01" + orjson.dumps(v), decoder=lambda b: orjson.loads(b[1:]),
+    )
+    await conn.set_type_codec(
+        "json", schema="pg_catalog", format="binary", encoder=orjson.dumps, decoder=orjson.loads,
+    )
+    # PostGIS geometry <-> shapely through WKB; only once the extension exists (after migrations).
+    has_postgis = await conn.fetchval("SELECT to_regtype('public.geometry') IS NOT NULL")
+    if has_postgis:
+        await conn.set_type_codec(
+            "geometry", schema="public", format="binary",
+            encoder=lambda g: shapely.to_wkb(g, include_srid=True, flavor="extended"),
+            decoder=shapely.from_wkb,
+        )
+
+
+async def create_pool(dsn: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    try:
+        return await asyncpg.create_pool(
+            dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+            command_timeout=120,
+        )
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise ServiceUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    try:
+        conn = await asyncpg.connect(dsn)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise ServiceUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
+    await _init_connection(conn)
+    return conn
+
+
+def translate(exc: asyncpg.PostgresError) -> Exception:
+    """Map an asyncpg error to the domain error a user should see."""
+    detail = getattr(exc, "detail", None) or str(exc)
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return Conflict(f"already exists: {detail}")
+    if isinstance(exc, asyncpg.ForeignKeyViolationError):
+        return NotFound(f"refers to something that does not exist: {detail}")
+    if isinstance(exc, (asyncpg.CheckViolationError, asyncpg.NotNullViolationError,
+                        asyncpg.DataError, asyncpg.InvalidTextRepresentationError)):
+        return InvalidInput(f"rejected by the database: {exc}")
+    if isinstance(exc, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)):
+        return ServiceUnavailable(f"database unavailable: {exc}")
+    return exc
+
+
+@contextlib.asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except asyncpg.PostgresError as exc:
+        mapped = translate(exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+    except (OSError, asyncpg.InterfaceError) as exc:
+        if isinstance(exc, asyncpg.InterfaceError) and "connection" not in str(exc).lower():
+            raise
+        raise ServiceUnavailable(f"database unavailable: {exc}") from exc

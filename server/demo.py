@@ -1,0 +1,140 @@
+"""`quadriller demo setup|run`: the demo city (Paris, from data/paris) and the processes to show it."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from server.settings import PROJECT_ROOT, Settings
+
+DATA = PROJECT_ROOT / "data" / "paris"
+SLUG = "paris"
+EUROPEAN_LISTS_AFTER = "nb_exprim"
+EUROPEAN_LISTS_BEFORE = "st_area(shape)"
+
+LAYERS = (
+    ("district", "paris_arrondissements.geojson", "c_ar", "l_ar"),
+    ("neighbourhood", "paris_quartiers.geojson", "c_qu", "l_qu"),
+    ("polling_station", "paris_secteurs_bureaux_vote_2024.geojson", "id_bv", None),
+)
+RESULTS = "paris_europeennes_2024_resultats_bv.csv"
+ELECTION = "europeennes-2024"
+
+
+def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
+    """The 38 list columns sit between nb_exprim and st_area(shape) in the Paris export."""
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    start, end = header.index(EUROPEAN_LISTS_AFTER) + 1, header.index(EUROPEAN_LISTS_BEFORE)
+    return header[start:end]
+
+
+async def setup(settings: Settings, token_file: Path) -> dict:
+    from server.areas.geojson_reader import read_area_file
+    from server.areas.loading import import_area_layer
+    from server.areas.queries import level_counts
+    from server.auth.queries import add_user, user_by_token
+    from server.campaigns.queries import create_campaign
+    from server.db import connect
+    from server.results.csv_reader import read_results_csv
+    from server.results.loading import import_results
+    from server.sql import sql
+
+    conn = await connect(settings.database_url)
+    try:
+        campaign = await conn.fetchrow(sql("campaigns/by_slug"), SLUG)
+        if campaign is None:
+            campaign = await create_campaign(conn, SLUG, "Paris — municipales (démo)")
+        done = await level_counts(conn, campaign["id"])
+        imported = []
+        for level, filename, code_field, name_field in LAYERS:
+            if level not in done:
+                area_file = read_area_file(DATA / filename, code_field, name_field)
+                await import_area_layer(conn, campaign["id"], level, area_file)
+                imported.append(level)
+        if imported or await conn.fetchval(sql("results/latest_election"), campaign["id"]) is None:
+            result_file = read_results_csv(
+                DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr",
+                voters_field="nb_votant", valid_field="nb_exprim", list_fields=european_list_fields(),
+            )
+            await import_results(conn, campaign["id"], ELECTION, result_file)
+            imported.append("results")
+        token = token_file.read_text().strip() if token_file.exists() else ""
+        if not token or await user_by_token(conn, token) is None:
+            new = await add_user(conn, SLUG, "admin", "HQ demo")
+            token = new.token
+            token_file.parent.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(token)
+            os.chmod(token_file, 0o600)
+        return {"campaign": SLUG, "imported": imported}
+    finally:
+        await conn.close()
+
+
+def run(settings: Settings, token_file: Path, host: str, port: int, volunteers: int) -> int:
+    """Start the HQ server (and, when installed, the ingest service and simulated volunteers) as
+    child processes; Ctrl-C or SIGTERM stops them all."""
+    token = token_file.read_text().strip()
+    env = {**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url,
+           "QUADRILLER_REDIS_URL": settings.redis_url}
+    exe = [sys.executable, "-m", "server.cli"]
+    children = [subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)], env=env)]
+    extra = demo_children(exe, host, volunteers)
+    children += [subprocess.Popen(cmd, env=env) for cmd in extra]
+    print(f"\n  Quadriller demo: http://{host}:{port}/#token={token}\n"
+          f"  (the token logs you in as the HQ admin; it is kept in {token_file})\n", flush=True)
+    stop = {"now": False}
+
+    def _stop(*_):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        while not stop["now"] and all(c.poll() is None for c in children):
+            time.sleep(0.3)
+    finally:
+        for c in children:
+            if c.poll() is None:
+                c.terminate()
+        for c in children:
+            try:
+                c.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                c.kill()
+    return 0
+
+
+def demo_children(exe: list[str], host: str, volunteers: int) -> list[list[str]]:
+    """The ingest service and the simulator, once the ingest package provides them."""
+    from importlib.metadata import entry_points
+
+    if not list(entry_points(group="quadriller.commands", name="ingest")):
+        return []
+    return [[*exe, "ingest", "--host", host],
+            [*exe, "simulate", "--campaign", SLUG, "--volunteers", str(volunteers), "--interval", "2"]]
+
+
+def add_demo_commands(sub) -> None:
+    demo = sub.add_parser("demo", help="the demo city").add_subparsers(dest="action", required=True)
+    s = demo.add_parser("setup", help="import Paris once and make an HQ token")
+    s.add_argument("--token-file", type=Path, required=True)
+    s.set_defaults(func=lambda args, settings: _print_async(setup(settings, args.token_file)))
+    r = demo.add_parser("run", help="serve the demo until Ctrl-C")
+    r.add_argument("--token-file", type=Path, required=True)
+    r.add_argument("--host", default="127.0.0.1")
+    r.add_argument("--port", type=int, default=8000)
+    r.add_argument("--volunteers", type=int, default=300)
+    r.set_defaults(func=lambda args, settings: run(settings, args.token_file, args.host, args.port, args.volunteers))
+
+
+async def _print_async(coro) -> None:
+    from server.cli import _print
+    _print(await coro)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    asyncio.run(setup(Settings(), Path(sys.argv[1])))

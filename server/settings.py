@@ -1,0 +1,50 @@
+"""Settings, one small class per concern, read from QUADRILLER_* environment variables.
+
+Everything that reaches the app goes through `Settings`, which `create_app(settings)` receives:
+tests build their own instead of patching globals.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QUADRILLER_", extra="ignore")
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/quadriller"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where the built front end lives; served at / when it exists.
+    web_dist: Path = PROJECT_ROOT / "web" / "dist"
+    # Optional raster base map (XYZ template). Empty: the map renders offline without one.
+    basemap_url: str = ""
+
+    # Ingest (issue: live ingest).
+    ingest_host: str = "127.0.0.1"
+    ingest_port: int = 8001
+    ingest_max_frame_bytes: int = 8192
+    ingest_max_accuracy_m: float = 100.0
+    ingest_rate_per_device: float = 20.0
+    ingest_batch_max: int = 2000
+    ingest_batch_wait_ms: float = 20.0
+    ingest_future_tolerance_s: float = 300.0
+
+    # Privacy.
+    retention_days: int = Field(default=30, ge=1)
+
+    # Live fan-out.
+    live_frames_per_second: float = 4.0
+    live_stale_after_s: float = 300.0
+
+
+def load_settings(**overrides) -> Settings:
+    return Settings(**overrides)

@@ -1,0 +1,3 @@
+SELECT id, level, code, name
+FROM areas
+WHERE id = ANY($1::bigint[])

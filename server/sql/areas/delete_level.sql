@@ -1,0 +1,2 @@
+DELETE FROM areas
+WHERE campaign_id = $1 AND level = $2

@@ -1,0 +1,3 @@
+SELECT id, slug, name
+FROM campaigns
+WHERE slug = $1

@@ -1,0 +1,3 @@
+INSERT INTO campaigns (slug, name)
+VALUES ($1, $2)
+RETURNING id, slug, name

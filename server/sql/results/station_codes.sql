@@ -1,0 +1,3 @@
+SELECT code
+FROM areas
+WHERE campaign_id = $1 AND level = 'polling_station'

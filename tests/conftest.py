@@ -1,0 +1,155 @@
+"""Test set-up against real PostGIS and Redis.
+
+The suite creates its own throw-away database (from QUADRILLER_TEST_DATABASE_URL, which
+scripts/test.sh sets), migrates it once, and drops it at the end. Redis uses database 15,
+flushed at the start. Each test makes its own campaign, so tests never see each other's data;
+the `paris` fixture is one imported campaign shared read-only, because importing Paris takes
+seconds.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from server.app import create_app
+from server.cli import main as cli_main
+from server.db import connect, create_pool
+from server.settings import PROJECT_ROOT, Settings
+
+DATA = PROJECT_ROOT / "data" / "paris"
+
+
+def _base_url() -> str:
+    url = os.environ.get("QUADRILLER_TEST_DATABASE_URL") or os.environ.get("QUADRILLER_DATABASE_URL")
+    if not url:
+        pytest.exit("set QUADRILLER_TEST_DATABASE_URL, or run the suite with scripts/test.sh", returncode=4)
+    return url
+
+
+def _with_db(url: str, name: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> str:
+    base = _base_url()
+    name = f"quadriller_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = await asyncpg.connect(_with_db(base, "postgres"))
+    await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    url = _with_db(base, name)
+    # The CLI reads its settings from the environment, like a user's shell.
+    os.environ["QUADRILLER_DATABASE_URL"] = url
+    assert cli_main(["db", "upgrade"]) == 0
+    yield url
+    await admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def redis_url() -> str:
+    base = os.environ.get("QUADRILLER_TEST_REDIS_URL") or os.environ.get("QUADRILLER_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = base.rsplit("/", 1)[0] + "/15"
+    client = aioredis.from_url(url)
+    await client.flushdb()
+    await client.aclose()
+    os.environ["QUADRILLER_REDIS_URL"] = url
+    return url
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(database_url=database_url, redis_url=redis_url)
+
+
+@pytest.fixture(scope="session")
+async def pool(settings: Settings):
+    pool = await create_pool(settings.database_url, 1, 8)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def conn(settings: Settings):
+    c = await connect(settings.database_url)
+    yield c
+    await c.close()
+
+
+@pytest.fixture
+async def campaign(pool) -> dict:
+    """A fresh campaign owned by one test."""
+    from server.campaigns.queries import create_campaign
+
+    slug = "t-" + uuid.uuid4().hex[:12]
+    async with pool.acquire() as c:
+        row = await create_campaign(c, slug, f"test {slug}")
+    return dict(row)
+
+
+async def import_paris(c: asyncpg.Connection, campaign_id: int) -> None:
+    from server.areas.geojson_reader import read_area_file
+    from server.areas.loading import import_area_layer
+    from server.demo import DATA as DEMO_DATA, ELECTION, LAYERS, RESULTS, european_list_fields
+    from server.results.csv_reader import read_results_csv
+    from server.results.loading import import_results
+
+    for level, filename, code_field, name_field in LAYERS:
+        await import_area_layer(c, campaign_id, level, read_area_file(DEMO_DATA / filename, code_field, name_field))
+    result_file = read_results_csv(
+        DEMO_DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
+        valid_field="nb_exprim", list_fields=european_list_fields())
+    await import_results(c, campaign_id, ELECTION, result_file)
+
+
+@pytest.fixture(scope="session")
+async def paris(pool) -> dict:
+    """Paris imported once (3 levels + European 2024 results), shared read-only."""
+    from server.campaigns.queries import create_campaign
+
+    async with pool.acquire() as c:
+        row = dict(await create_campaign(c, "paris-" + uuid.uuid4().hex[:8], "Paris (tests)"))
+        await import_paris(c, row["id"])
+    return row
+
+
+async def add_user(pool, slug: str, role: str, name: str = "Test") -> dict:
+    from server.auth.queries import add_user as _add
+
+    async with pool.acquire() as c:
+        return (await _add(c, slug, role, name)).model_dump()
+
+
+@pytest.fixture(scope="session")
+async def app_state(settings: Settings):
+    """The app and its lifespan state, opened once for the session."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app) as state:
+        yield app, state
+
+
+@pytest.fixture
+async def client(app_state):
+    app, state = app_state
+
+    async def with_state(scope, receive, send):
+        # httpx's ASGI transport runs no lifespan: hand the session's state to each request.
+        scope["state"] = dict(state)
+        await app(scope, receive, send)
+
+    transport = httpx.ASGITransport(app=with_state)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        yield c
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,81 @@
+"""Importing the real Paris layers and results into PostGIS, through the CLI's code paths."""
+from __future__ import annotations
+
+import csv
+
+from server.demo import DATA, RESULTS, european_list_fields
+from server.sql import sql
+from tests.conftest import import_paris
+
+
+def _file_totals() -> dict:
+    with open(DATA / RESULTS, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    lists = european_list_fields()
+    return {
+        "rows": len(rows),
+        "registered": sum(int(r["nb_inscr"]) for r in rows),
+        "voters": sum(int(r["nb_votant"]) for r in rows),
+        "valid": sum(int(r["nb_exprim"]) for r in rows),
+        "bardella": sum(int(r["bardella_jordan"]) for r in rows),
+        "lists": sum(int(r[name]) for r in rows for name in lists),
+    }
+
+
+async def test_paris_levels_and_results(paris, conn):
+    counts = {r["level"]: r["n"] for r in await conn.fetch(sql("areas/levels"), paris["id"])}
+    assert counts == {"district": 20, "neighbourhood": 80, "polling_station": 902}
+
+    expected = _file_totals()
+    got = await conn.fetchrow(
+        """SELECT count(*) AS n, sum(registered) AS registered, sum(voters) AS voters,
+                  sum(valid_votes) AS valid, sum((lists->'bardella_jordan'->>'votes')::int) AS bardella
+           FROM election_results WHERE campaign_id = $1""", paris["id"])
+    assert got["n"] == expected["rows"] == 902
+    assert (got["registered"], got["voters"], got["valid"], got["bardella"]) == (
+        expected["registered"], expected["voters"], expected["valid"], expected["bardella"])
+    assert expected["registered"] == 1_378_929 and expected["voters"] == 822_744
+
+    # every one of the 902 stations has its results
+    missing = await conn.fetchval(
+        """SELECT count(*) FROM areas a WHERE a.campaign_id = $1 AND a.level = 'polling_station'
+           AND NOT EXISTS (SELECT 1 FROM election_results r WHERE r.campaign_id = a.campaign_id AND r.code = a.code)""",
+        paris["id"])
+    assert missing == 0
+
+
+async def test_parents_by_largest_overlap(paris, conn):
+    rows = await conn.fetch(sql("areas/station_parents"), paris["id"])
+    district = {r["station_code"]: r["parent_code"] for r in rows if r["level"] == "district"}
+    assert len(district) == 902
+    # a sector code is "<arrondissement>-<number>"; the README says 901 of 902 interior points fall
+    # in their own arrondissement (4-99 is a 1 m² placeholder in the 12th)
+    agree = sum(1 for code, parent in district.items() if code.split("-")[0] == parent)
+    assert agree >= 901
+    # levels do not nest: some sectors straddle quartiers, and the shares say by how much
+    straddling = await conn.fetchval(
+        """SELECT count(DISTINCT o.child_id) FROM area_overlaps o JOIN areas c ON c.id = o.child_id
+           JOIN areas p ON p.id = o.parent_id
+           WHERE c.campaign_id = $1 AND c.level = 'polling_station' AND p.level = 'neighbourhood'
+             AND o.share BETWEEN 0.05 AND 0.95""", paris["id"])
+    assert straddling > 0
+    total = await conn.fetchval(
+        """SELECT max(s) FROM (SELECT sum(o.share) s FROM area_overlaps o JOIN areas c ON c.id = o.child_id
+           JOIN areas p ON p.id = o.parent_id WHERE c.campaign_id = $1 AND p.level = 'district'
+           GROUP BY o.child_id) t""", paris["id"])
+    assert 0.99 < total <= 1.0001
+
+
+async def test_reimport_replaces_layer_and_keeps_results(campaign, conn):
+    await import_paris(conn, campaign["id"])
+    before = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
+    ids_before = await conn.fetchval(
+        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"])
+    await import_paris(conn, campaign["id"])
+    counts = {r["level"]: r["n"] for r in await conn.fetch(sql("areas/levels"), campaign["id"])}
+    assert counts == {"district": 20, "neighbourhood": 80, "polling_station": 902}
+    ids_after = await conn.fetchval(
+        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"])
+    assert ids_after > ids_before  # replaced, not appended
+    after = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
+    assert before == after == 902

@@ -1,0 +1,146 @@
+// Same-origin API client. The bearer token comes from the URL fragment
+// (#token=XYZ) once, then lives in localStorage; it is sent on every request.
+
+export const TOKEN_KEY = 'quadriller.token';
+
+export type Level = 'district' | 'neighbourhood' | 'polling_station';
+export const LEVELS: Level[] = ['district', 'neighbourhood', 'polling_station'];
+
+export type Role = 'admin' | 'coordinator' | 'volunteer';
+
+export interface Me {
+  login: string;
+  name: string;
+  campaigns: {slug: string; name: string; role: Role}[];
+}
+
+export interface AppConfig {
+  basemap_url: string;
+}
+
+export interface TopList {
+  name: string;
+  votes: number | null;
+  share: number | null;
+}
+
+export interface AreaProperties {
+  id: number;
+  code: string;
+  name: string | null;
+  level: Level;
+  registered: number | null;
+  voters: number | null;
+  abstentions: number | null;
+  turnout: number | null;
+  abstention_rate: number | null;
+  valid_votes: number | null;
+  election: string | null;
+  top_lists: TopList[];
+  lists: Record<string, number>;
+  district_code: string | null;
+  neighbourhood_code: string | null;
+}
+
+export interface AreaFeature {
+  type: 'Feature';
+  id?: string | number;
+  geometry: {type: 'MultiPolygon' | 'Polygon'; coordinates: any};
+  properties: AreaProperties;
+}
+
+export interface AreaCollection {
+  type: 'FeatureCollection';
+  features: AreaFeature[];
+}
+
+/** An API failure; `message` carries the problem+json `detail` when present. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly title: string = ''
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Move `#token=...` from the URL into localStorage and strip it from the URL. */
+export function captureTokenFromFragment(): void {
+  const hash = window.location.hash.replace(/^#/, '');
+  if (!hash) return;
+  const params = new URLSearchParams(hash);
+  const token = params.get('token');
+  if (token === null) return;
+  if (token.trim()) localStorage.setItem(TOKEN_KEY, token.trim());
+  params.delete('token');
+  const rest = params.toString();
+  const url = window.location.pathname + window.location.search + (rest ? `#${rest}` : '');
+  history.replaceState(history.state, '', url);
+}
+
+export function getToken(): string | null {
+  const t = localStorage.getItem(TOKEN_KEY);
+  return t && t.trim() ? t : null;
+}
+
+export function setToken(token: string): void {
+  localStorage.setItem(TOKEN_KEY, token.trim());
+}
+
+export function clearToken(): void {
+  localStorage.removeItem(TOKEN_KEY);
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let detail = '';
+  let title = '';
+  try {
+    const body = await res.json();
+    if (body && typeof body === 'object') {
+      detail = typeof body.detail === 'string' ? body.detail : '';
+      title = typeof body.title === 'string' ? body.title : '';
+    }
+  } catch {
+    // not JSON: fall back to the status line
+  }
+  return new ApiError(detail || title || `HTTP ${res.status} ${res.statusText}`, res.status, title);
+}
+
+export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = {Accept: 'application/json, application/geo+json'};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {headers, signal, credentials: 'same-origin'});
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(`Network error: ${(err as Error).message}`, 0);
+  }
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as T;
+}
+
+export const fetchMe = () => apiGet<Me>('/api/me');
+export const fetchConfig = () => apiGet<AppConfig>('/api/config');
+
+export function fetchAreas(campaign: string, level: Level): Promise<AreaCollection> {
+  const q = new URLSearchParams({level});
+  return apiGet<AreaCollection>(`/api/campaigns/${encodeURIComponent(campaign)}/areas?${q}`);
+}
+
+export function fetchArea(campaign: string, level: Level, code: string): Promise<AreaFeature> {
+  const c = encodeURIComponent(campaign);
+  return apiGet<AreaFeature>(
+    `/api/campaigns/${c}/areas/${encodeURIComponent(level)}/${encodeURIComponent(code)}`
+  );
+}
+
+/** `?campaign=SLUG` if given, else the first campaign the user belongs to. */
+export function pickCampaign(me: Me): string | null {
+  const wanted = new URLSearchParams(window.location.search).get('campaign');
+  if (wanted) return wanted;
+  return me.campaigns.length ? me.campaigns[0].slug : null;
+}

@@ -1,0 +1,207 @@
+// HQ map entry point: auth, campaign choice, data loading, wiring of the panel.
+
+import '../style.css';
+import type {PickingInfo} from '@deck.gl/core';
+import {
+  ApiError,
+  LEVELS,
+  captureTokenFromFragment,
+  clearToken,
+  fetchArea,
+  fetchAreas,
+  fetchConfig,
+  fetchMe,
+  getToken,
+  pickCampaign,
+  type AreaCollection,
+  type AreaFeature,
+  type Level,
+  type Me
+} from '../api';
+import {applyStaticText, t} from '../i18n';
+import {featureBounds} from '../layers/areas';
+import {listNames} from '../layers/metrics';
+import {describeArea} from './describe';
+import {byId, initErrorBanner, showError, showLogin} from './dom';
+import {HqMap} from './map';
+import {
+  initLangToggle,
+  initLayerToggles,
+  initMetricSelect,
+  renderCampaign,
+  renderLegend,
+  renderMetricOptions,
+  setCount,
+  setStatus
+} from './panel';
+import {initSearch} from './search';
+import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
+
+const errorText = (err: unknown) =>
+  err instanceof Error ? err.message : typeof err === 'string' ? err : String(err);
+
+let me: Me | null = null;
+let slug: string | null = null;
+let map: HqMap | null = null;
+let lists: string[] = [];
+let selected: AreaFeature | null = null;
+const data: Partial<Record<Level, AreaCollection>> = {};
+const counts: Partial<Record<Level, number>> = {};
+
+function renderSelection(): void {
+  const body = byId('selection-body');
+  if (!selected) {
+    body.className = 'muted';
+    body.textContent = t('selection_hint');
+    delete body.dataset.code;
+    return;
+  }
+  body.className = '';
+  body.innerHTML = describeArea(selected.properties, 10);
+  body.dataset.code = selected.properties.code;
+}
+
+function renderStatus(): void {
+  if (LEVELS.every(l => counts[l] !== undefined)) setStatus(t('loaded_counts', counts as any));
+  else setStatus(t('loading'));
+}
+
+async function onClick(info: PickingInfo): Promise<void> {
+  const f = info.object as AreaFeature | undefined;
+  selected = f?.properties ? f : null;
+  map?.select(selected);
+  renderSelection();
+  if (!selected || !slug) return;
+  const {level, code} = selected.properties;
+  try {
+    const fresh = await fetchArea(slug, level, code);
+    if (selected?.properties.code === code && selected.properties.level === level) {
+      selected = {...fresh, geometry: fresh.geometry ?? selected.geometry};
+      renderSelection();
+    }
+  } catch (err) {
+    showError(errorText(err));
+  }
+}
+
+function refreshText(): void {
+  applyStaticText();
+  renderCampaign(me, slug);
+  if (map) {
+    renderMetricOptions(lists, map.metric);
+    renderLegend(map.metric, map.domain);
+  }
+  for (const l of LEVELS) setCount(l, counts[l] ?? null);
+  renderStatus();
+  renderSelection();
+  resetTooltip();
+}
+
+async function loadLevel(level: Level): Promise<void> {
+  const fc = await fetchAreas(slug!, level);
+  data[level] = fc;
+  counts[level] = fc.features.length;
+  setCount(level, fc.features.length);
+  if (level === 'polling_station') {
+    lists = listNames(fc.features);
+    renderMetricOptions(lists, map!.metric);
+  }
+  map!.setData(level, fc);
+  if (level === 'polling_station') renderLegend(map!.metric, map!.domain);
+  renderStatus();
+}
+
+function markLoadedAfterNextFrame(): void {
+  const handle = window.__quadriller!;
+  handle.counts = {...counts};
+  let done = false;
+  const mark = () => {
+    if (done) return;
+    done = true;
+    document.body.dataset.layersLoaded = 'true';
+  };
+  map!.afterRender = () => {
+    map!.afterRender = null;
+    mark();
+  };
+  setTimeout(mark, 5000); // in case no frame gets drawn (hidden tab)
+}
+
+async function boot(): Promise<void> {
+  captureTokenFromFragment();
+  applyStaticText();
+  initErrorBanner();
+  initLangToggle(refreshText);
+  if (!getToken()) return showLogin();
+
+  byId('logout').hidden = false;
+  byId('logout').addEventListener('click', () => {
+    clearToken();
+    window.location.reload();
+  });
+
+  try {
+    me = await fetchMe();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      clearToken();
+      return showLogin(true);
+    }
+    return showError(errorText(err));
+  }
+  slug = pickCampaign(me);
+  renderCampaign(me, slug);
+  if (!slug) return showError(t('no_campaign'));
+  renderStatus();
+
+  const config = await fetchConfig().catch(err => {
+    showError(errorText(err));
+    return {basemap_url: ''};
+  });
+  // Districts first: the initial view is fitted to their bounds.
+  const districtLoad = fetchAreas(slug, 'district');
+  const districts = await districtLoad.catch(() => null);
+
+  map = new HqMap({
+    container: byId<HTMLDivElement>('map'),
+    basemapUrl: config.basemap_url || '',
+    initialBounds: districts ? featureBounds(districts.features) : null,
+    onHover: updateTooltip,
+    onClick: info => void onClick(info)
+  });
+  byId('map').addEventListener('mouseleave', hideTooltip);
+  initLayerToggles((level, visible) => map!.setVisible(level, visible));
+  initMetricSelect(metric => {
+    map!.setMetric(metric);
+    renderLegend(metric, map!.domain);
+  });
+  initSearch(
+    () => data.polling_station?.features ?? [],
+    f => {
+      selected = f;
+      map!.select(f);
+      map!.flyTo(f);
+      renderSelection();
+    }
+  );
+  renderMetricOptions([], map.metric);
+  renderLegend(map.metric, map.domain);
+
+  const loads = LEVELS.map(level =>
+    level === 'district'
+      ? districtLoad.then(fc => {
+          data.district = fc;
+          counts.district = fc.features.length;
+          setCount('district', fc.features.length);
+          map!.setData('district', fc);
+          renderStatus();
+        })
+      : loadLevel(level)
+  );
+  const results = await Promise.allSettled(loads);
+  const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) return showError(errorText(failed.reason));
+  markLoadedAfterNextFrame();
+}
+
+boot().catch(err => showError(errorText(err)));

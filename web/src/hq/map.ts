@@ -1,0 +1,142 @@
+// The deck.gl map: owns the Deck instance and the layer state.
+
+import {Deck, FlyToInterpolator, MapView, WebMercatorViewport} from '@deck.gl/core';
+import type {Layer, PickingInfo} from '@deck.gl/core';
+import type {AreaCollection, AreaFeature, Level} from '../api';
+import {buildAreaLayers, featureBounds, type AreaLayerState} from '../layers/areas';
+import {buildBasemapLayer} from '../layers/basemap';
+import {metricDomain, type MetricId} from '../layers/metrics';
+
+type Bounds = [[number, number], [number, number]];
+
+export interface QuadrillerHandle {
+  deck: Deck<any>;
+  counts: Partial<Record<Level, number>>;
+  frames: number;
+}
+
+declare global {
+  interface Window {
+    __quadriller?: QuadrillerHandle;
+  }
+}
+
+export interface HqMapOptions {
+  container: HTMLDivElement;
+  basemapUrl: string;
+  initialBounds: Bounds | null;
+  onHover: (info: PickingInfo) => void;
+  onClick: (info: PickingInfo) => void;
+}
+
+const PARIS_FALLBACK = {longitude: 2.35, latitude: 48.86, zoom: 11};
+
+export class HqMap {
+  readonly deck: Deck<any>;
+  private basemap: Layer | null;
+  private state: AreaLayerState = {
+    data: {},
+    visible: {district: true, neighbourhood: true, polling_station: true},
+    metric: 'turnout',
+    domain: null,
+    selected: null
+  };
+  private container: HTMLDivElement;
+
+  constructor(opts: HqMapOptions) {
+    this.container = opts.container;
+    this.basemap = buildBasemapLayer(opts.basemapUrl);
+    const view = opts.initialBounds ? this.fit(opts.initialBounds, 40) : PARIS_FALLBACK;
+    const handle: QuadrillerHandle = window.__quadriller ?? ({counts: {}, frames: 0} as any);
+    this.deck = new Deck({
+      parent: opts.container,
+      views: new MapView({repeat: false}),
+      initialViewState: {...view, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19},
+      controller: {dragRotate: false, touchRotate: false},
+      layers: this.layers(),
+      getCursor: ({isDragging, isHovering}) =>
+        isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',
+      onHover: opts.onHover,
+      onClick: opts.onClick,
+      onAfterRender: () => {
+        handle.frames = (handle.frames ?? 0) + 1;
+        this.afterRender?.();
+      }
+    });
+    handle.deck = this.deck;
+    window.__quadriller = handle;
+  }
+
+  /** Called after each frame; main.ts uses it to flag "layers loaded" once drawn. */
+  afterRender: (() => void) | null = null;
+
+  private fit(bounds: Bounds, padding: number, maxZoom = 17) {
+    const width = Math.max(1, this.container.clientWidth);
+    const height = Math.max(1, this.container.clientHeight);
+    const pad = Math.min(padding, Math.floor(Math.min(width, height) / 2.5));
+    const vp = new WebMercatorViewport({width, height}).fitBounds(bounds, {padding: pad, maxZoom});
+    return {longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom};
+  }
+
+  private layers(): Layer[] {
+    const area = buildAreaLayers(this.state);
+    return this.basemap ? [this.basemap, ...area] : area;
+  }
+
+  private redraw(): void {
+    this.deck.setProps({layers: this.layers()});
+  }
+
+  setData(level: Level, fc: AreaCollection): void {
+    this.state.data[level] = fc;
+    if (level === 'polling_station') this.recomputeDomain();
+    this.redraw();
+  }
+
+  setVisible(level: Level, visible: boolean): void {
+    this.state.visible = {...this.state.visible, [level]: visible};
+    this.redraw();
+  }
+
+  setMetric(metric: MetricId): void {
+    this.state.metric = metric;
+    this.recomputeDomain();
+    this.redraw();
+  }
+
+  get metric(): MetricId {
+    return this.state.metric;
+  }
+
+  get domain() {
+    return this.state.domain;
+  }
+
+  private recomputeDomain(): void {
+    const fc = this.state.data.polling_station;
+    this.state.domain = fc ? metricDomain(fc.features, this.state.metric) : null;
+  }
+
+  select(feature: AreaFeature | null): void {
+    this.state.selected = feature;
+    this.redraw();
+  }
+
+  flyTo(feature: AreaFeature): void {
+    const b = featureBounds([feature]);
+    if (!b) return;
+    const pad = Math.round(Math.min(this.container.clientWidth, this.container.clientHeight) * 0.3);
+    const view = this.fit(b, pad, 15.5);
+    this.deck.setProps({
+      initialViewState: {
+        ...view,
+        pitch: 0,
+        bearing: 0,
+        minZoom: 3,
+        maxZoom: 19,
+        transitionDuration: 1200,
+        transitionInterpolator: new FlyToInterpolator()
+      }
+    });
+  }
+}

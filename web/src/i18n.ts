@@ -1,0 +1,154 @@
+// Tiny FR/EN dictionary. Language: localStorage choice, else navigator.language.
+
+export type Lang = 'fr' | 'en';
+const LANG_KEY = 'quadriller.lang';
+
+const en = {
+  app_title: 'Quadriller — HQ map',
+  layers: 'Layers',
+  level_district: 'District',
+  level_neighbourhood: 'Neighbourhood',
+  level_polling_station: 'Polling station',
+  metric: 'Colour polling stations by',
+  metric_registered: 'Registered voters',
+  metric_turnout: 'Turnout',
+  metric_abstention_rate: 'Abstention rate',
+  metric_list: 'Share: {name}',
+  legend_no_data: 'no data',
+  registered: 'Registered',
+  voters: 'Voters',
+  turnout: 'Turnout',
+  abstention_rate: 'Abstention',
+  leading_lists: 'Leading lists',
+  code: 'Code',
+  election: 'Election',
+  search: 'Find a polling station',
+  search_placeholder: 'Code or name, e.g. 18-60',
+  search_none: 'No match',
+  loading: 'Loading…',
+  loaded_counts: '{district} districts · {neighbourhood} neighbourhoods · {polling_station} polling stations',
+  login_title: 'Sign in',
+  login_help: 'Paste the access token you were given.',
+  login_token: 'Access token',
+  login_submit: 'Open the map',
+  login_rejected: 'This token was rejected. Paste a valid token.',
+  logout: 'Sign out',
+  campaign: 'Campaign',
+  no_campaign: 'Your account belongs to no campaign.',
+  role_admin: 'admin',
+  role_coordinator: 'coordinator',
+  role_volunteer: 'volunteer',
+  selection: 'Selected area',
+  selection_hint: 'Click an area to see its details.',
+  close: 'Close',
+  lang_switch: 'Passer en français'
+};
+
+export type MessageKey = keyof typeof en;
+
+const fr: Record<MessageKey, string> = {
+  app_title: 'Quadriller — carte QG',
+  layers: 'Couches',
+  level_district: 'Arrondissement',
+  level_neighbourhood: 'Quartier',
+  level_polling_station: 'Bureau de vote',
+  metric: 'Colorer les bureaux selon',
+  metric_registered: 'Inscrits',
+  metric_turnout: 'Participation',
+  metric_abstention_rate: 'Taux d’abstention',
+  metric_list: 'Part : {name}',
+  legend_no_data: 'pas de données',
+  registered: 'Inscrits',
+  voters: 'Votants',
+  turnout: 'Participation',
+  abstention_rate: 'Abstention',
+  leading_lists: 'Listes en tête',
+  code: 'Code',
+  election: 'Scrutin',
+  search: 'Trouver un bureau de vote',
+  search_placeholder: 'Code ou nom, ex. 18-60',
+  search_none: 'Aucun résultat',
+  loading: 'Chargement…',
+  loaded_counts: '{district} arrondissements · {neighbourhood} quartiers · {polling_station} bureaux',
+  login_title: 'Connexion',
+  login_help: 'Collez le jeton d’accès qui vous a été remis.',
+  login_token: 'Jeton d’accès',
+  login_submit: 'Ouvrir la carte',
+  login_rejected: 'Ce jeton a été refusé. Collez un jeton valide.',
+  logout: 'Se déconnecter',
+  campaign: 'Campagne',
+  no_campaign: 'Votre compte n’appartient à aucune campagne.',
+  role_admin: 'admin',
+  role_coordinator: 'coordinateur',
+  role_volunteer: 'bénévole',
+  selection: 'Zone sélectionnée',
+  selection_hint: 'Cliquez sur une zone pour voir le détail.',
+  close: 'Fermer',
+  lang_switch: 'Switch to English'
+};
+
+const dictionaries: Record<Lang, Record<MessageKey, string>> = {en, fr};
+
+function initialLang(): Lang {
+  const stored = localStorage.getItem(LANG_KEY);
+  if (stored === 'fr' || stored === 'en') return stored;
+  return (navigator.language || 'en').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}
+
+let current: Lang = initialLang();
+const listeners: (() => void)[] = [];
+
+export function getLang(): Lang {
+  return current;
+}
+
+export function setLang(lang: Lang): void {
+  current = lang;
+  localStorage.setItem(LANG_KEY, lang);
+  document.documentElement.lang = lang;
+  for (const fn of listeners) fn();
+}
+
+export function toggleLang(): void {
+  setLang(current === 'fr' ? 'en' : 'fr');
+}
+
+export function onLangChange(fn: () => void): void {
+  listeners.push(fn);
+}
+
+/** Translate `key`, filling `{name}` placeholders from `vars`. */
+export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const s = dictionaries[current][key] ?? en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+const locale = () => (current === 'fr' ? 'fr-FR' : 'en-GB');
+
+export function fmtInt(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : new Intl.NumberFormat(locale()).format(Math.round(n));
+}
+
+export function fmtPct(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return new Intl.NumberFormat(locale(), {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits
+  }).format(x);
+}
+
+/** Fill every element carrying data-i18n / data-i18n-placeholder / data-i18n-title. */
+export function applyStaticText(root: ParentNode = document): void {
+  root.querySelectorAll<HTMLElement>('[data-i18n]').forEach(el => {
+    el.textContent = t(el.dataset.i18n as MessageKey);
+  });
+  root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]').forEach(el => {
+    el.placeholder = t(el.dataset.i18nPlaceholder as MessageKey);
+  });
+  root.querySelectorAll<HTMLElement>('[data-i18n-title]').forEach(el => {
+    el.title = t(el.dataset.i18nTitle as MessageKey);
+  });
+  document.title = t('app_title');
+  document.documentElement.lang = current;
+}

@@ -1,0 +1,25 @@
+import {defineConfig} from 'vite';
+
+// The Python server serves web/dist at "/"; in dev, /api is proxied to it.
+export default defineConfig({
+  base: '/',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2020',
+    sourcemap: false,
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      output: {
+        manualChunks: id => (id.includes('node_modules') ? 'vendor' : undefined)
+      }
+    }
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: {
+      '/api': {target: 'http://127.0.0.1:8000', changeOrigin: false}
+    }
+  }
+});
