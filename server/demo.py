@@ -32,15 +32,34 @@ def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
     return header[start:end]
 
 
-async def setup(settings: Settings, token_file: Path) -> dict:
+async def import_city(conn, campaign_id: int, skip_levels: set[str] = frozenset(),
+                      skip_results: bool = False) -> list[str]:
+    """Import the demo city's three levels and its European 2024 results into a campaign."""
     from server.areas.geojson_reader import read_area_file
     from server.areas.loading import import_area_layer
+    from server.results.csv_reader import read_results_csv
+    from server.results.loading import import_results
+
+    imported = []
+    for level, filename, code_field, name_field in LAYERS:
+        if level not in skip_levels:
+            await import_area_layer(conn, campaign_id, level, read_area_file(DATA / filename, code_field, name_field))
+            imported.append(level)
+    if imported or not skip_results:
+        result_file = read_results_csv(
+            DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
+            valid_field="nb_exprim", list_fields=european_list_fields(),
+        )
+        await import_results(conn, campaign_id, ELECTION, result_file)
+        imported.append("results")
+    return imported
+
+
+async def setup(settings: Settings, token_file: Path) -> dict:
     from server.areas.queries import level_counts
     from server.auth.queries import add_user, user_by_token
     from server.campaigns.queries import create_campaign
     from server.db import connect
-    from server.results.csv_reader import read_results_csv
-    from server.results.loading import import_results
     from server.sql import sql
 
     conn = await connect(settings.database_url)
@@ -49,19 +68,8 @@ async def setup(settings: Settings, token_file: Path) -> dict:
         if campaign is None:
             campaign = await create_campaign(conn, SLUG, "Paris — municipales (démo)")
         done = await level_counts(conn, campaign["id"])
-        imported = []
-        for level, filename, code_field, name_field in LAYERS:
-            if level not in done:
-                area_file = read_area_file(DATA / filename, code_field, name_field)
-                await import_area_layer(conn, campaign["id"], level, area_file)
-                imported.append(level)
-        if imported or await conn.fetchval(sql("results/latest_election"), campaign["id"]) is None:
-            result_file = read_results_csv(
-                DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr",
-                voters_field="nb_votant", valid_field="nb_exprim", list_fields=european_list_fields(),
-            )
-            await import_results(conn, campaign["id"], ELECTION, result_file)
-            imported.append("results")
+        has_results = await conn.fetchval(sql("results/latest_election"), campaign["id"]) is not None
+        imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results)
         token = token_file.read_text().strip() if token_file.exists() else ""
         if not token or await user_by_token(conn, token) is None:
             new = await add_user(conn, SLUG, "admin", "HQ demo")

@@ -97,18 +97,9 @@ async def campaign(pool) -> dict:
 
 
 async def import_paris(c: asyncpg.Connection, campaign_id: int) -> None:
-    from server.areas.geojson_reader import read_area_file
-    from server.areas.loading import import_area_layer
-    from server.demo import DATA as DEMO_DATA, ELECTION, LAYERS, RESULTS, european_list_fields
-    from server.results.csv_reader import read_results_csv
-    from server.results.loading import import_results
+    from server.demo import import_city
 
-    for level, filename, code_field, name_field in LAYERS:
-        await import_area_layer(c, campaign_id, level, read_area_file(DEMO_DATA / filename, code_field, name_field))
-    result_file = read_results_csv(
-        DEMO_DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
-        valid_field="nb_exprim", list_fields=european_list_fields())
-    await import_results(c, campaign_id, ELECTION, result_file)
+    await import_city(c, campaign_id)
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,14 @@ Answers "which area of each level covers (lon, lat)?" exactly like PostGIS
 (planar lon/lat, boundary counts as inside, lowest id wins), without a database
 round trip per GPS ping.
 
-Design, per level:
-  * coarse dict  {res-coarse cell -> area id | boundary tuple}
-  * fine dict    {res-fine cell   -> area id | boundary tuple}, only around boundary
-                 coarse cells.
-A cell maps to an id when the lowest-id area touching the cell covers it whole
-(then every point H3 assigns to the cell has that answer). Otherwise it maps to a
-"boundary tuple" of (prepared geometry, id) candidates in id order, tested exactly.
-A cell absent from the coarse dict touches no area: the answer is None.
+Two dicts, each shared by all levels (one hash lookup per resolution, not per level):
+  * coarse {res-9 cell  -> entry}, every cell touching some area;
+  * fine   {res-12 cell -> entry}, only around coarse cells that are boundary for a level.
+An entry is a ready {level: id | None} dict when every level is decided for the whole
+cell, else a tuple with per level: id, None, or a "boundary tuple" of (prepared
+geometry, id) candidates in id order, tested exactly (GEOS intersects == covers for a
+point). A level is decided for a cell when the lowest-id area touching the cell covers it
+whole, or no area touches it. Absent coarse cell: no area at all.
 
 H3 is not geometrically nested (a fine cell's parent need not contain the point),
 so each resolution's cell is computed from the point itself, never via parents.
@@ -23,7 +23,6 @@ point that H3 assigns to the cell.
 """
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ import shapely
 from h3.api import basic_int as h3i
 
 _EPS = 1e-6  # degrees; see module docstring
-_SAFETY = 3.0  # candidate buffer, in average edge lengths (a cell's circumradius == its edge)
+_EMPTY = -2  # cell code: no area of the level touches the cell; <= -3: boundary group -3-code
 _M_PER_DEG = 111_320.0
 _ll2cell = h3i.latlng_to_cell
 _covers_xy = shapely.intersects_xy  # for a point, intersects == covers; no Point object needed
@@ -70,9 +69,6 @@ def _cell_polygons(cells: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(~six):  # pentagons / face-crossing cells: rare, use a true buffer
         polys[i] = shapely.Polygon([(x, y) for y, x in bounds[i]]).buffer(_EPS, quad_segs=2)
     return polys
-
-
-_EMPTY = -2  # code of a fine cell that touches no area (stored, so no fallback is needed)
 
 
 def _classify(polys: np.ndarray, geoms: np.ndarray, groups: dict) -> np.ndarray:
@@ -116,8 +112,24 @@ def _deg(geoms: np.ndarray, metres: float) -> np.ndarray:
     return metres / (_M_PER_DEG * np.maximum(np.cos(np.radians(lat)), 0.01))
 
 
+def _find(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Vectorised dict lookup: row of each query cell in sorted `keys`, -1 when absent."""
+    if not len(keys):
+        return np.full(len(q), -1, np.int64)
+    i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
+    return np.where(keys[i] == q, i, -1)
+
+
+def _deg(geoms: np.ndarray, metres: float) -> np.ndarray:
+    """Metres -> degrees of longitude at each geometry's highest latitude: an upper bound of
+    the degree-space length of any `metres`-long vector there (a lat degree is longer)."""
+    b = shapely.bounds(geoms)
+    lat = np.minimum(np.maximum(np.abs(b[:, 1]), np.abs(b[:, 3])) + 0.5, 89.0)
+    return metres / (_M_PER_DEG * np.maximum(np.cos(np.radians(lat)), 0.01))
+
+
 class _Level:
-    """One level's areas (sorted: position order == id order) and lookup tables."""
+    """One level's areas, sorted so that position order == id order."""
 
     def __init__(self, name: str, areas: list[IndexedArea]):
         areas = sorted(areas, key=lambda x: x.id)
@@ -125,37 +137,21 @@ class _Level:
         self.ids = np.array([x.id for x in areas], dtype=np.int64)
         self.geoms = np.array([x.geom for x in areas], dtype=object)
         shapely.prepare(self.geoms)
-        self.groups: dict[tuple, int] = {}
+        self.groups: dict[tuple, int] = {}  # candidate positions -> group number
 
-    def finish(self, ck, cc, fk, fc):
-        o, p = np.argsort(ck), np.argsort(fk)
-        self.ckeys, self.ccodes, self.fkeys, self.fcodes = ck[o], cc[o], fk[p], fc[p]
+    def finish(self):
         glist = sorted(self.groups, key=self.groups.get)
         self.gpad = np.full((max(len(glist), 1), max(map(len, glist), default=1)), -1, np.int64)
         for i, g in enumerate(glist):  # candidate positions, padded, for locate_many
             self.gpad[i, : len(g)] = g
-        # Scalar dicts: interior -> Python int id, boundary -> ((prepared geom, id), ...).
         ids = self.ids.tolist()
         btup = [tuple((self.geoms[p], ids[p]) for p in g) for g in glist]
-
-        def value(code):
-            return ids[code] if code >= 0 else None if code == _EMPTY else btup[-3 - code]
-
-        self.coarse = {k: value(v) for k, v in zip(ck.tolist(), cc.tolist())}
-        self.fine = {k: value(v) for k, v in zip(fk.tolist(), fc.tolist())}
-
-    def stats(self):
-        return {
-            "areas": len(self.ids),
-            "coarse_cells": len(self.ckeys), "coarse_boundary": int((self.ccodes < 0).sum()),
-            "fine_cells": len(self.fkeys), "fine_boundary": int((self.fcodes < 0).sum()),
-            "boundary_groups": len(self.gpad),
-        }
+        self.values = lambda c: ids[c] if c >= 0 else None if c == _EMPTY else btup[-3 - c]
 
 
 class AreaIndex:
     """Point -> area id per level; see module docstring. Immutable once built: rebuild
-    (a few seconds for Paris) and swap the reference when areas change."""
+    (seconds for Paris) and swap the reference when areas change."""
 
     levels: tuple[str, ...]
 
@@ -171,157 +167,170 @@ class AreaIndex:
         lvls = [_Level(name, lst) for name, lst in by_level.items()]
         c_edge = h3.average_hexagon_edge_length(coarse_res, unit="m")
         f_edge = h3.average_hexagon_edge_length(fine_res, unit="m")
+        nl = len(lvls)
 
-        # Coarse: every cell touching an area has its centre within one circumradius (== edge
+        # Coarse: every cell touching an area has its centre within one circumradius (~ edge
         # length, < 2x the average edge anywhere) of it, so polyfilling (centre containment)
-        # the areas grown by 3 average edges is a superset. Then classify exactly.
-        cand = [_polyfill(shapely.buffer(lv.geoms, _deg(lv.geoms, 3 * c_edge), quad_segs=4), coarse_res)
-                for lv in lvls]
-        allc = np.unique(np.concatenate(cand)) if lvls else np.empty(0, np.uint64)
-        cpoly = _cell_polygons(allc)
-        coarse = []
-        for lv, cells in zip(lvls, cand):
-            codes = _classify(cpoly[np.searchsorted(allc, cells)], lv.geoms, lv.groups)
-            keep = codes != _EMPTY  # absent coarse cell == no area
-            coarse.append((cells[keep], codes[keep]))
+        # the areas grown by 3 average edges gives a superset. Then classify exactly.
+        grown = [shapely.buffer(lv.geoms, _deg(lv.geoms, 3 * c_edge), quad_segs=4) for lv in lvls]
+        ckeys = _polyfill(np.concatenate(grown) if lvls else np.empty(0, object), coarse_res)
+        cpoly = _cell_polygons(ckeys)
+        ccodes = np.stack([_classify(cpoly, lv.geoms, lv.groups) for lv in lvls], 1).reshape(-1, nl)
+        keep = (ccodes != _EMPTY).any(axis=1)  # absent coarse cell == no area at all
+        ckeys, ccodes = ckeys[keep], ccodes[keep]
 
-        # Fine candidates: all children of the boundary coarse cells and their neighbours.
-        # The point's own fine cell descends from its coarse cell or a neighbour (hierarchy
-        # drift is a few fine cells, far less than a coarse cell). A miss would only fall back
-        # to the coarse candidates' exact test, never give a wrong answer.
-        fcand = []
-        for ck, cc in coarse:
-            disk = {d for c in ck[cc <= -3].tolist() for d in h3i.grid_disk(c, 1)}
-            ch = [np.asarray(h3i.cell_to_children(d, fine_res), np.uint64) for d in disk]
-            fcand.append(np.unique(np.concatenate(ch)) if ch else np.empty(0, np.uint64))
-        allf = np.unique(np.concatenate(fcand)) if lvls else np.empty(0, np.uint64)
-        ll = np.array([h3i.cell_to_latlng(c) for c in allf.tolist()], np.float64).reshape(-1, 2)
+        # Fine cells: all children of the coarse cells that are boundary for some level, and of
+        # their neighbours. A point's own fine cell descends from its coarse cell or a neighbour
+        # (hierarchy drift is a few fine cells, far less than a coarse cell); a miss would only
+        # fall back to the coarse entry's exact tests, never give a wrong answer.
+        bnd = ckeys[(ccodes <= -3).any(axis=1)].tolist()
+        disk = {d for c in bnd for d in h3i.grid_disk(c, 1)}
+        ch = [np.asarray(h3i.cell_to_children(d, fine_res), np.uint64) for d in disk]
+        fkeys = np.unique(np.concatenate(ch)) if ch else np.empty(0, np.uint64)
+        ll = np.array([h3i.cell_to_latlng(c) for c in fkeys.tolist()], np.float64).reshape(-1, 2)
         ftree = shapely.STRtree(shapely.points(ll[:, 1], ll[:, 0]))
 
         # Fine, cheap pass by cell centre: a cell whose centre is farther than 2 average edges
         # (> its circumradius + _EPS, in degree space) from every boundary of the level lies
         # wholly inside or outside each area, so its centre decides. Only cells near a
         # boundary get a hexagon polygon and the exact classification.
-        fcodes, near = [], []
-        for lv, cells in zip(lvls, fcand):
+        fcodes = np.full((len(fkeys), nl), _EMPTY, np.int64)
+        near = np.zeros((len(fkeys), nl), bool)
+        for j, lv in enumerate(lvls):
             strips = shapely.buffer(shapely.boundary(lv.geoms), _deg(lv.geoms, 2 * f_edge), quad_segs=4)
-            is_near = np.zeros(len(allf), bool)
-            is_near[ftree.query(strips, predicate="intersects")[1]] = True
+            near[ftree.query(strips, predicate="intersects")[1], j] = True
             a, p = ftree.query(lv.geoms, predicate="intersects")
             o = np.lexsort((a, p))
             first = o[np.r_[True, p[o][1:] != p[o][:-1]]] if len(p) else o
-            code = np.full(len(allf), _EMPTY, np.int64)
-            code[p[first]] = a[first]  # lowest-position area covering the centre
-            fcodes.append(code)
-            near.append(is_near & np.isin(allf, cells, assume_unique=True))
-        any_near = np.flatnonzero(np.logical_or.reduce(near)) if lvls else np.empty(0, int)
-        npoly = np.empty(len(allf), dtype=object)
-        npoly[any_near] = _cell_polygons(allf[any_near])
-        for lv, cells, code, nr, (ck, cc) in zip(lvls, fcand, fcodes, near, coarse):
-            idx = np.flatnonzero(nr)
-            code[idx] = _classify(npoly[idx], lv.geoms, lv.groups)
-            mine = np.searchsorted(allf, cells)
-            lv.finish(ck, cc, cells, code[mine])
+            fcodes[p[first], j] = a[first]  # lowest-position area covering the centre
+        any_near = np.flatnonzero(near.any(axis=1))
+        npoly = np.empty(len(fkeys), dtype=object)
+        npoly[any_near] = _cell_polygons(fkeys[any_near])
+        for j, lv in enumerate(lvls):
+            idx = np.flatnonzero(near[:, j])
+            fcodes[idx, j] = _classify(npoly[idx], lv.geoms, lv.groups)
 
         self = cls()
+        for lv in lvls:
+            lv.finish()
         self._cr, self._fr = coarse_res, fine_res
         self._levels = {lv.name: lv for lv in lvls}
         self.levels = tuple(self._levels)
-        self._scalar = tuple((lv.name, lv.coarse, lv.fine) for lv in lvls)
+        self._pos = {name: j for j, name in enumerate(self.levels)}
+        self._ckeys, self._ccodes, self._fkeys, self._fcodes = ckeys, ccodes, fkeys, fcodes
+        # Scalar dicts; entries are interned, so memory is mostly the keys.
+        cache: dict[tuple, object] = {}
+
+        def entry(row):
+            e = cache.get(row)
+            if e is None:
+                vals = [lv.values(c) for lv, c in zip(lvls, row)]
+                e = cache[row] = tuple(vals) if min(row) <= -3 else dict(zip(self.levels, vals))
+            return e
+
+        self._coarse = {k: entry(tuple(r)) for k, r in zip(ckeys.tolist(), ccodes.tolist())}
+        self._fine = {k: entry(tuple(r)) for k, r in zip(fkeys.tolist(), fcodes.tolist())}
         self._build_seconds = time.perf_counter() - t0
         return self
 
     def locate(self, lon: float, lat: float) -> dict[str, int | None]:
-        # Hot path: one coarse H3 call shared by all levels, the fine call only if some level
-        # is on a boundary there, the exact test only in fine boundary cells.
+        # Hot path: one coarse H3 call + dict get; the fine ones only when some level is on
+        # a boundary there; shapely only in fine boundary cells.
         if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):  # also rejects NaN;
             return dict.fromkeys(self.levels)  # h3 would wrap lon=362 back onto Paris
-        c = _ll2cell(lat, lon, self._cr)
-        f = 0
+        e = self._coarse.get(_ll2cell(lat, lon, self._cr))
+        if e.__class__ is dict:
+            return e.copy()
+        if e is None:
+            return dict.fromkeys(self.levels)
+        e = self._fine.get(_ll2cell(lat, lon, self._fr), e)  # absent: coarse candidates
+        if e.__class__ is dict:
+            return e.copy()
         out = {}
-        for name, coarse, fine in self._scalar:
-            e = coarse.get(c)
-            if e.__class__ is tuple:
-                if not f:
-                    f = _ll2cell(lat, lon, self._fr)
-                e = fine.get(f, e)  # absent fine cell: fall back to the coarse candidates
-                if e.__class__ is tuple:
-                    for g, i in e:
-                        if _covers_xy(g, lon, lat):
-                            e = i
-                            break
-                    else:
-                        e = None
-            out[name] = e
+        for name, v in zip(self.levels, e):
+            if v.__class__ is tuple:
+                for g, i in v:
+                    if _covers_xy(g, lon, lat):
+                        v = i
+                        break
+                else:
+                    v = None
+            out[name] = v
         return out
 
     def locate_level(self, level: str, lon: float, lat: float) -> int | None:
-        lv = self._levels.get(level)
-        if lv is None or not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        j = self._pos.get(level)
+        if j is None or not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
             return None  # a level with no areas covers nothing, like the SQL reference
-        e = lv.coarse.get(_ll2cell(lat, lon, self._cr))
-        if e.__class__ is tuple:
-            e = lv.fine.get(_ll2cell(lat, lon, self._fr), e)
-            if e.__class__ is tuple:
-                for g, i in e:
+        e = self._coarse.get(_ll2cell(lat, lon, self._cr))
+        if e is None or e.__class__ is dict:
+            return e and e[level]
+        v = e[j]
+        if v.__class__ is tuple:
+            e = self._fine.get(_ll2cell(lat, lon, self._fr), e)
+            v = e[level] if e.__class__ is dict else e[j]
+            if v.__class__ is tuple:
+                for g, i in v:
                     if _covers_xy(g, lon, lat):
                         return i
                 return None
-        return e
+        return v
 
     def locate_many(self, lons, lats) -> dict[str, np.ndarray]:
-        """Vectorised locate: level -> int64 array of ids, -1 for none. Same tables and the
-        same GEOS predicate as locate, hence identical answers."""
+        """Vectorised locate: level -> int64 array of ids, -1 for none. Same tables, same
+        fallbacks and the same GEOS predicate as locate, hence identical answers."""
         x = np.asarray(lons, dtype=np.float64).ravel()
         y = np.asarray(lats, dtype=np.float64).ravel()
         if x.shape != y.shape:
             raise ValueError("lons and lats differ in length")
-        ok = (x >= -180.0) & (x <= 180.0) & (y >= -90.0) & (y <= 90.0)
-        cr, fr = self._cr, self._fr
 
         def cells(idx, res):  # h3 has no vectorised latlng_to_cell: one C call per point
             return np.fromiter((_ll2cell(b, a, res) for a, b in zip(x[idx].tolist(), y[idx].tolist())),
                                np.uint64, len(idx))
 
-        valid = np.flatnonzero(ok)
-        cc = np.zeros(len(x), np.uint64)  # 0 is no valid cell, so it is never found
-        cc[valid] = cells(valid, cr)
-        fc = np.zeros(len(x), np.uint64)
-        have_fine = np.zeros(len(x), bool)
+        valid = np.flatnonzero((x >= -180.0) & (x <= 180.0) & (y >= -90.0) & (y <= 90.0))
+        ci = np.full(len(x), -1, np.int64)
+        ci[valid] = _find(self._ckeys, cells(valid, self._cr))
+        codes = np.full((len(x), len(self.levels)), _EMPTY, np.int64)
+        codes[ci >= 0] = self._ccodes[ci[ci >= 0]]
+        b = np.flatnonzero((codes <= -3).any(axis=1))  # same rule as locate: go fine
+        fi = _find(self._fkeys, cells(b, self._fr))
+        codes[b[fi >= 0]] = self._fcodes[fi[fi >= 0]]
         out = {}
-        for name, lv in self._levels.items():
-            code = _lookup(lv.ckeys, lv.ccodes, cc)
-            b = np.flatnonzero(code <= -3)  # coarse boundary cells
-            need = b[~have_fine[b]]
-            fc[need] = cells(need, fr)
-            have_fine[need] = True
-            fcode = _lookup(lv.fkeys, lv.fcodes, fc[b])
-            code[b] = np.where(fcode == -1, code[b], fcode)  # absent fine cell: coarse candidates
+        for j, (name, lv) in enumerate(self._levels.items()):
+            code = codes[:, j]
             res = np.where(code >= 0, lv.ids[np.maximum(code, 0)], -1)
             # Exact tests: candidates in id order, first covering one wins.
             pts = np.flatnonzero(code <= -3)
             cand = lv.gpad[-3 - code[pts]]
             left = np.ones(len(pts), bool)
-            for j in range(cand.shape[1]):
-                act = np.flatnonzero(left & (cand[:, j] >= 0))
+            for k in range(cand.shape[1]):
+                act = np.flatnonzero(left & (cand[:, k] >= 0))
                 if not len(act):
                     break
-                areas_j = cand[act, j]
-                o = np.argsort(areas_j, kind="stable")
-                act, areas_j = act[o], areas_j[o]
-                cuts = np.flatnonzero(np.r_[True, areas_j[1:] != areas_j[:-1], True])
+                area = cand[act, k]
+                o = np.argsort(area, kind="stable")
+                act, area = act[o], area[o]
+                cuts = np.flatnonzero(np.r_[True, area[1:] != area[:-1], True])
                 for s, t in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-                    sel = act[s:t]
-                    p = pts[sel]
-                    hit = _covers_xy(lv.geoms[areas_j[s]], x[p], y[p])
-                    res[p[hit]] = lv.ids[areas_j[s]]
+                    sel, p = act[s:t], pts[act[s:t]]
+                    hit = _covers_xy(lv.geoms[area[s]], x[p], y[p])
+                    res[p[hit]] = lv.ids[area[s]]
                     left[sel[hit]] = False
             out[name] = res
         return out
 
     def stats(self) -> dict:
+        per = {}
+        for j, name in enumerate(self.levels):
+            c, f = self._ccodes[:, j], self._fcodes[:, j]
+            per[name] = {
+                "areas": len(self._levels[name].ids),
+                "coarse_interior": int((c >= 0).sum()), "coarse_boundary": int((c <= -3).sum()),
+                "fine_interior": int((f >= 0).sum()), "fine_boundary": int((f <= -3).sum()),
+            }
         return {
             "coarse_res": self._cr, "fine_res": self._fr,
-            "build_seconds": round(self._build_seconds, 3),
-            "levels": {name: lv.stats() for name, lv in self._levels.items()},
+            "coarse_cells": len(self._ckeys), "fine_cells": len(self._fkeys),
+            "build_seconds": round(self._build_seconds, 3), "levels": per,
         }

@@ -53,6 +53,9 @@ export class HqMap {
       views: new MapView({repeat: false}),
       initialViewState: {...view, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19},
       controller: {dragRotate: false, touchRotate: false},
+      // Picking on pointerdown is synchronous; on a slow (software) GPU it can
+      // outlast the default 250 ms tap window, so allow a longer press.
+      eventRecognizerOptions: {click: {time: 1500}},
       layers: this.layers(),
       getCursor: ({isDragging, isHovering}) =>
         isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',

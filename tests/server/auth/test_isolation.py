@@ -1,0 +1,64 @@
+"""Campaign isolation: every campaign route checks the caller's role and campaign.
+
+The routes are enumerated from the app itself, so a new route that forgets the check fails here.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from server.app import create_app
+from tests.conftest import add_user, bearer
+
+# sample values for path and query parameters, for campaign B's data
+PATH_VALUES = {"level": "polling_station", "code": "18-60"}
+QUERY = {"level": "polling_station", "lon": 2.35, "lat": 48.86}
+
+
+def campaign_get_routes() -> list[str]:
+    spec = create_app().openapi()
+    paths = sorted(p for p, ops in spec["paths"].items()
+                   if p.startswith("/api/campaigns/{slug}") and "get" in ops)
+    assert len(paths) >= 3
+    return paths
+
+
+def fill(path: str, slug: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: slug if m[1] == "slug" else PATH_VALUES[m[1]], path)
+
+
+@pytest.fixture
+async def two_campaigns(campaign, paris):
+    """Campaign A (this test's, empty) and campaign B (Paris, read-only), each with its own users."""
+    return campaign, paris
+
+
+@pytest.mark.parametrize("path", campaign_get_routes())
+async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, pool, client):
+    a, b = two_campaigns
+    admin_a = await add_user(pool, a["slug"], "admin")
+    volunteer_b = await add_user(pool, b["slug"], "volunteer")
+
+    own = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(volunteer_b["token"]))
+    assert own.status_code == 200, own.text  # the route works for B's own members…
+
+    other = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(admin_a["token"]))
+    assert other.status_code == 404  # …and tells A's admin nothing, not even that B exists
+    assert other.headers["content-type"].startswith("application/problem+json")
+    nowhere = await client.get(fill(path, "no-such-campaign"), params=QUERY, headers=bearer(admin_a["token"]))
+    assert other.json()["detail"] == nowhere.json()["detail"].replace("no-such-campaign", b["slug"])
+
+    anonymous = await client.get(fill(path, b["slug"]), params=QUERY)
+    assert anonymous.status_code == 401
+    forged = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer("qd_forged"))
+    assert forged.status_code == 401
+
+
+async def test_me_lists_only_own_campaigns(two_campaigns, pool, client):
+    a, b = two_campaigns
+    user = await add_user(pool, a["slug"], "coordinator", "Zoé")
+    r = await client.get("/api/me", headers=bearer(user["token"]))
+    assert r.status_code == 200
+    assert r.json() == {"login": user["login"], "name": "Zoé",
+                        "campaigns": [{"slug": a["slug"], "name": a["name"], "role": "coordinator"}]}
