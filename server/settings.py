@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     live_frames_per_second: float = 4.0
     live_stale_after_s: float = 300.0
 
+    # Ingest, continued.
+    ingest_rate_burst: float = 100.0  # token-bucket size per device, in pings
+    ingest_queue_max: int = 100_000  # pings held uncommitted (e.g. PostgreSQL down) before dropping
+    ingest_auth_timeout_s: float = 5.0  # the auth frame must arrive within this
+    ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
+    ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+
 
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)
+

@@ -96,22 +96,6 @@ def _classify(polys: np.ndarray, geoms: np.ndarray, groups: dict) -> np.ndarray:
     return codes
 
 
-def _lookup(keys: np.ndarray, codes: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Vectorised dict.get: code of each query cell, -1 when absent."""
-    if not len(keys):
-        return np.full(len(q), -1, np.int64)
-    i = np.minimum(np.searchsorted(keys, q), len(keys) - 1)
-    return np.where(keys[i] == q, codes[i], -1)
-
-
-def _deg(geoms: np.ndarray, metres: float) -> np.ndarray:
-    """Metres -> degrees of longitude at each geometry's highest latitude: an upper bound of
-    the degree-space length of any `metres`-long vector there (a lat degree is longer)."""
-    b = shapely.bounds(geoms)
-    lat = np.minimum(np.maximum(np.abs(b[:, 1]), np.abs(b[:, 3])) + 0.5, 89.0)
-    return metres / (_M_PER_DEG * np.maximum(np.cos(np.radians(lat)), 0.01))
-
-
 def _find(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Vectorised dict lookup: row of each query cell in sorted `keys`, -1 when absent."""
     if not len(keys):
@@ -175,7 +159,7 @@ class AreaIndex:
         grown = [shapely.buffer(lv.geoms, _deg(lv.geoms, 3 * c_edge), quad_segs=4) for lv in lvls]
         ckeys = _polyfill(np.concatenate(grown) if lvls else np.empty(0, object), coarse_res)
         cpoly = _cell_polygons(ckeys)
-        ccodes = np.stack([_classify(cpoly, lv.geoms, lv.groups) for lv in lvls], 1).reshape(-1, nl)
+        ccodes = np.stack([_classify(cpoly, lv.geoms, lv.groups) for lv in lvls] or [ckeys[:0]], 1)
         keep = (ccodes != _EMPTY).any(axis=1)  # absent coarse cell == no area at all
         ckeys, ccodes = ckeys[keep], ccodes[keep]
 
@@ -194,7 +178,7 @@ class AreaIndex:
         # (> its circumradius + _EPS, in degree space) from every boundary of the level lies
         # wholly inside or outside each area, so its centre decides. Only cells near a
         # boundary get a hexagon polygon and the exact classification.
-        fcodes = np.full((len(fkeys), nl), _EMPTY, np.int64)
+        fcodes = np.full((len(fkeys), nl), _EMPTY, np.int32)  # 3 x 470k for Paris: keep small
         near = np.zeros((len(fkeys), nl), bool)
         for j, lv in enumerate(lvls):
             strips = shapely.buffer(shapely.boundary(lv.geoms), _deg(lv.geoms, 2 * f_edge), quad_segs=4)

@@ -55,7 +55,7 @@ export class HqMap {
       controller: {dragRotate: false, touchRotate: false},
       // Picking on pointerdown is synchronous; on a slow (software) GPU it can
       // outlast the default 250 ms tap window, so allow a longer press.
-      eventRecognizerOptions: {click: {time: 1500}},
+      eventRecognizerOptions: {click: {time: 5000}},
       layers: this.layers(),
       getCursor: ({isDragging, isHovering}) =>
         isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',

@@ -1,0 +1,41 @@
+"""Ping storage queries. Columns travel as arrays so that a batch is one round trip."""
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from server.sql import sql
+
+# Column order of pings/insert_many: the writer builds rows in exactly this order.
+INSERT_COLUMNS = ("campaign_id", "volunteer_id", "source", "seq", "t", "rt_ms", "lon", "lat", "acc",
+                  "alt", "spd", "hdg", "bat", "cell", "polling_station_id", "neighbourhood_id",
+                  "district_id", "low_accuracy")
+
+
+async def insert_many(conn: asyncpg.Connection, columns: list[list], timeout: float | None = None) -> str:
+    """Insert rows given column-wise (INSERT_COLUMNS order); duplicates are skipped."""
+    return await conn.execute(sql("pings/insert_many"), *columns, timeout=timeout)
+
+
+async def ensure_partitions(conn: asyncpg.Connection, first: dt.date, last: dt.date) -> int:
+    return await conn.fetchval(sql("pings/ensure_partitions"), first, last)
+
+
+async def retire(conn: asyncpg.Connection, cutoff: dt.datetime) -> int:
+    """Aggregate into ping_cell_days, then drop, every day partition wholly before `cutoff`."""
+    return await conn.fetchval(sql("pings/retire"), cutoff)
+
+
+async def volunteer_assignment(conn: asyncpg.Connection, campaign_id: int, user_id: int) -> tuple[int | None, int | None]:
+    row = await conn.fetchrow(sql("pings/volunteer_assignment"), campaign_id, user_id)
+    return (row["team_id"], row["area_id"]) if row else (None, None)
+
+
+async def area_codes(conn: asyncpg.Connection, campaign_id: int) -> dict[int, str]:
+    return {r["id"]: r["code"] for r in await conn.fetch(sql("pings/area_codes"), campaign_id)}
+
+
+async def trail(conn: asyncpg.Connection, campaign_id: int, volunteer_id: int,
+                start: dt.datetime, end: dt.datetime) -> list[asyncpg.Record]:
+    return await conn.fetch(sql("pings/trail"), campaign_id, volunteer_id, start, end)

@@ -1,0 +1,3 @@
+SELECT id, code
+FROM areas
+WHERE campaign_id = $1

@@ -1,0 +1,1 @@
+SELECT pings_ensure_partitions($1::date, $2::date)

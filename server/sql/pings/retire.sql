@@ -1,0 +1,1 @@
+SELECT pings_retire($1::timestamptz)
