@@ -10,6 +10,11 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
+      onwarn(warning, warn) {
+        // zod (pulled in by loaders.gl) has /*@__PURE__*/ comments Rollup cannot place: harmless.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;
+        warn(warning);
+      },
       output: {
         manualChunks: id => (id.includes('node_modules') ? 'vendor' : undefined)
       }
