@@ -37,7 +37,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 ensure_venv() {
   local py=""
   for cand in python3.13 python3.12 python3.11 python3; do
-    if command -v "$cand" >/dev/null && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    if command -v "$cand" >/dev/null && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
       py="$cand"; break
     fi
   done
@@ -53,8 +53,10 @@ ensure_venv() {
   local want; want="$(hash_of "$ROOT/pyproject.toml")"
   if [ "$(cat "$ROOT/.venv/.quadriller-deps" 2>/dev/null)" != "$want" ]; then
     log "installing the package and its dependencies into .venv"
-    "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[dev]"
+    mkdir -p "$STATE"
+    "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip >"$STATE/pip.log" 2>&1 || true
+    "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[dev]" >>"$STATE/pip.log" 2>&1 \
+      || { tail -30 "$STATE/pip.log" >&2; die "pip install failed (full log: $STATE/pip.log)"; }
     echo "$want" > "$ROOT/.venv/.quadriller-deps"
   fi
   export PATH="$ROOT/.venv/bin:$PATH"

@@ -36,6 +36,10 @@ _EPS = 1e-6  # degrees; see module docstring
 _EMPTY = -2  # cell code: no area of the level touches the cell; <= -3: boundary group -3-code
 _M_PER_DEG = 111_320.0
 _ll2cell = h3i.latlng_to_cell
+try:  # vectorised H3 (Rust h3o) for locate_many; scalar h3 is the fallback
+    from h3ronpy.vector import coordinates_to_cells as _ll2cells
+except ImportError:  # pragma: no cover
+    _ll2cells = None
 _covers_xy = shapely.intersects_xy  # for a point, intersects == covers; no Point object needed
 
 
@@ -268,7 +272,11 @@ class AreaIndex:
         if x.shape != y.shape:
             raise ValueError("lons and lats differ in length")
 
-        def cells(idx, res):  # h3 has no vectorised latlng_to_cell: one C call per point
+        def cells(idx, res):
+            # h3ronpy may put a point on the boundary into the neighbouring cell where h3 would
+            # not; harmless, because cells are classified with their hexagon grown by _EPS.
+            if _ll2cells is not None and len(idx):
+                return np.asarray(_ll2cells(y[idx], x[idx], res)).astype(np.uint64, copy=False)
             return np.fromiter((_ll2cell(b, a, res) for a, b in zip(x[idx].tolist(), y[idx].tolist())),
                                np.uint64, len(idx))
 
