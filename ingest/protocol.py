@@ -164,8 +164,10 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
         try:
             ok.append(ping_from_dict(item, now, limits))
         except PingError as err:
-            if err.seq is None and item.__class__ is dict and item.get("seq").__class__ is int:
-                err.seq = item["seq"]
+            if err.seq is None and item.__class__ is dict:
+                seq = item.get("seq")  # name the ping if its seq, at least, is valid
+                if seq.__class__ is int and 0 <= seq <= MAX_SEQ:
+                    err.seq = seq
             errors.append(err)
     return ok, errors
 

@@ -395,3 +395,7 @@ async def _cmd_simulate(args, settings) -> None:
     report = await simulate(args.campaign, args.volunteers, args.interval, url, args.seconds,
                             settings.database_url, args.seed)
     sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+# ingest/commands.py looks for `add_commands` in this module.
+add_commands = add_simulate_command

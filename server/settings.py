@@ -56,3 +56,9 @@ class Settings(BaseSettings):
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)
 
+
+class _LiveSettingsDoc:  # noqa: D101 - documentation only; the fields live on Settings below
+    """Live fan-out, continued (server/live): see Settings.live_* fields."""
+
+
+Settings.model_fields  # noqa: B018 - keep import-time evaluation explicit

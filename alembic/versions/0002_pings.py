@@ -144,7 +144,7 @@ def upgrade() -> None:
                      SELECT campaign_id, %L::date, 9,
                             (cell & ~(15::bigint << 52)) | (9::bigint << 52) | 258048,
                             count(*), count(DISTINCT volunteer_id)
-                     FROM %I GROUP BY 1, 3
+                     FROM %I GROUP BY 1, 4
                      ON CONFLICT (campaign_id, day, res, cell) DO UPDATE
                        SET pings = ping_cell_days.pings + EXCLUDED.pings,
                            volunteers = greatest(ping_cell_days.volunteers, EXCLUDED.volunteers)',

@@ -1,0 +1,122 @@
+"""create_ingest_app(settings): the ingest service, a process of its own.
+
+The lifespan opens the asyncpg pool and Redis, the area indexes, the batch writer and the
+partition maintenance, and yields them as typed state. Nothing here keeps state that another
+ingest process would need: N of them can run behind a load balancer.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import TypedDict
+
+import asyncpg
+import redis.asyncio as aioredis
+import uvicorn
+from fastapi import FastAPI, Request
+
+from ingest.auth import DeviceAuth
+from ingest.pipeline import AreaLookup, Pipeline
+from ingest.writer import BatchWriter, maintain_partitions
+from server.areas.index_cache import AreaIndexCache
+from server.db import create_pool
+from server.errors import ServiceUnavailable, install_error_handlers
+from server.settings import Settings
+
+log = logging.getLogger("ingest")
+
+
+class State(TypedDict):
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: aioredis.Redis
+    auth: DeviceAuth
+    pipeline: Pipeline
+    writer: BatchWriter
+
+
+async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
+    """Retry at start: after a host reboot PostgreSQL may come up a little after us."""
+    for i in range(attempts):
+        try:
+            return await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+        except ServiceUnavailable as exc:
+            if i == attempts - 1:
+                raise
+            log.warning("%s; retrying", exc.detail)
+            await asyncio.sleep(min(0.5 * (i + 1), 3.0))
+    raise AssertionError("unreachable")
+
+
+def create_redis_client(url: str) -> aioredis.Redis:
+    # Short timeouts: a hung Redis must cost a batch one second at most, never stall acks.
+    return aioredis.from_url(url, decode_responses=False, socket_timeout=1.0,
+                             socket_connect_timeout=1.0, health_check_interval=30)
+
+
+def create_ingest_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[State]:
+        pool = await _open_pool(settings)
+        redis = create_redis_client(settings.redis_url)
+        writer = BatchWriter(pool, settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000.0,
+                             settings.ingest_queue_max, settings.retention_days)
+        areas = AreaLookup(AreaIndexCache(pool), pool)
+        pipeline = Pipeline(pool, redis, areas, writer, settings.ingest_rate_per_device, settings.ingest_rate_burst)
+        tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
+                 asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions")]
+        try:
+            yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
+                        pipeline=pipeline, writer=writer)
+        finally:
+            tasks[1].cancel()
+            # Give queued pings a last chance; whatever stays unwritten was never acked.
+            tasks[0].cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tasks[0]
+            if not await writer.flush(5.0):
+                log.warning("shutting down with %d pings unwritten (never acked: clients resend)", writer.held)
+            with contextlib.suppress(Exception):
+                await redis.aclose()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(pool.close(), 5.0)
+
+    app = FastAPI(
+        title="Quadriller ingest",
+        version="0.1.0",
+        description="Location pings in (websocket protocol 1, OwnTracks, Traccar Client). See docs/protocol.md.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    from ingest.owntracks import router as owntracks_router
+    from ingest.traccar import router as traccar_router
+    from ingest.websocket import pings_socket
+
+    app.add_api_websocket_route("/ws/pings", pings_socket)
+    app.include_router(owntracks_router)
+    app.include_router(traccar_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz(request: Request) -> dict:
+        writer: BatchWriter = request.state.writer
+        return {"ok": writer.db_ok, "db_ok": writer.db_ok, "redis_ok": request.state.pipeline.live.ok,
+                "held": writer.held, "written": writer.written}
+
+    return app
+
+
+def uvicorn_config(settings: Settings, host: str | None = None, port: int | None = None, **kw) -> uvicorn.Config:
+    """The uvicorn configuration the service needs: sans-I/O websockets, and the frame limit
+    enforced by the websocket layer itself (close 1009 before the frame is even buffered)."""
+    return uvicorn.Config(
+        create_ingest_app(settings), host=host or settings.ingest_host, port=port or settings.ingest_port,
+        ws="websockets-sansio", ws_max_size=settings.ingest_max_frame_bytes, lifespan="on", **kw)
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    uvicorn.Server(uvicorn_config(settings, host, port, log_level="info")).run()

@@ -1,0 +1,109 @@
+"""Traccar Client (and OsmAnd) at /api/osmand: the OsmAnd protocol, both of its forms.
+
+https://www.traccar.org/osmand/
+- Classic: GET or POST, query or form parameters: id|deviceid (here: the device token), lat, lon
+  (or location=lat,lon), timestamp (epoch s or ms, ISO 8601, or 'yyyy-MM-dd HH:mm:ss'),
+  accuracy (m), altitude (m), speed (KNOTS), bearing|heading (degrees), batt (%), valid.
+- JSON (Traccar Client 9+, the transistorsoft background-geolocation format):
+  {"location": {"timestamp": ISO, "coords": {latitude, longitude, accuracy, speed (m/s),
+  heading, altitude}, "battery": {"level": 0..1, "is_charging"}, "is_moving", "event", ...},
+  "device_id": token}. "location" may also be a list (a batch sync).
+Answers 200 (empty body) once committed; 400 with a reason on bad input; 403 on unknown id.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ingest.auth import Device
+from ingest.device_http import KNOTS_TO_MS, BadPing, in_range, number, parse_time, read_body, store
+from ingest.protocol import Ping
+from server.errors import Forbidden, Unauthenticated
+
+router = APIRouter()
+OK = Response(status_code=200)
+
+
+def classic_ping(params: dict[str, str]) -> Ping | None:
+    """None when the app flags the fix invalid (valid=false): nothing to store."""
+    if params.get("valid", "true").lower() in ("false", "0"):
+        return None
+    lat, lon = params.get("lat"), params.get("lon")
+    if (lat is None or lon is None) and "location" in params:
+        lat, _, lon = params["location"].partition(",")
+    ts = params.get("timestamp")
+    if ts is None or ts == "":
+        raise BadPing("timestamp is required", code="malformed")
+    t = parse_time(ts)
+    speed, batt = number(params.get("speed"), "speed"), number(params.get("batt"), "batt")
+    return Ping(
+        seq=int(round(t * 1000)), t=t,
+        lat=number(lat, "lat", required=True), lon=number(lon, "lon", required=True),
+        acc=in_range(number(params.get("accuracy"), "accuracy"), 0.0, None),
+        alt=in_range(number(params.get("altitude"), "altitude"), -1e5, 1e5),
+        spd=in_range(speed * KNOTS_TO_MS if speed is not None else None, 0.0, None),
+        hdg=in_range(number(params.get("bearing", params.get("heading")), "bearing"), 0.0, 360.0),
+        bat=in_range(batt / 100.0 if batt is not None else None, 0.0, 1.0),
+    )
+
+
+def json_ping(loc) -> Ping:
+    if not isinstance(loc, dict) or not isinstance(loc.get("coords"), dict):
+        raise BadPing("location.coords is required", code="malformed")
+    c = loc["coords"]
+    battery = loc.get("battery") if isinstance(loc.get("battery"), dict) else {}
+    if loc.get("timestamp") in (None, ""):
+        raise BadPing("location.timestamp is required", code="malformed")
+    t = parse_time(loc["timestamp"])
+    return Ping(
+        seq=int(round(t * 1000)), t=t,
+        lat=number(c.get("latitude"), "latitude", required=True),
+        lon=number(c.get("longitude"), "longitude", required=True),
+        acc=in_range(number(c.get("accuracy"), "accuracy"), 0.0, None),
+        alt=in_range(number(c.get("altitude"), "altitude"), -1e5, 1e5),
+        spd=in_range(number(c.get("speed"), "speed"), 0.0, None),
+        hdg=in_range(number(c.get("heading"), "heading"), 0.0, 360.0),
+        bat=in_range(number(battery.get("level"), "battery.level"), 0.0, 1.0),
+    )
+
+
+async def _device(request: Request, token) -> Device:
+    if not isinstance(token, str) or not token:
+        raise BadPing("id (the device token) is required", code="malformed")
+    try:
+        return await request.state.auth.authenticate(
+            token, campaign=request.query_params.get("campaign"), use_cache=True)
+    except Unauthenticated:
+        raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
+
+
+@router.api_route("/api/osmand", methods=["GET", "POST"])
+async def osmand(request: Request) -> Response:
+    body = await read_body(request) if request.method == "POST" else b""
+    ctype = request.headers.get("content-type", "")
+    if body and (ctype.startswith("application/json") or body.lstrip()[:1] == b"{"):
+        try:
+            msg = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadPing(f"not JSON: {exc}", code="malformed") from None
+        if not isinstance(msg, dict):
+            raise BadPing("expected a JSON object", code="malformed")
+        device = await _device(request, msg.get("device_id") or request.query_params.get("id"))
+        locs = msg.get("location")
+        for loc in locs if isinstance(locs, list) else [locs]:
+            await store(request, device, "osmand", json_ping(loc))
+        return OK
+    params = dict(request.query_params)
+    if body:  # application/x-www-form-urlencoded (the classic POST)
+        try:
+            params.update(parse_qsl(body.decode(), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise BadPing("form body is not UTF-8", code="malformed") from None
+    device = await _device(request, params.get("id") or params.get("deviceid"))
+    ping = classic_ping(params)
+    if ping is not None:
+        await store(request, device, "osmand", ping)
+    return OK

@@ -1,0 +1,137 @@
+"""The volunteer websocket, /ws/pings: auth frame, then ping frames; acks after commit.
+
+Close codes: 1008 (no/invalid auth, or auth too late), 1009 (frame too large; the websocket
+server enforces it too), 1007 (too many malformed frames in a row), 1013 (database down at auth:
+try again later).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from fastapi import WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from ingest import protocol as P
+from server.errors import QuadrillerError, ServiceUnavailable
+
+log = logging.getLogger("ingest.websocket")
+
+
+def _payload(message: dict) -> str | bytes | None:
+    text = message.get("text")
+    return text if text is not None else message.get("bytes")
+
+
+def _size(data: str | bytes) -> int:
+    # A str's UTF-8 size is at least its length; encode only when that could matter.
+    return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
+
+
+async def pings_socket(ws: WebSocket) -> None:
+    st = ws.state
+    settings, pipeline, auth = st.settings, st.pipeline, st.auth
+    max_bytes = settings.ingest_max_frame_bytes
+    await ws.accept()
+
+    # --- authentication: the token travels in the first frame, never in the URL (logs) ---
+    try:
+        message = await asyncio.wait_for(ws.receive(), settings.ingest_auth_timeout_s)
+    except TimeoutError:
+        await ws.close(1008, "no auth frame in time")
+        return
+    if message["type"] == "websocket.disconnect":
+        return
+    data = _payload(message)
+    if data is None or _size(data) > max_bytes:
+        await ws.close(1009 if data is not None else 1008, "auth frame too large" if data else "no auth")
+        return
+    try:
+        token, slug = P.parse_auth(data)
+        device = await auth.authenticate(token, campaign=slug)
+        vol = await pipeline.volunteer(device.campaign_id, device.user_id)
+    except P.PingError as err:
+        await ws.close(1008, err.reason[:120])
+        return
+    except ServiceUnavailable:
+        await ws.close(1013, "database unavailable, try again later")
+        return
+    except QuadrillerError as err:
+        await ws.close(1008, err.detail[:120])
+        return
+
+    out: asyncio.Queue[str | None] = asyncio.Queue()
+    closed = False
+
+    def sink(seqs: list[int], ok: bool) -> None:  # called by the writer after commit
+        if closed:
+            return
+        if ok:
+            out.put_nowait(P.ack_frame(seqs))
+        else:
+            for s in seqs:
+                out.put_nowait(P.error_frame(P.PingError(s, "rejected", "refused by the database")))
+
+    async def sender() -> None:
+        try:
+            while (frame := await out.get()) is not None:
+                await ws.send_text(frame)
+        except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
+            pass
+
+    await ws.send_text(P.ready_frame(device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device))
+    send_task = asyncio.create_task(sender())
+    limits = P.Limits.from_settings(settings)
+    malformed_in_a_row = 0
+    close: tuple[int, str] | None = None
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            data = _payload(message)
+            if data is None:
+                continue
+            if _size(data) > max_bytes:
+                close = (1009, f"frame larger than {max_bytes} bytes")
+                break
+            try:
+                pings, errors = P.parse_pings(data, time.time(), limits)
+            except P.PingError as err:
+                pings, errors = [], [err]
+            if not pings and any(e.code == P.MALFORMED for e in errors):
+                malformed_in_a_row += 1
+                if malformed_in_a_row >= settings.ingest_malformed_limit:
+                    close = (1007, f"{malformed_in_a_row} malformed frames in a row")
+                    break
+            else:
+                malformed_in_a_row = 0
+            for err in errors:
+                out.put_nowait(P.error_frame(err))
+            if not pings:
+                continue
+            pings, dropped, retry_ms, _ = pipeline.admit(vol, pings)
+            if dropped:
+                out.put_nowait(P.throttle_frame(retry_ms, dropped))
+            for p in pings:
+                if p.low_acc:
+                    out.put_nowait(P.warning_frame(
+                        p.seq, P.LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {limits.max_acc:g} m: stored, flagged"))
+            await pipeline.process(vol, "ws", pings, sink)
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # the client went away mid-receive
+    finally:
+        closed = True
+        out.put_nowait(None)
+        if close is not None:
+            # Let queued frames (errors, acks) go out before the close frame.
+            try:
+                await asyncio.wait_for(send_task, 1.0)
+            except (TimeoutError, Exception):  # noqa: BLE001
+                pass
+            try:
+                await ws.close(*close)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        send_task.cancel()

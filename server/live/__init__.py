@@ -1,0 +1,1 @@
+"""Live feed for HQ: one Redis subscription per process, coalesced frames to each viewer."""

@@ -1,0 +1,134 @@
+"""Pure pieces of the live feed: decoding Redis messages, scopes, and coalesced frames.
+
+A volunteer's state is kept as the JSON bytes ingest published, plus the few fields the hub needs
+(id, district, team, times). Frames splice those bytes as they are: a frame costs one join per
+scope, not one encode per volunteer per viewer.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import orjson
+
+MAX_EVENTS = 500  # enter/exit events kept per frame; a viewer stuck for long keeps the newest
+
+
+class VState:
+    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev")
+
+    def __init__(self, obj: dict, raw: bytes | None = None) -> None:
+        self.v: int = int(obj["v"])
+        self.raw = raw if raw is not None else orjson.dumps(obj)
+        self.ds = obj.get("ds")
+        self.team = obj.get("team")
+        self.t = float(obj.get("t") or 0.0)
+        self.rt = float(obj.get("rt") or 0.0)  # server receive time, ms: staleness uses the server's clock
+        self.ev = obj.get("ev")
+
+
+def decode(data: bytes) -> list[tuple[str, object]]:
+    """One Redis message → [("ping", VState) | ("gone", volunteer id)].
+
+    Ingest publishes one delta per message today; a JSON array or {"type": "batch", "deltas": [...]}
+    is accepted too, so that ingest may batch publishes without a change here. Unknown types are
+    ignored: new message kinds must not break older servers.
+    """
+    obj = orjson.loads(data)
+    if isinstance(obj, dict) and obj.get("type") != "batch":
+        return _one(obj, data)
+    items = obj if isinstance(obj, list) else (obj.get("deltas") or obj.get("pings") or obj.get("items") or [])
+    out: list[tuple[str, object]] = []
+    for item in items:
+        if isinstance(item, dict):
+            out.extend(_one(item, None))
+    return out
+
+
+def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
+    kind = obj.get("type", "ping")
+    try:
+        if kind == "ping":
+            return [("ping", VState(obj, raw))]
+        if kind in ("pause", "gone", "remove"):
+            return [("gone", int(obj["v"]))]
+    except (KeyError, TypeError, ValueError):
+        pass  # a malformed delta: skip it, never stop the reader
+    return []  # "resume" and future kinds: the next ping brings the volunteer back
+
+
+class Scope(NamedTuple):
+    """What one viewer watches inside its campaign: everything, one district, or one team."""
+    district: str | None = None
+    team: int | None = None
+
+    def admits(self, st: VState | None) -> bool:
+        if st is None:
+            return False
+        return (self.district is None or st.ds == self.district) and (self.team is None or st.team == self.team)
+
+
+class Frame:
+    """One tick's changes for one scope, encoded once and shared by every viewer of that scope."""
+    __slots__ = ("t", "updates", "stale", "gone", "events", "_text")
+
+    def __init__(self, t: int, updates: dict[int, VState], stale: list[int], gone: list[int],
+                 events: list[VState]) -> None:
+        self.t, self.updates, self.stale, self.gone, self.events = t, updates, stale, gone, events
+        self._text: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.updates or self.stale or self.gone or self.events)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = encode(self.t, self.updates.values(), self.stale, self.gone, self.events)
+        return self._text
+
+
+def encode(t: int, updates, stale, gone, events) -> str:
+    parts = [b'{"type":"deltas","t":', str(t).encode(), b',"volunteers":[',
+             b",".join(st.raw for st in updates), b'],"stale":', orjson.dumps(list(stale)),
+             b',"gone":', orjson.dumps(list(gone))]
+    if events:
+        parts += [b',"events":[', b",".join(st.raw for st in events), b"]"]
+    parts.append(b"}")
+    return b"".join(parts).decode()
+
+
+class Backlog:
+    """What a busy viewer has not been sent yet, merged frame after frame.
+
+    Keyed by volunteer, so it never holds more than one state per volunteer however long the
+    viewer stalls: its size is bounded by the campaign's volunteers, not by the ping rate.
+    """
+    __slots__ = ("t", "updates", "stale", "gone", "events")
+
+    def __init__(self) -> None:
+        self.t = 0
+        self.updates: dict[int, VState] = {}
+        self.stale: set[int] = set()
+        self.gone: set[int] = set()
+        self.events: list[VState] = []
+
+    def merge(self, f: Frame) -> None:
+        self.t = f.t
+        for v, st in f.updates.items():
+            self.updates[v] = st
+            self.stale.discard(v)
+            self.gone.discard(v)
+        for v in f.stale:
+            self.stale.add(v)  # applied after the update in the same frame: still correct
+        for v in f.gone:
+            self.updates.pop(v, None)
+            self.stale.discard(v)
+            self.gone.add(v)
+        if f.events:
+            self.events.extend(f.events)
+            del self.events[:-MAX_EVENTS]
+
+    def __len__(self) -> int:
+        return len(self.updates) + len(self.stale) + len(self.gone) + len(self.events)
+
+    def frame(self) -> Frame:
+        return Frame(self.t, self.updates, sorted(self.stale), sorted(self.gone), self.events)

@@ -1,0 +1,18 @@
+"""The /ws/live protocol's client frame (the server's frames are built as bytes in frames.py,
+because they splice the deltas' JSON as published instead of re-encoding them)."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuthFrame(BaseModel):
+    """First frame from the viewer. The token travels here, never in the URL (logs, history)."""
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["auth"]
+    token: str = Field(min_length=1, max_length=200)
+    campaign: str = Field(min_length=1, max_length=100)
+    district: str | None = Field(default=None, max_length=50)
+    team: int | None = None

@@ -1,0 +1,117 @@
+"""OwnTracks (HTTP mode) and Traccar Client (OsmAnd protocol, classic and JSON)."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import httpx
+import pytest
+
+from tests.ingest.conftest import stored
+
+
+@pytest.fixture
+async def http(ingest):
+    async with httpx.AsyncClient(base_url=ingest.http_url, timeout=20) as client:
+        yield client
+
+
+# --- OwnTracks ------------------------------------------------------------------------------
+def owntracks_location(tst: int, **kw) -> dict:
+    return {"_type": "location", "lat": 48.8606, "lon": 2.3376, "tst": tst, "acc": 12, "alt": 40,
+            "vel": 18, "cog": 270, "batt": 64, "tid": "VO", "t": "u", **kw}
+
+
+async def test_owntracks_location_stored_once_with_units(http, pool, volunteer):
+    auth = (volunteer["login"], volunteer["token"])
+    tst = int(time.time()) - 5
+    for _ in range(2):  # the app resends when it saw no answer: stored once
+        r = await http.post("/api/owntracks", json=owntracks_location(tst), auth=auth)
+        assert r.status_code == 200 and r.json() == []
+    rows = await stored(pool, volunteer["id"], "owntracks")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["seq"] == tst * 1000 and row["t"] == tst
+    assert row["spd"] == pytest.approx(5.0)  # 18 km/h
+    assert row["bat"] == pytest.approx(0.64)  # 64 %
+    assert (row["hdg"], row["alt"], row["acc"]) == (270.0, 40.0, 12.0)
+
+
+async def test_owntracks_other_types_ignored(http, pool, volunteer):
+    auth = (volunteer["login"], volunteer["token"])
+    for msg in ({"_type": "transition", "event": "enter", "tst": int(time.time())},
+                {"_type": "lwt", "tst": int(time.time())}, {"_type": "status"}):
+        r = await http.post("/api/owntracks", json=msg, auth=auth)
+        assert r.status_code == 200 and r.json() == []
+    assert await stored(pool, volunteer["id"]) == []
+
+
+async def test_owntracks_bad_auth_401(http, volunteer):
+    for auth in ((volunteer["login"], "qd_wrong"), ("someone-else", volunteer["token"]), None):
+        r = await http.post("/api/owntracks", json=owntracks_location(int(time.time())), auth=auth)
+        assert r.status_code == 401
+
+
+async def test_owntracks_bad_input_400(http, volunteer):
+    auth = (volunteer["login"], volunteer["token"])
+    r = await http.post("/api/owntracks", json=owntracks_location(int(time.time()), lat=123.0), auth=auth)
+    assert r.status_code == 400 and r.json()["code"] == "out_of_range"
+    r = await http.post("/api/owntracks", json=owntracks_location(int(time.time()) + 86400), auth=auth)
+    assert r.status_code == 400 and r.json()["code"] == "future"
+    r = await http.post("/api/owntracks", content=b"{oops", auth=auth)
+    assert r.status_code == 400 and r.json()["code"] == "malformed"
+
+
+# --- Traccar Client, classic OsmAnd ---------------------------------------------------------
+async def test_traccar_classic_query_and_form(http, pool, volunteer):
+    now = int(time.time())
+    q = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 20),
+         "accuracy": "9.5", "altitude": "33", "speed": "10", "bearing": "180", "batt": "42"}
+    assert (await http.get("/api/osmand", params=q)).status_code == 200
+    assert (await http.post("/api/osmand", params=q)).status_code == 200  # same again: stored once
+    form = dict(q, timestamp=dt.datetime.fromtimestamp(now - 10, dt.UTC).strftime("%Y-%m-%d %H:%M:%S"))
+    form.pop("lat"), form.pop("lon")
+    form["location"] = "48.86,2.36"
+    assert (await http.post("/api/osmand", data=form)).status_code == 200
+    rows = await stored(pool, volunteer["id"], "osmand")
+    assert [r["seq"] for r in rows] == [(now - 20) * 1000, (now - 10) * 1000]
+    assert rows[0]["spd"] == pytest.approx(10 * 0.514444, rel=1e-4)  # knots -> m/s
+    assert (rows[0]["bat"], rows[0]["hdg"], rows[0]["acc"]) == (pytest.approx(0.42), 180.0, 9.5)
+    assert (rows[1]["lat"], rows[1]["lon"]) == (pytest.approx(48.86), pytest.approx(2.36))
+
+
+async def test_traccar_classic_errors(http, volunteer):
+    now = str(int(time.time()))
+    base = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": now}
+    r = await http.get("/api/osmand", params=dict(base, id="qd_unknown"))
+    assert r.status_code == 403
+    r = await http.get("/api/osmand", params=dict(base, lat="nan"))
+    assert r.status_code == 400 and r.json()["code"] == "out_of_range"
+    r = await http.get("/api/osmand", params=dict(base, lon="east"))
+    assert r.status_code == 400 and "lon" in r.json()["detail"]
+    r = await http.get("/api/osmand", params=dict(base, timestamp="yesterday"))
+    assert r.status_code == 400 and r.json()["code"] == "malformed"
+    r = await http.get("/api/osmand", params=dict(base, timestamp=str(int(time.time()) - 40 * 86400)))
+    assert r.status_code == 400 and r.json()["code"] == "too_old"
+
+
+# --- Traccar Client 9+, JSON ----------------------------------------------------------------
+async def test_traccar_json(http, pool, volunteer):
+    ts = dt.datetime.now(dt.UTC).replace(microsecond=123000) - dt.timedelta(seconds=30)
+    body = {"location": {"timestamp": ts.isoformat().replace("+00:00", "Z"),
+                         "coords": {"latitude": 48.87, "longitude": 2.33, "accuracy": 250, "speed": 1.5,
+                                    "heading": -1, "altitude": 50},
+                         "is_moving": True, "odometer": 0, "event": "motionchange",
+                         "battery": {"level": 0.75, "is_charging": False},
+                         "activity": {"type": "walking"}, "extras": {}},
+            "device_id": volunteer["token"]}
+    for _ in range(2):
+        assert (await http.post("/api/osmand", json=body)).status_code == 200
+    rows = await stored(pool, volunteer["id"], "osmand")
+    assert len(rows) == 1
+    r = rows[0]
+    assert r["seq"] == int(ts.timestamp() * 1000)
+    assert (r["spd"], r["bat"], r["hdg"], r["low_accuracy"]) == (1.5, 0.75, None, True)  # m/s, 0..1
+    assert (await http.post("/api/osmand", json=dict(body, device_id="qd_nobody"))).status_code == 403
+    bad = {"location": {"timestamp": "x", "coords": {}}, "device_id": volunteer["token"]}
+    assert (await http.post("/api/osmand", json=bad)).status_code == 400

@@ -1,0 +1,47 @@
+"""docs/schemas/*.json describe the frames the server really sends and accepts."""
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from server.settings import PROJECT_ROOT
+from tests.ingest.conftest import connected, frames_for, ping, pings_frame
+from tests.ingest.test_live import next_delta, subscribed
+
+SCHEMAS = {p.stem: orjson.loads(p.read_bytes()) for p in (PROJECT_ROOT / "docs/schemas").glob("*.json")}
+REGISTRY = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in SCHEMAS.values())
+
+
+def validate(name: str, instance: dict) -> None:
+    Draft202012Validator(SCHEMAS[name], registry=REGISTRY).validate(instance)
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_schema_is_valid(name):
+    Draft202012Validator.check_schema(SCHEMAS[name])
+
+
+async def test_real_frames_match_schemas(ingest, volunteer, redis_url):
+    auth = {"type": "auth", "token": volunteer["token"], "protocol": 1}
+    validate("auth", auth)
+    good = [ping(1, alt=30.0, spd=1.0, hdg=10.0, bat=0.5), ping(2, acc=500.0)]
+    validate("ping", {"type": "ping", **good[0]})
+    validate("pings", {"type": "pings", "pings": good})
+    async with subscribed(redis_url, volunteer["campaign_id"]) as pubsub, \
+            connected(ingest.ws_url, volunteer["token"]) as (ws, ready):
+        validate("ready", ready)
+        await ws.send(pings_frame(good + [ping(3, lat=100.0)]))
+        await ws.send("nonsense")
+        now = time.time()
+        for k in range(3):  # 180 pings at once: over the burst of 100
+            await ws.send(pings_frame([ping(10 + k * 60 + i, t=now - 1 + (k * 60 + i) * 1e-3) for i in range(60)]))
+        frames = await frames_for(ws, 1.5)
+        validate("live_delta", await next_delta(pubsub))
+    kinds = {f["type"] for f in frames}
+    assert {"ack", "error", "warning", "throttle"} <= kinds
+    for f in frames:
+        validate(f["type"], f)
