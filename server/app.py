@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
 from server.errors import install_error_handlers
+from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.settings import Settings
 
@@ -23,6 +24,7 @@ class State(TypedDict):
     pool: asyncpg.Pool
     redis: aioredis.Redis
     area_indexes: AreaIndexCache
+    live_hub: LiveHub
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,9 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
         redis = create_redis(settings.redis_url)
+        hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s)
+        await hub.start()
         try:
-            yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool))
+            yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
+                        live_hub=hub)
         finally:
+            await hub.stop()
             await redis.aclose()
             await pool.close()
 
@@ -49,10 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
+    from server.live.routes import router as live_router
 
     app.include_router(auth_router)
     app.include_router(config_router)
     app.include_router(areas_router)
+    app.include_router(live_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

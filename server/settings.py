@@ -52,13 +52,10 @@ class Settings(BaseSettings):
     ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
 
+    # Live fan-out, continued (server/live).
+    live_auth_timeout_s: float = 5.0  # an HQ viewer's auth frame must arrive within this
+    live_send_timeout_s: float = 30.0  # a viewer whose frame send stalls this long is closed (1013)
+
 
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)
-
-
-class _LiveSettingsDoc:  # noqa: D101 - documentation only; the fields live on Settings below
-    """Live fan-out, continued (server/live): see Settings.live_* fields."""
-
-
-Settings.model_fields  # noqa: B018 - keep import-time evaluation explicit

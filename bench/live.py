@@ -1,0 +1,283 @@
+"""Live fan-out benchmark: N HQ viewers on /ws/live while deltas flow at R per second.
+
+    python -m bench.live --viewers 100 --rate 5000 --seconds 10 [--volunteers 500]
+        [--url ws://127.0.0.1:8000/ws/live --token T --campaign SLUG --server-pid PID]
+        [--ingest-url ws://127.0.0.1:8001/ws/pings]
+
+Without --url it creates a campaign and an admin in QUADRILLER_DATABASE_URL and starts its own
+server (`python -m server.cli serve`). Deltas are published on the campaign's Redis channel by a
+separate process, as ingest does (PUBLISH + HSET), each stamped with "rt" = now; with
+--ingest-url, volunteers' phones send real pings to the ingest service instead.
+Prints ONE JSON line: frames per viewer per second, p50/p99 latency from "rt" to receipt,
+bytes per viewer per second, server CPU seconds. Coalescing shows as bytes per viewer that
+stop growing with the rate once every volunteer changes in every frame.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import multiprocessing as mp
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import orjson
+import websockets
+
+from server.settings import PROJECT_ROOT, Settings
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    if not pid:
+        return None
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _setup(settings: Settings, volunteers_with_tokens: int) -> tuple[dict, dict, list[dict]]:
+    from server.auth.queries import add_user
+    from server.campaigns.queries import create_campaign
+    from server.db import connect
+
+    conn = await connect(settings.database_url)
+    try:
+        slug = "bench-" + uuid.uuid4().hex[:8]
+        campaign = dict(await create_campaign(conn, slug, "live bench"))
+        admin = (await add_user(conn, slug, "admin", "Bench HQ")).model_dump()
+        vols = []
+        for i in range(volunteers_with_tokens):
+            v = (await add_user(conn, slug, "volunteer", f"Bench V{i}")).model_dump()
+            v["id"] = await conn.fetchval("SELECT id FROM users WHERE login = $1", v["login"])
+            vols.append(v)
+        return campaign, admin, vols
+    finally:
+        await conn.close()
+
+
+def _publisher(redis_url: str, campaign_id: int, rate: float, volunteers: int, seconds: float, out) -> None:
+    """Runs in its own process, so that publishing never competes with the viewers' loop."""
+    import redis
+
+    from server.redis import live_channel, volunteer_state_key
+
+    r = redis.Redis.from_url(redis_url)
+    channel, key = live_channel(campaign_id), volunteer_state_key(campaign_id)
+    step, sent, seq = 0.01, 0, 0
+    start = time.monotonic()
+    while (elapsed := time.monotonic() - start) < seconds:
+        due = int(rate * elapsed) - sent
+        if due > 0:
+            pipe = r.pipeline(transaction=False)
+            now = time.time()
+            for _ in range(due):
+                seq += 1
+                v = seq % volunteers + 1
+                d = orjson.dumps({"type": "ping", "v": v, "team": v % 7, "seq": seq, "t": now,
+                                  "rt": int(now * 1000), "lon": 2.30 + (seq % 997) / 10000,
+                                  "lat": 48.85 + v / 10000, "acc": 8.0, "hdg": 90.0, "spd": 1.2, "bat": 0.8,
+                                  "cell": "8b1fb46622dcfff", "ps": "75101_01", "nb": "75101", "ds": "75101",
+                                  "zone": "in", "ev": None, "low_acc": False})
+                pipe.publish(channel, d)
+                pipe.hset(key, str(v), d)
+            pipe.execute()
+            sent += due
+        time.sleep(step)
+    out.put(sent)
+
+
+async def _phones(ingest_url: str, vols: list[dict], rate: float, seconds: float) -> int:
+    """Drive the real ingest: each volunteer's phone sends its share of the rate."""
+    per_phone = rate / len(vols)
+    sent = 0
+
+    async def phone(vol: dict) -> None:
+        nonlocal sent
+        async with websockets.connect(ingest_url) as ws:
+            await ws.send(orjson.dumps({"type": "auth", "token": vol["token"], "protocol": 1}).decode())
+            await ws.recv()
+            drain = asyncio.create_task(_drain(ws))
+            start, seq = time.monotonic(), 0
+            while (elapsed := time.monotonic() - start) < seconds:
+                due = int(per_phone * elapsed) - seq
+                for _ in range(max(0, due)):
+                    seq += 1
+                    await ws.send(orjson.dumps({"type": "ping", "seq": seq, "t": time.time(),
+                                                "lat": 48.85 + seq / 1e5, "lon": 2.35, "acc": 10}).decode())
+                await asyncio.sleep(0.02)
+            sent += seq
+            drain.cancel()
+
+    await asyncio.gather(*(phone(v) for v in vols))
+    return sent
+
+
+async def _drain(ws) -> None:
+    async for _ in ws:
+        pass
+
+
+async def _view(url: str, token: str, slug: str, start_at: float, end_at: float) -> tuple[int, int, list[float]]:
+    frames = nbytes = 0
+    lags: list[float] = []
+    async with websockets.connect(url, max_size=None, compression=None) as ws:
+        await ws.send(orjson.dumps({"type": "auth", "token": token, "campaign": slug}).decode())
+        while (left := end_at - time.time()) > 0:
+            try:
+                data = await asyncio.wait_for(ws.recv(), left)
+            except TimeoutError:
+                break
+            now = time.time()
+            frame = orjson.loads(data)
+            if now < start_at or frame["type"] != "deltas":
+                continue
+            frames += 1
+            nbytes += len(data)
+            lags.extend(now * 1000 - st["rt"] for st in frame["volunteers"])
+    return frames, nbytes, lags
+
+
+async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float) -> tuple[int, int, list[float]]:
+    """A viewer that reads raw bytes without parsing websocket frames or JSON: the load generator
+    must be leaner than the server it measures. Latency comes from the parsing probe viewers."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write((f"GET /ws/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    await reader.readuntil(b"\r\n\r\n")
+    payload = orjson.dumps({"type": "auth", "token": token, "campaign": slug})
+    header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + b"\0\0\0\0"  # zero mask
+    writer.write(header + payload)
+    nbytes = 0
+    while (left := end_at - time.time()) > 0:
+        try:
+            chunk = await asyncio.wait_for(reader.read(1 << 20), left)
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        if time.time() >= start_at:
+            nbytes += len(chunk)
+    writer.close()
+    return 0, nbytes, []
+
+
+def _viewers_process(url: str, token: str, slug: str, n: int, probes: int, start_at: float, end_at: float,
+                     out) -> None:
+    """A share of the viewers in their own process: one Python client loop cannot read 100
+    sockets' worth of frames fast enough, and its own lag would be measured as the server's."""
+    async def main():
+        port = int(url.split(":")[2].split("/")[0])
+        return await asyncio.gather(*(_view(url, token, slug, start_at, end_at) for _ in range(probes)),
+                                    *(_sink(port, token, slug, start_at, end_at) for _ in range(n - probes)))
+
+    results = asyncio.run(main())
+    lags = [x for _, _, ls in results for x in ls]
+    probe_frames = sum(f for f, _, _ in results[:probes])
+    out.put((probe_frames, probes, sum(b for _, b, _ in results), lags[::max(1, len(lags) // 200_000)]))
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+
+async def run(args) -> dict:
+    settings = Settings()
+    campaign, admin, vols = await _setup(settings, args.volunteers if args.ingest_url else 0)
+    server = None
+    url, token, slug, pid = args.url, args.token or admin["token"], args.campaign or campaign["slug"], args.server_pid
+    if url is None:
+        port = _free_port()
+        env = dict(os.environ, QUADRILLER_LIVE_FRAMES_PER_SECOND=str(args.fps))
+        server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+                                  cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url, pid = f"ws://127.0.0.1:{port}/ws/live", server.pid
+        for _ in range(300):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.1)
+    ctx = mp.get_context("spawn")
+    results = ctx.Queue()
+    warmup = 1.5
+    start_at = time.time() + 2.0 + warmup  # viewers connected and past their snapshots by then
+    end_at = start_at + args.seconds
+    shares = [args.viewers // args.client_procs + (i < args.viewers % args.client_procs)
+              for i in range(args.client_procs)]
+    probes = [min(n, max(1, args.probes // args.client_procs)) for n in shares]
+    clients = [ctx.Process(target=_viewers_process, args=(url, token, slug, n, k, start_at, end_at, results))
+               for n, k in zip(shares, probes) if n]
+    try:
+        for c in clients:
+            c.start()
+        total = end_at - time.time() + 0.5
+        if args.ingest_url:
+            driver = asyncio.create_task(_phones(args.ingest_url, vols, args.rate, total))
+        else:
+            queue = ctx.Queue()
+            driver = ctx.Process(target=_publisher,
+                                 args=(settings.redis_url, campaign["id"], args.rate, args.volunteers, total, queue))
+            driver.start()
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        cpu0, t0 = _cpu_seconds(pid), time.monotonic()
+        await asyncio.sleep(max(0.0, end_at - time.time()))
+        elapsed, cpu1 = time.monotonic() - t0, _cpu_seconds(pid)
+        sent = await driver if args.ingest_url else await asyncio.to_thread(queue.get)
+        parts = [await asyncio.to_thread(results.get) for _ in clients]
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+    # Sinks don't parse frames: frames per viewer come from the probes, bytes from everyone.
+    frames_per_viewer = sum(p[0] for p in parts) / max(1, sum(p[1] for p in parts))
+    lags = [x for p in parts for x in p[3]]
+    nviewers = args.viewers
+    return {
+        "bench": "live", "viewers": args.viewers, "rate": args.rate, "seconds": args.seconds,
+        "volunteers": args.volunteers, "fps_setting": args.fps, "source": "ingest" if args.ingest_url else "redis",
+        "published_per_s": round(sent / total, 1), "client_procs": args.client_procs,
+        "probe_viewers": sum(p[1] for p in parts),
+        "frames_per_viewer_per_s": round(frames_per_viewer / elapsed, 2),
+        "frames_delivered_per_s": round(frames_per_viewer * nviewers / elapsed, 1),
+        "p50_ms": _percentile(lags, 0.50), "p99_ms": _percentile(lags, 0.99),
+        "bytes_per_viewer_per_s": round(sum(p[2] for p in parts) / nviewers / elapsed),
+        "server_cpu_s": round(cpu1 - cpu0, 2) if cpu0 is not None else None,
+        "server_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1) if cpu0 is not None else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.live", description=__doc__.splitlines()[0])
+    p.add_argument("--viewers", type=int, default=100)
+    p.add_argument("--rate", type=float, default=5000, help="deltas (or pings) per second")
+    p.add_argument("--seconds", type=float, default=10)
+    p.add_argument("--volunteers", type=int, default=500)
+    p.add_argument("--fps", type=float, default=4.0, help="live_frames_per_second of the server it starts")
+    p.add_argument("--client-procs", type=int, default=2, help="processes sharing the viewers")
+    p.add_argument("--probes", type=int, default=6, help="viewers that parse frames to measure latency")
+    p.add_argument("--url", help="a running server's ws://…/ws/live (default: start one)")
+    p.add_argument("--token")
+    p.add_argument("--campaign")
+    p.add_argument("--server-pid", type=int, help="to report the running server's CPU seconds")
+    p.add_argument("--ingest-url", help="drive the real ingest (ws://…/ws/pings) instead of publishing")
+    args = p.parse_args(argv)
+    if args.url and not (args.token and args.campaign):
+        p.error("--url needs --token and --campaign")
+    print(orjson.dumps(asyncio.run(run(args))).decode(), flush=True)
+
+
+if __name__ == "__main__":
+    main()

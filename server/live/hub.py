@@ -1,0 +1,323 @@
+"""The live hub: ONE Redis pub/sub connection per server process, fanned out to HQ viewers.
+
+Shape (after encode/broadcaster's single listener, and polar's eventstream):
+- The reader task only decodes each message once and writes it into its campaign's `changed`
+  dict (volunteer id → newest state). It never awaits a viewer, so a slow viewer cannot slow
+  Redis reading or anyone else.
+- A ticker runs `live_frames_per_second` times a second. For each campaign with changes it
+  builds one Frame per scope in use (all / a district / a team), encoded once, and offers it to
+  each viewer. An idle viewer just takes the shared frame; a viewer still sending merges it into
+  its own Backlog (keyed by volunteer, so bounded by the number of volunteers).
+- Each viewer has one sender task that sends whatever is newest; intermediate frames are never
+  queued, only merged.
+Channels are subscribed per campaign on demand (reference-counted by viewers), so a process
+receives only the campaigns its viewers watch.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+
+import orjson
+import redis.asyncio as aioredis
+
+from server.live.frames import MAX_EVENTS, Backlog, Frame, Scope, VState, decode
+from server.redis import live_channel, volunteer_state_key
+
+log = logging.getLogger("server.live")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Viewer:
+    """One HQ websocket: at most one frame ready, or a Backlog while its sends lag behind."""
+    __slots__ = ("campaign_id", "scope", "ready", "backlog", "wake", "frames_skipped")
+
+    def __init__(self, campaign_id: int, scope: Scope) -> None:
+        self.campaign_id, self.scope = campaign_id, scope
+        self.ready: Frame | None = None
+        # Starts as a Backlog: what arrives while the snapshot is read and sent waits here.
+        self.backlog: Backlog | None = Backlog()
+        self.wake = asyncio.Event()
+        self.frames_skipped = 0
+
+    def offer(self, frame: Frame) -> None:
+        if self.ready is None and self.backlog is None:
+            self.ready = frame
+        else:  # the previous frame is not taken yet: merge instead of queueing
+            if self.backlog is None:
+                self.backlog = Backlog()
+            if self.ready is not None:
+                self.backlog.merge(self.ready)
+                self.ready = None
+            self.backlog.merge(frame)
+            self.frames_skipped += 1
+        self.wake.set()
+
+    def take(self) -> str | None:
+        """The newest frame's text, or None when nothing is pending."""
+        frame, self.ready = self.ready, None
+        if frame is None and self.backlog is not None:
+            frame, self.backlog = (self.backlog.frame() if self.backlog else None), None
+        return frame.text if frame else None
+
+    def pending(self) -> int:
+        """Entries held for this viewer (for tests and metrics): bounded by the volunteers."""
+        return (len(self.backlog) if self.backlog else 0) + (1 if self.ready else 0)
+
+
+class Feed:
+    """One campaign's live state in this process, while at least one viewer watches it."""
+
+    def __init__(self) -> None:
+        self.viewers: set[Viewer] = set()
+        self.states: dict[int, VState] = {}  # as of the last tick: staleness and scope exits
+        self.stale: set[int] = set()
+        self.changed: dict[int, VState] = {}  # since the last tick
+        self.gone: set[int] = set()
+        self.events: list[VState] = []
+        self.next_stale_scan = 0.0
+
+    def newest(self, v: int) -> VState | None:
+        return self.changed.get(v) or self.states.get(v)
+
+    def on_ping(self, st: VState) -> None:
+        old = self.newest(st.v)
+        if old is not None and st.t < old.t and st.v not in self.gone:
+            return  # older than what we have (a resync racing a live delta)
+        self.changed[st.v] = st
+        self.gone.discard(st.v)
+        if st.ev:
+            self.events.append(st)
+            del self.events[:-MAX_EVENTS]
+
+    def on_gone(self, v: int) -> None:
+        self.changed.pop(v, None)
+        if v in self.states:
+            self.gone.add(v)
+
+    def seed(self, st: VState, stale: bool) -> None:
+        """A state read from the Redis hash, so that it can turn stale later in this process."""
+        if st.v not in self.states and st.v not in self.changed and st.v not in self.gone:
+            self.states[st.v] = st
+            if stale:
+                self.stale.add(st.v)
+
+    def tick(self, t: int, stale_ms: float, scan: bool) -> None:
+        newly_stale = []
+        if scan:
+            limit = t - stale_ms
+            newly_stale = [v for v, st in self.states.items()
+                           if st.rt < limit and v not in self.stale and v not in self.changed and v not in self.gone]
+        if not (self.changed or self.gone or newly_stale or self.events):
+            return
+        frames: dict[Scope, Frame] = {}
+        for viewer in self.viewers:
+            frame = frames.get(viewer.scope)
+            if frame is None:
+                frame = frames[viewer.scope] = self._frame(viewer.scope, t, newly_stale)
+            if frame:
+                viewer.offer(frame)
+        for v in self.gone:
+            self.states.pop(v, None)
+            self.stale.discard(v)
+        self.states.update(self.changed)
+        self.stale.difference_update(self.changed)
+        self.stale.update(newly_stale)
+        self.changed, self.gone, self.events = {}, set(), []
+
+    def _frame(self, scope: Scope, t: int, newly_stale: list[int]) -> Frame:
+        if scope == Scope():
+            return Frame(t, self.changed, newly_stale, list(self.gone), self.events)
+        updates, gone = {}, [v for v in self.gone if scope.admits(self.states.get(v))]
+        for v, st in self.changed.items():
+            if scope.admits(st):
+                updates[v] = st
+            elif scope.admits(self.states.get(v)):
+                gone.append(v)  # moved out of this viewer's district or team
+        stale = [v for v in newly_stale if scope.admits(self.states.get(v))]
+        return Frame(t, updates, stale, gone, [e for e in self.events if scope.admits(e)])
+
+
+class LiveHub:
+    def __init__(self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float) -> None:
+        self._redis = redis
+        self._interval = 1.0 / max(frames_per_second, 0.1)
+        self._stale_ms = stale_after_s * 1000.0
+        self._feeds: dict[int, Feed] = {}
+        self._channels: dict[bytes, int] = {}
+        # Keeps the connection subscribed (so `listen` works) even when no campaign is watched.
+        self._control = f"q:live-hub:{uuid.uuid4().hex}"
+        self._pubsub = None
+        self._subscribed: set[int] = set()
+        self._lock = asyncio.Lock()
+        self._tasks: list[asyncio.Task] = []
+        self.messages = 0
+
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._read_forever(), name="live-reader"),
+                       asyncio.create_task(self._tick_forever(), name="live-ticker")]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def feed(self, campaign_id: int) -> Feed | None:
+        return self._feeds.get(campaign_id)
+
+    # --- viewers -------------------------------------------------------------------------
+    async def join(self, campaign_id: int, scope: Scope) -> Viewer:
+        viewer = Viewer(campaign_id, scope)
+        feed = self._feeds.get(campaign_id)
+        if feed is None:
+            feed = self._feeds[campaign_id] = Feed()
+            self._channels[live_channel(campaign_id).encode()] = campaign_id
+        feed.viewers.add(viewer)
+        await self._sync(campaign_id)
+        return viewer
+
+    async def leave(self, viewer: Viewer) -> None:
+        feed = self._feeds.get(viewer.campaign_id)
+        if feed is None:
+            return
+        feed.viewers.discard(viewer)
+        if not feed.viewers:
+            del self._feeds[viewer.campaign_id]
+            await self._sync(viewer.campaign_id)
+
+    async def snapshot(self, viewer: Viewer) -> str:
+        """Every volunteer of the campaign in the viewer's scope, read from the Redis hash (the
+        state every ingest process writes), flagged stale or not. Seeds the feed so that those
+        volunteers turn stale later here too."""
+        raw = await self._redis.hgetall(volunteer_state_key(viewer.campaign_id))
+        t = now_ms()
+        feed = self._feeds.get(viewer.campaign_id)
+        out = []
+        for value in raw.values():
+            try:
+                obj = orjson.loads(value)
+                st = VState(obj, value)
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                continue
+            stale = st.rt < t - self._stale_ms
+            if feed is not None:
+                feed.seed(st, stale)
+            if viewer.scope.admits(st):
+                obj["stale"] = stale
+                out.append(obj)
+        return orjson.dumps({"type": "snapshot", "t": t, "volunteers": out}).decode()
+
+    # --- Redis ---------------------------------------------------------------------------
+    async def _sync(self, campaign_id: int) -> None:
+        """Make the subscription match whether a feed exists; serialised so that a leave and a
+        join in quick succession cannot reach Redis out of order."""
+        async with self._lock:
+            pubsub = self._pubsub
+            if pubsub is None:
+                return  # reconnecting: the reader subscribes every feed once connected
+            want, have = campaign_id in self._feeds, campaign_id in self._subscribed
+            try:
+                if want and not have:
+                    await pubsub.subscribe(live_channel(campaign_id))
+                    self._subscribed.add(campaign_id)
+                elif have and not want:
+                    await pubsub.unsubscribe(live_channel(campaign_id))
+                    self._subscribed.discard(campaign_id)
+            except Exception as exc:  # noqa: BLE001 - the reader reconnects and resubscribes
+                log.warning("live (un)subscribe failed: %s: %s", type(exc).__name__, exc)
+            if not want:
+                self._channels.pop(live_channel(campaign_id).encode(), None)
+
+    async def _read_forever(self) -> None:
+        delay, connected_before = 0.2, False
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                async with self._lock:
+                    ids = list(self._feeds)
+                    await pubsub.subscribe(self._control, *(live_channel(c) for c in ids))
+                    self._pubsub, self._subscribed = pubsub, set(ids)
+                if connected_before:
+                    log.info("live hub reconnected to Redis; resyncing %d campaigns", len(ids))
+                    await self._resync(ids)
+                connected_before, delay = True, 0.2
+                async for message in pubsub.listen():
+                    if message["type"] == "message":
+                        self._on_message(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis down: retry, viewers keep their sockets
+                log.warning("live hub lost Redis (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+            self._pubsub = None
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _on_message(self, channel: bytes, data: bytes) -> None:
+        self.messages += 1
+        feed = self._feeds.get(self._channels.get(channel, -1))
+        if feed is None:
+            return  # a message in flight for a campaign nobody here watches any more
+        try:
+            items = decode(data)
+        except orjson.JSONDecodeError:
+            log.warning("live: undecodable message on %s", channel)
+            return
+        for kind, item in items:
+            if kind == "ping":
+                feed.on_ping(item)
+            else:
+                feed.on_gone(item)
+
+    async def _resync(self, campaign_ids: Iterable[int]) -> None:
+        """After a Redis outage, deltas were missed: re-read each hash; what vanished is gone."""
+        for cid in campaign_ids:
+            raw = await self._redis.hgetall(volunteer_state_key(cid))
+            feed = self._feeds.get(cid)
+            if feed is None:
+                continue
+            seen = set()
+            for value in raw.values():
+                with contextlib.suppress(Exception):
+                    st = VState(orjson.loads(value), value)
+                    seen.add(st.v)
+                    feed.on_ping(st)
+            for v in list(feed.states):
+                if v not in seen:
+                    feed.on_gone(v)
+
+    # --- ticks ---------------------------------------------------------------------------
+    async def _tick_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_at = loop.time()
+        while True:
+            next_at += self._interval
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            if loop.time() - next_at > self._interval:
+                next_at = loop.time()  # fell behind (a busy loop): don't fire a burst of ticks
+            try:
+                self.tick()
+            except Exception:  # noqa: BLE001 - one bad tick must not stop the live map
+                log.exception("live tick failed")
+
+    def tick(self) -> None:
+        t = now_ms()
+        mono = time.monotonic()
+        for feed in list(self._feeds.values()):
+            # Staleness moves at human speed: one scan a second is plenty.
+            scan = mono >= feed.next_stale_scan
+            if scan:
+                feed.next_stale_scan = mono + 1.0
+            feed.tick(t, self._stale_ms, scan)
