@@ -34,6 +34,7 @@ import {
   setCount,
   setStatus
 } from './panel';
+import {startLive, type LiveView} from './livewire';
 import {initSearch} from './search';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
@@ -43,6 +44,7 @@ const errorText = (err: unknown) =>
 let me: Me | null = null;
 let slug: string | null = null;
 let map: HqMap | null = null;
+let live: LiveView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
@@ -67,6 +69,7 @@ function renderStatus(): void {
 }
 
 async function onClick(info: PickingInfo): Promise<void> {
+  if (info.layer?.id.startsWith('live-')) return;
   const f = info.object as AreaFeature | undefined;
   selected = f?.properties ? f : null;
   map?.select(selected);
@@ -95,6 +98,7 @@ function refreshText(): void {
   renderStatus();
   renderSelection();
   resetTooltip();
+  live?.refreshText();
 }
 
 async function loadLevel(level: Level): Promise<void> {
@@ -167,8 +171,11 @@ async function boot(): Promise<void> {
     basemapUrl: config.basemap_url || '',
     initialBounds: districts ? featureBounds(districts.features) : null,
     onHover: updateTooltip,
-    onClick: info => void onClick(info)
+    onClick: info => void onClick(info),
+    onZoom: z => live?.onZoom(z)
   });
+  live = startLive(map, slug);
+  if (districts) live.setDistricts(districts.features);
   byId('map').addEventListener('mouseleave', hideTooltip);
   initLayerToggles((level, visible) => map!.setVisible(level, visible));
   initMetricSelect(metric => {

@@ -6,6 +6,7 @@ import type {AreaCollection, AreaFeature, Level} from '../api';
 import {buildAreaLayers, featureBounds, type AreaLayerState} from '../layers/areas';
 import {buildBasemapLayer} from '../layers/basemap';
 import {metricDomain, type MetricId} from '../layers/metrics';
+import type {LiveHandle} from '../live';
 
 type Bounds = [[number, number], [number, number]];
 
@@ -13,6 +14,7 @@ export interface QuadrillerHandle {
   deck: Deck<any>;
   counts: Partial<Record<Level, number>>;
   frames: number;
+  live?: LiveHandle;
 }
 
 declare global {
@@ -27,6 +29,8 @@ export interface HqMapOptions {
   initialBounds: Bounds | null;
   onHover: (info: PickingInfo) => void;
   onClick: (info: PickingInfo) => void;
+  /** Called on every view change with the new zoom (live layers pick their mode from it). */
+  onZoom?: (zoom: number) => void;
 }
 
 const PARIS_FALLBACK = {longitude: 2.35, latitude: 48.86, zoom: 11};
@@ -42,11 +46,16 @@ export class HqMap {
     selected: null
   };
   private container: HTMLDivElement;
+  private live: Layer[] = [];
+  zoom: number;
+  private onZoom?: (zoom: number) => void;
 
   constructor(opts: HqMapOptions) {
     this.container = opts.container;
     this.basemap = buildBasemapLayer(opts.basemapUrl);
     const view = opts.initialBounds ? this.fit(opts.initialBounds, 40) : PARIS_FALLBACK;
+    this.zoom = view.zoom;
+    this.onZoom = opts.onZoom;
     const handle: QuadrillerHandle = window.__quadriller ?? ({counts: {}, frames: 0} as any);
     this.deck = new Deck({
       parent: opts.container,
@@ -61,13 +70,26 @@ export class HqMap {
         isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',
       onHover: opts.onHover,
       onClick: opts.onClick,
+      onViewStateChange: ({viewState}) => {
+        this.trackZoom((viewState as {zoom?: number}).zoom);
+        return viewState;
+      },
       onAfterRender: () => {
         handle.frames = (handle.frames ?? 0) + 1;
+        // initialViewState changes (flyTo, tests) bypass onViewStateChange: catch them here.
+        this.trackZoom(this.deck.getViewports()[0]?.zoom);
         this.afterRender?.();
       }
     });
     handle.deck = this.deck;
     window.__quadriller = handle;
+  }
+
+  private trackZoom(z: number | undefined): void {
+    if (typeof z === 'number' && Number.isFinite(z) && z !== this.zoom) {
+      this.zoom = z;
+      this.onZoom?.(z);
+    }
   }
 
   /** Called after each frame; main.ts uses it to flag "layers loaded" once drawn. */
@@ -83,11 +105,17 @@ export class HqMap {
 
   private layers(): Layer[] {
     const area = buildAreaLayers(this.state);
-    return this.basemap ? [this.basemap, ...area] : area;
+    return this.basemap ? [this.basemap, ...area, ...this.live] : [...area, ...this.live];
   }
 
   private redraw(): void {
     this.deck.setProps({layers: this.layers()});
+  }
+
+  /** Replace the live (volunteer) layers, drawn above the areas. */
+  setLiveLayers(layers: Layer[]): void {
+    this.live = layers;
+    this.redraw();
   }
 
   setData(level: Level, fc: AreaCollection): void {

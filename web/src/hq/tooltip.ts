@@ -2,26 +2,59 @@
 
 import type {PickingInfo} from '@deck.gl/core';
 import type {AreaFeature} from '../api';
+import type {VolunteerState} from '../live';
+import type {HexCount} from '../layers/volunteers';
 import {describeArea} from './describe';
 import {byId} from './dom';
+import {describeHex, describeVolunteer} from './livetip';
 
 let lastKey = '';
+let serverNow: () => number = () => Date.now();
+
+/** Clock used for "last seen N s ago" (the live store's server-time estimate). */
+export function setTooltipClock(fn: () => number): void {
+  serverNow = fn;
+}
+
+/** Key + HTML for a hovered live object, or null if it is not one. */
+function liveContent(info: PickingInfo): [string, string, string] | null {
+  const id = info.layer?.id;
+  if (id === 'live-volunteers' && info.object) {
+    const s = info.object as VolunteerState;
+    const html = describeVolunteer(s, serverNow());
+    return [`v:${s.id}:${s.v.rt}:${s.stale}:${Math.round(serverNow() / 1000)}`, html, 'volunteer'];
+  }
+  if (id === 'live-hexes' && info.object) {
+    const h = info.object as HexCount;
+    return [`h:${h.hex}:${h.n}:${h.stale}`, describeHex(h), 'hex'];
+  }
+  return null;
+}
 
 export function updateTooltip(info: PickingInfo): void {
   const el = byId('tooltip');
+  const live = liveContent(info);
   const f = info.object as AreaFeature | undefined;
-  if (!f || !f.properties) {
+  if (live) {
+    if (live[0] !== lastKey) {
+      el.innerHTML = live[1];
+      el.dataset.level = live[2];
+      el.dataset.code = '';
+      lastKey = live[0];
+    }
+  } else if (!f || !f.properties) {
     el.hidden = true;
     lastKey = '';
     return;
-  }
-  const p = f.properties;
-  const key = `${p.level}:${p.code}`;
-  if (key !== lastKey) {
-    el.innerHTML = describeArea(p);
-    el.dataset.level = p.level;
-    el.dataset.code = p.code;
-    lastKey = key;
+  } else {
+    const p = f.properties;
+    const key = `${p.level}:${p.code}`;
+    if (key !== lastKey) {
+      el.innerHTML = describeArea(p);
+      el.dataset.level = p.level;
+      el.dataset.code = p.code;
+      lastKey = key;
+    }
   }
   el.hidden = false;
   // info.x/y are relative to the deck canvas; convert to page coordinates.

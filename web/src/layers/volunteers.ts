@@ -20,7 +20,7 @@ const PALETTE: [number, number, number][] = [
   [237, 201, 72], [176, 122, 161], [255, 157, 167], [156, 117, 95]
 ];
 const NO_TEAM: RGBA = [255, 255, 255, 255];
-const STALE: RGBA = [120, 124, 134, 200];
+const STALE: RGBA = [105, 108, 118, 170];
 
 export function teamColor(team: number | string | null | undefined): RGBA {
   if (team === null || team === undefined || team === '') return NO_TEAM;

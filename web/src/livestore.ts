@@ -1,0 +1,171 @@
+// The live volunteer store: state per volunteer, short trails, stale flags,
+// the activity feed and the counters shown in the panel.
+
+/** One volunteer position as sent by the server. */
+export interface LiveVolunteer {
+  v: number | string;
+  team: number | string | null;
+  t: number; // device epoch seconds
+  rt: number; // server receive time, ms
+  lon: number;
+  lat: number;
+  acc: number | null;
+  hdg: number | null;
+  spd: number | null;
+  bat: number | null;
+  cell: string | null;
+  ps: string | null;
+  nb: string | null;
+  ds: string | null;
+  zone: 'in' | 'out' | null;
+  ev: 'enter' | 'exit' | null;
+  low_acc: boolean;
+  stale?: boolean;
+}
+
+export interface VolunteerState {
+  id: string;
+  v: LiveVolunteer;
+  trail: [number, number][];
+  stale: boolean;
+}
+
+export type LiveEventKind = 'joined' | 'entered' | 'left' | 'stale' | 'gone';
+
+export interface LiveEvent {
+  at: number; // local ms
+  kind: LiveEventKind;
+  id: string;
+  ps: string | null;
+}
+
+export interface LiveFilter {
+  district?: string;
+  team?: string;
+}
+
+const TRAIL = 10;
+const FEED = 30;
+const RATE_WINDOW = 60_000;
+
+export class LiveStore {
+  readonly volunteers = new Map<string, VolunteerState>();
+  readonly events: LiveEvent[] = [];
+  /** Bumped on every change: layers and panel rebuild only when it moves. */
+  version = 0;
+  /** server clock minus local clock, ms (from frame "t"). */
+  clockOffset = 0;
+  private pings: [number, number][] = []; // [local ms, volunteer updates in a deltas frame]
+  private since = Date.now();
+
+  /** Server "now" in ms, estimated from the last frame's timestamp. */
+  serverNow(): number {
+    return Date.now() + this.clockOffset;
+  }
+
+  snapshot(t: number, list: LiveVolunteer[]): void {
+    this.clockOffset = typeof t === 'number' ? t - Date.now() : 0;
+    const old = this.volunteers;
+    const next = new Map<string, VolunteerState>();
+    for (const v of list ?? []) {
+      const id = String(v.v);
+      const prev = old.get(id);
+      const trail = prev ? prev.trail : [];
+      next.set(id, {id, v, trail: pushTrail(trail, v), stale: !!v.stale});
+    }
+    old.clear();
+    for (const [k, s] of next) old.set(k, s);
+    this.pings = [];
+    this.since = Date.now();
+    this.version++;
+  }
+
+  /**
+   * Apply one deltas frame. The server coalesces several pings of a volunteer into its latest
+   * state, so enter/exit pings also come in `events` (all of them, in order); a volunteer's
+   * `ev` is used only when `events` does not already carry that same ping.
+   */
+  deltas(t: number, list: LiveVolunteer[], stale: unknown[], gone: unknown[], events?: LiveVolunteer[]): void {
+    const now = Date.now();
+    if (typeof t === 'number') this.clockOffset = t - now;
+    const seen = new Set<string>();
+    const fresh = new Set<string>();
+    for (const v of list ?? []) if (!this.volunteers.has(String(v.v))) fresh.add(String(v.v));
+    for (const id of fresh) this.event('joined', id, null);
+    for (const e of Array.isArray(events) ? events : []) {
+      seen.add(`${e.v}:${e.t}:${e.ev}`);
+      this.stationEvent(e);
+    }
+    for (const v of list ?? []) {
+      const id = String(v.v);
+      const prev = this.volunteers.get(id);
+      if (v.ev && !seen.has(`${v.v}:${v.t}:${v.ev}`)) this.stationEvent(v);
+      this.volunteers.set(id, {id, v, trail: pushTrail(prev?.trail ?? [], v), stale: false});
+    }
+    for (const raw of stale ?? []) {
+      const s = this.volunteers.get(String(raw));
+      if (s && !s.stale) {
+        s.stale = true;
+        this.event('stale', s.id, s.v.ps);
+      }
+    }
+    for (const raw of gone ?? []) {
+      const id = String(raw);
+      const s = this.volunteers.get(id);
+      if (s) {
+        this.volunteers.delete(id);
+        this.event('gone', id, s.v.ps);
+      }
+    }
+    if (list?.length) this.pings.push([now, list.length]);
+    while (this.pings.length && this.pings[0][0] < now - RATE_WINDOW) this.pings.shift();
+    this.version++;
+  }
+
+  clear(): void {
+    this.volunteers.clear();
+    this.pings = [];
+    this.version++;
+  }
+
+  private stationEvent(v: LiveVolunteer): void {
+    const id = String(v.v);
+    if (v.ev === 'enter') this.event('entered', id, v.ps);
+    else if (v.ev === 'exit') this.event('left', id, v.ps ?? this.volunteers.get(id)?.v.ps ?? null);
+  }
+
+  private event(kind: LiveEventKind, id: string, ps: string | null): void {
+    this.events.unshift({at: Date.now(), kind, id, ps});
+    if (this.events.length > FEED) this.events.length = FEED;
+  }
+
+  /** Counters for the panel. */
+  stats(): {live: number; stale: number; perMinute: number; stations: number} {
+    let stale = 0;
+    const stations = new Set<string>();
+    for (const s of this.volunteers.values()) {
+      if (s.stale) stale++;
+      else if (s.v.ps && s.v.zone !== 'out') stations.add(s.v.ps);
+    }
+    const now = Date.now();
+    let n = 0;
+    for (const [at, c] of this.pings) if (at >= now - RATE_WINDOW) n += c;
+    // Extrapolate while the window is not yet full (at least 5 s of history).
+    const span = Math.max(5_000, Math.min(RATE_WINDOW, now - this.since));
+    return {
+      live: this.volunteers.size - stale,
+      stale,
+      perMinute: Math.round((n * 60_000) / span),
+      stations: stations.size
+    };
+  }
+}
+
+function pushTrail(trail: [number, number][], v: LiveVolunteer): [number, number][] {
+  if (!Number.isFinite(v.lon) || !Number.isFinite(v.lat)) return trail;
+  const last = trail[trail.length - 1];
+  if (last && last[0] === v.lon && last[1] === v.lat) return trail;
+  const next = trail.concat([[v.lon, v.lat]]);
+  return next.length > TRAIL ? next.slice(next.length - TRAIL) : next;
+}
+
