@@ -1,0 +1,43 @@
+"""A ping sent through the ingest protocol shows on the HQ map within 2 seconds."""
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+import websockets
+
+from tests.conftest import add_user
+from tests.ingest.conftest import ServerThread, make_settings
+
+pytestmark = pytest.mark.browser
+
+
+async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, live_server):
+    import asyncio
+
+    ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
+    try:
+        hq = await add_user(pool, paris["slug"], "coordinator")
+        volunteer = await add_user(pool, paris["slug"], "volunteer", "Walker")
+        page = await browser.new_page(viewport={"width": 1200, "height": 800})
+        await page.goto(f"{live_server}/?campaign={paris['slug']}#token={hq['token']}")
+        await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
+        await page.wait_for_function("window.__quadriller.live && window.__quadriller.live.connected", timeout=30_000)
+        before = await page.evaluate("window.__quadriller.live.volunteers")
+
+        async with websockets.connect(ingest.ws_url) as ws:
+            await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
+            ready = orjson.loads(await ws.recv())
+            assert ready["type"] == "ready"
+            sent = time.monotonic()
+            await ws.send(orjson.dumps({"type": "ping", "seq": 1, "t": time.time(), "lat": 48.8914,
+                                        "lon": 2.3522, "acc": 6}).decode())
+            await page.wait_for_function(f"window.__quadriller.live.volunteers > {before}", timeout=2_000)
+            seen = time.monotonic() - sent
+            assert seen < 2.0
+            ack = orjson.loads(await ws.recv())
+            assert ack == {"type": "ack", "seqs": [1]}
+        await page.close()
+    finally:
+        await asyncio.to_thread(ingest.stop)
