@@ -14,21 +14,29 @@ TOP_LISTS = 3
 
 
 def _empty_totals() -> dict:
-    return {"registered": 0, "voters": 0, "abstentions": 0, "valid_votes": 0, "votes": defaultdict(int),
-            "known": set()}
+    return {"registered": 0, "voters": 0, "abstentions": 0, "valid_votes": 0,
+            "votes": defaultdict(int), "weighted_shares": defaultdict(float), "share_weight": 0.0}
 
 
 def _add(totals: dict, result: Mapping) -> None:
     for key in ("registered", "voters", "abstentions", "valid_votes"):
+        # one station without the figure makes the sum unknown, rather than silently too small
         if result.get(key) is None:
-            totals[key] = None if key != "registered" else totals[key]
+            totals[key] = None
         elif totals[key] is not None:
             totals[key] += result[key]
+    # Files in percent form may give list shares without counts: average those shares weighted
+    # by the station's voters (or registered voters), which is what valid votes track closely.
+    weight = result.get("valid_votes") or result.get("voters") or result["registered"]
+    weighted = False
     for name, figures in result["lists"].items():
-        if figures.get("votes") is None:
-            totals["known"].add(name)  # a list known only as a share: no additive count
-        else:
+        if figures.get("votes") is not None:
             totals["votes"][name] += figures["votes"]
+        elif figures.get("share") is not None:
+            totals["weighted_shares"][name] += figures["share"] * weight
+            weighted = True
+    if weighted:
+        totals["share_weight"] += weight
 
 
 def figures_of(totals: dict | None, election: str | None, shares: Mapping[str, float] | None = None) -> dict:
@@ -40,6 +48,8 @@ def figures_of(totals: dict | None, election: str | None, shares: Mapping[str, f
     if shares is None:
         denominator = valid or sum(totals["votes"].values()) or None
         shares = {n: v / denominator for n, v in totals["votes"].items()} if denominator else {}
+        if not shares and totals["share_weight"]:
+            shares = {n: w / totals["share_weight"] for n, w in totals["weighted_shares"].items()}
     votes = totals["votes"]
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     return {

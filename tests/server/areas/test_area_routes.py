@@ -55,3 +55,33 @@ async def test_errors_are_problem_details(paris, pool, client):
 
     r = await client.get("/api/me")
     assert r.status_code == 401 and r.json()["title"] == "Unauthenticated"
+
+
+async def test_district_shares_from_percent_only_results(pool, campaign, client):
+    """Results known only as shares still give districts their leading lists, weighted by voters."""
+    from server.areas.geojson_reader import read_area_file
+    from server.areas.loading import import_area_layer
+    from server.demo import DATA
+    from server.results.csv_reader import ResultFile, ResultRow
+    from server.results.loading import import_results
+    from tests.conftest import add_user, bearer
+
+    async with pool.acquire() as c:
+        await import_area_layer(c, campaign["id"], "district",
+                                read_area_file(DATA / "paris_arrondissements.geojson", "c_ar", "l_ar"))
+        stations = read_area_file(DATA / "paris_secteurs_bureaux_vote_2024.geojson", "id_bv")
+        await import_area_layer(c, campaign["id"], "polling_station", stations)
+        rows = [ResultRow(line=i, code=f.code, registered=1000, voters=600 if i % 2 else 300, abstentions=None,
+                          valid_votes=None, lists={"a": {"votes": None, "share": 0.7 if i % 2 else 0.1},
+                                                   "b": {"votes": None, "share": 0.3 if i % 2 else 0.9}})
+                for i, f in enumerate(stations.features)]
+        await import_results(c, campaign["id"], "x", ResultFile(rows=rows, derived=[], delimiter=";", encoding="utf-8"))
+    user = await add_user(pool, campaign["slug"], "coordinator")
+    r = await client.get(f"/api/campaigns/{campaign['slug']}/areas", params={"level": "district"},
+                         headers=bearer(user["token"]))
+    shares = [f["properties"]["lists"] for f in r.json()["features"]]
+    for s in shares:
+        assert abs(s["a"] + s["b"] - 1) < 1e-9
+    # odd stations (weight 600, a=0.7) outweigh even ones (weight 300, a=0.1) about two to one
+    city_a = sum(s["a"] for s in shares) / len(shares)
+    assert 0.4 < city_a < 0.6
