@@ -193,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from server.demo import add_demo_commands
     add_demo_commands(sub)
+    from server.exports.snapshot import add_export_commands
+    add_export_commands(sub)
     _add_optional_commands(sub)
     return p
 
