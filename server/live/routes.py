@@ -1,7 +1,8 @@
 """/ws/live: the HQ live map's feed.
 
 Protocol (text frames, JSON):
-  client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?}   (first frame)
+  client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?,"flow":"ack"?}
+  client → {"type":"ack"}   with flow "ack", after drawing each frame: the next frame waits for it
   server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …]}
   server → {"type":"deltas","t":ms,"volunteers":[state…],"stale":[id…],"gone":[id…],"events"?:[state…]}
 A state is the delta ingest published ({"type":"ping","v":…,"lon":…,…}). A volunteer listed in
@@ -40,7 +41,7 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-async def _authenticate(ws: WebSocket) -> tuple[int, Scope]:
+async def _authenticate(ws: WebSocket) -> tuple[int, Scope, str | None]:
     st = ws.state
     try:
         message = await asyncio.wait_for(ws.receive(), st.settings.live_auth_timeout_s)
@@ -66,12 +67,18 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope]:
     # viewer learns nothing about which campaigns exist.
     if member is None or member.role not in HQ_ROLES:
         raise Refused(1008, "not allowed: needs an admin or coordinator token for this campaign")
-    return member.campaign_id, Scope(auth.district, auth.team)
+    return member.campaign_id, Scope(auth.district, auth.team), auth.flow
 
 
-async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float) -> None:
-    """Send only ever the newest coalesced frame; the hub merges while a send is in progress."""
+async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None) -> None:
+    """Send only ever the newest coalesced frame; the hub merges while a send is in progress,
+    and, for viewers that acknowledge frames, until the previous frame is acknowledged."""
     while True:
+        if acks is not None:
+            try:
+                await asyncio.wait_for(acks.wait(), timeout)
+            except TimeoutError:
+                raise Refused(1013, "viewer stopped acknowledging frames, reconnect") from None
         await viewer.wake.wait()
         viewer.wake.clear()
         text = viewer.take()
@@ -80,12 +87,25 @@ async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float) -> None:
                 await asyncio.wait_for(ws.send_text(text), timeout)
             except TimeoutError:
                 raise Refused(1013, "viewer too slow, reconnect") from None
+            if acks is not None:
+                acks.clear()
 
 
-async def _drain_incoming(ws: WebSocket) -> None:
-    """Nothing is expected from the viewer after auth; reading notices the disconnect."""
-    while (await ws.receive())["type"] != "websocket.disconnect":
-        pass
+async def _read_incoming(ws: WebSocket, acks: asyncio.Event | None) -> None:
+    """After auth, only frame acknowledgements are expected; reading also notices the disconnect."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        if acks is not None and _is_ack(message.get("text")):
+            acks.set()
+
+
+def _is_ack(text: str | None) -> bool:
+    try:
+        return text is not None and orjson.loads(text).get("type") == "ack"
+    except (orjson.JSONDecodeError, AttributeError):
+        return False
 
 
 @router.websocket("/ws/live")
@@ -95,13 +115,15 @@ async def live_socket(ws: WebSocket) -> None:
     viewer = None
     tasks: list[asyncio.Task] = []
     try:
-        campaign_id, scope = await _authenticate(ws)
+        campaign_id, scope, flow = await _authenticate(ws)
+        # unset: the snapshot is not acknowledged yet
+        acks = asyncio.Event() if flow == "ack" else None
         viewer = await hub.join(campaign_id, scope)
         # Joined before reading the hash: deltas arriving meanwhile wait in the viewer's backlog
         # and go out right after the snapshot, so nothing falls between the two.
         await ws.send_text(await hub.snapshot(viewer))
-        tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s)),
-                 asyncio.create_task(_drain_incoming(ws))]
+        tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks)),
+                 asyncio.create_task(_read_incoming(ws, acks))]
         viewer.wake.set()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

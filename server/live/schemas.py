@@ -16,3 +16,7 @@ class AuthFrame(BaseModel):
     campaign: str = Field(min_length=1, max_length=100)
     district: str | None = Field(default=None, max_length=50)
     team: int | None = None
+    # "ack": the viewer acknowledges each frame ({"type": "ack"}) once it has drawn it, and the
+    # server sends the next one only then, merging meanwhile. A browser that draws slower than
+    # frames arrive (a big screen on a weak GPU) then stays current instead of queueing frames.
+    flow: Literal["ack"] | None = None

@@ -64,12 +64,17 @@ export class LiveClient {
     }
     this.ws = ws;
     ws.onopen = () => {
-      const auth: Record<string, string | number> = {type: 'auth', token: getToken() ?? '', campaign: this.campaign};
+      // flow 'ack': the server sends the next frame only once this one is drawn (see ack()), so
+      // a slow renderer gets fewer, fuller frames instead of an ever-growing queue.
+      const auth: Record<string, string | number> = {type: 'auth', token: getToken() ?? '', campaign: this.campaign, flow: 'ack'};
       if (this.filter.district) auth.district = this.filter.district;
       if (this.filter.team) auth.team = /^\d+$/.test(this.filter.team) ? Number(this.filter.team) : this.filter.team;
       ws.send(JSON.stringify(auth));
     };
-    ws.onmessage = ev => this.frame(ev.data);
+    ws.onmessage = ev => {
+      this.frame(ev.data);
+      this.ack(ws);
+    };
     ws.onclose = ev => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -107,6 +112,16 @@ export class LiveClient {
     this.handle.lastFrameAt = Date.now();
     this.handle.volunteers = this.store.volunteers.size;
     this.onChange();
+  }
+
+  /** Acknowledge a frame after the next paint, i.e. once the map has drawn it. A hidden tab
+   * paints nothing: acknowledge at once there, or the server would take it for stalled. */
+  private ack(ws: WebSocket): void {
+    const send = () => {
+      if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send('{"type":"ack"}');
+    };
+    if (document.hidden) window.setTimeout(send, 0);
+    else requestAnimationFrame(() => window.setTimeout(send, 0));
   }
 
   private retry(): void {
