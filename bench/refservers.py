@@ -10,6 +10,10 @@ Both speak the ingest protocol (auth → ready, ping/pings → ack):
 
     python -m bench.refservers bare --port 9101
     python -m bench.refservers naive --port 9102 --database-url postgresql://…
+    python -m bench.refservers bare --port 9101 --workers 2     # like `quadriller ingest --workers 2`
+
+With --workers N, N processes share the port through SO_REUSEPORT, exactly as the ingest
+service does (ingest/workers.py), so that ratios compare like with like.
 """
 from __future__ import annotations
 
@@ -91,6 +95,8 @@ def create_naive_app(database_url: str, pool_max: int = 20) -> FastAPI:
         conn = await asyncpg.connect(database_url)
         try:
             await conn.execute(NAIVE_DDL)
+        except asyncpg.UniqueViolationError:  # another worker created it at the same moment
+            pass
         finally:
             await conn.close()
         state["pool"] = await asyncpg.create_pool(database_url, min_size=2, max_size=pool_max)
@@ -136,24 +142,56 @@ def raise_nofile() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import uvicorn
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("kind", choices=("bare", "naive"))
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--database-url")
     p.add_argument("--pool-max", type=int, default=20)
+    p.add_argument("--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)")
     args = p.parse_args(argv)
     raise_nofile()
+    if args.kind == "naive" and not args.database_url:
+        p.error("naive needs --database-url")
+    if args.workers <= 1:
+        _serve(args)
+        return
+    import multiprocessing as mp
+    import signal
+
+    ctx = mp.get_context("fork")
+    procs = [ctx.Process(target=_serve, args=(args, True)) for _ in range(args.workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(*_):
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for proc in procs:
+        proc.join()
+
+
+def _serve(args, reuseport: bool = False) -> None:
+    import uvicorn
+
     if args.kind == "bare":
         app = create_bare_app()
     else:
-        if not args.database_url:
-            p.error("naive needs --database-url")
         app = create_naive_app(args.database_url, args.pool_max)
-    uvicorn.run(app, host=args.host, port=args.port, ws="websockets-sansio", log_level="warning",
-                backlog=8192, ws_max_size=1 << 20, access_log=False)
+    config = uvicorn.Config(app, host=args.host, port=args.port, ws="websockets-sansio", log_level="warning",
+                            backlog=8192, ws_max_size=1 << 20, access_log=False)
+    server = uvicorn.Server(config)
+    if not reuseport:
+        server.run()
+        return
+    from ingest.workers import _die_with_parent, reuseport_socket
+
+    _die_with_parent()
+    server.run(sockets=[reuseport_socket(args.host, args.port)])
 
 
 if __name__ == "__main__":

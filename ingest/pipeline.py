@@ -1,9 +1,17 @@
-"""Per-batch ping pipeline: rate limit → dedupe → H3 cell → areas → zone → Redis → batch writer.
+"""The ping pipeline: rate limit → dedupe → H3 cell → areas → zone → Redis → batch writer.
+
+Connections hand their checked pings to `Pipeline.submit` (no await, no per-ping work) and a
+single tick task processes whatever arrived since the last tick, every `tick_s` at most:
+
+- H3 cells and area lookups are vectorised over the whole tick (h3ronpy, AreaIndex.locate_many);
+- the rows are built column by column, the layout of the INSERT, so the writer never transposes;
+- zone transitions are worked out per volunteer, oldest fix first;
+- the live deltas of the tick (each volunteer's transitions and newest fix) and their latest
+  state go to Redis in ONE round trip (a Lua script: PUBLISH each delta, HSET each state).
 
 Everything here runs on in-memory state: the area index (refreshed in the background), each
-volunteer's team, assignment, last fix and zone (loaded once, refreshed in the background every
-few seconds). The only awaits per batch are one pipelined Redis round trip and none to
-PostgreSQL: rows go to the BatchWriter, which acks after commit.
+volunteer's team, assignment, last fix and zone (loaded on connection, refreshed in the
+background). Nothing awaits PostgreSQL: rows go to the BatchWriter, which acks after commit.
 """
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ import logging
 import time
 
 import asyncpg
+import numpy as np
 import orjson
 import redis.asyncio as aioredis
 from h3.api import basic_int as h3i
@@ -22,11 +31,17 @@ from server.areas.index_cache import AreaIndexCache
 from server.pings import queries
 from server.redis import live_channel, volunteer_state_key
 
+try:  # vectorised H3 (Rust h3o); the scalar h3 API is the fallback
+    from h3ronpy.vector import coordinates_to_cells as _ll2cells
+except ImportError:  # pragma: no cover
+    _ll2cells = None
+
 log = logging.getLogger("ingest.pipeline")
 
 CELL_RES = 11
 _cell = h3i.latlng_to_cell
-_EMPTY_AREAS = (None, None, None, None, None, None)
+# Below this many pings a tick, scalar H3 beats the numpy/arrow call overhead.
+_VECTOR_MIN = 16
 
 
 class TokenBucket:
@@ -51,10 +66,20 @@ class TokenBucket:
         return granted, max(1, int(1000 * missing / self.rate))
 
 
+def cells_of(lats: list[float], lons: list[float]) -> list[int]:
+    """H3 res-11 cells of many points (ints)."""
+    if _ll2cells is not None and len(lats) >= _VECTOR_MIN:
+        return np.asarray(_ll2cells(np.asarray(lats, np.float64), np.asarray(lons, np.float64),
+                                    CELL_RES)).tolist()
+    return [_cell(a, b, CELL_RES) for a, b in zip(lats, lons)]
+
+
 class AreaLookup:
-    """Point -> (ps id, nb id, ds id, ps code, nb code, ds code) from AreaIndexCache, plus the
+    """Points -> polling-station, neighbourhood and district ids from AreaIndexCache, plus the
     id -> code map the live delta needs. The hot path never awaits: a stale entry triggers one
     background refresh (AreaIndexCache.get rechecks the areas' version)."""
+
+    LEVELS = ("polling_station", "neighbourhood", "district")
 
     def __init__(self, cache: AreaIndexCache, pool: asyncpg.Pool, recheck_s: float = 5.0) -> None:
         self._cache, self._pool, self._recheck_s = cache, pool, recheck_s
@@ -79,25 +104,47 @@ class AreaLookup:
             log.warning("area index of campaign %s not refreshed: %s: %s", campaign_id, type(exc).__name__, exc)
             self._entries.setdefault(campaign_id, (None, {}))
 
-    def locate(self, campaign_id: int, lon: float, lat: float) -> tuple:
+    def _entry(self, campaign_id: int) -> tuple[object, dict[int, str]]:
         if time.monotonic() - self._checked.get(campaign_id, 0.0) > self._recheck_s:
             task = self._tasks.get(campaign_id)
             if task is None or task.done():
                 self._checked[campaign_id] = time.monotonic()
                 self._tasks[campaign_id] = asyncio.get_running_loop().create_task(self._refresh(campaign_id))
-        index, codes = self._entries.get(campaign_id) or (None, None)
-        if index is None:
-            return _EMPTY_AREAS
-        found = index.locate(lon, lat)
-        ps, nb, ds = found.get("polling_station"), found.get("neighbourhood"), found.get("district")
-        return ps, nb, ds, codes.get(ps), codes.get(nb), codes.get(ds)
+        return self._entries.get(campaign_id) or (None, {})
+
+    def codes(self, campaign_id: int) -> dict[int, str]:
+        return (self._entries.get(campaign_id) or (None, {}))[1]
+
+    def locate_many(self, campaign_id: int, lons: list[float], lats: list[float]) -> tuple[list, list, list]:
+        """(ps ids, nb ids, ds ids), -1 where no area covers the point."""
+        index = self._entry(campaign_id)[0]
+        n = len(lons)
+        if index is None or not n:  # distinct lists: the writer extends them in place
+            return [-1] * n, [-1] * n, [-1] * n
+        if n < _VECTOR_MIN:  # numpy's fixed cost is larger than a few scalar lookups
+            ps, nb, ds = [], [], []
+            for lon, lat in zip(lons, lats):
+                found = index.locate(lon, lat)
+                v = found.get("polling_station")
+                ps.append(-1 if v is None else v)
+                v = found.get("neighbourhood")
+                nb.append(-1 if v is None else v)
+                v = found.get("district")
+                ds.append(-1 if v is None else v)
+            return ps, nb, ds
+        found = index.locate_many(lons, lats)
+        out = []
+        for level in self.LEVELS:
+            a = found.get(level)
+            out.append([-1] * n if a is None else a.tolist())
+        return out[0], out[1], out[2]
 
 
 class Volunteer:
     """What the pipeline remembers of one volunteer in one campaign."""
 
     __slots__ = ("campaign_id", "user_id", "team_id", "area_id", "last_t", "zone", "loaded_at",
-                 "bucket", "refreshing")
+                 "bucket", "seen_at")
 
     def __init__(self, campaign_id: int, user_id: int, bucket: TokenBucket) -> None:
         self.campaign_id, self.user_id, self.bucket = campaign_id, user_id, bucket
@@ -105,31 +152,40 @@ class Volunteer:
         self.last_t = float("-inf")
         self.zone: str | None = None
         self.loaded_at = 0.0
-        self.refreshing = False
+        self.seen_at = 0.0  # monotonic time this process last processed one of their pings
+
+
+# One round trip per tick: publish every delta on the campaign's channel, then store each
+# volunteer's latest state. ARGV: channel, number of deltas m, m deltas, then field/value pairs.
+_LIVE_LUA = """
+local ch = ARGV[1]
+local m = tonumber(ARGV[2])
+for i = 3, m + 2 do redis.call('PUBLISH', ch, ARGV[i]) end
+for i = m + 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return m
+"""
 
 
 class LivePublisher:
-    """Pipelined Redis writes with a short circuit breaker: when Redis is down, live updates are
-    skipped (and logged) for a second at a time instead of slowing every batch with timeouts."""
+    """One Redis round trip per tick and campaign, with a short circuit breaker: when Redis is
+    down, live updates are skipped (and logged) for a second at a time instead of slowing
+    every tick with timeouts."""
 
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
+        self._script = redis.register_script(_LIVE_LUA)
         self._down_until = 0.0
         self._last_log = 0.0
         self.ok = True
 
-    async def publish(self, campaign_id: int, deltas: list[bytes], state: tuple[int, bytes] | None) -> None:
+    async def publish(self, campaign_id: int, deltas: list[bytes], states: list) -> None:
+        """deltas in publication order; states: [field, value, field, value, …]."""
         now = time.monotonic()
         if now < self._down_until or not deltas:
             return
         try:
-            pipe = self._redis.pipeline(transaction=False)
-            channel = live_channel(campaign_id)
-            for d in deltas:
-                pipe.publish(channel, d)
-            if state is not None:
-                pipe.hset(volunteer_state_key(campaign_id), str(state[0]), state[1])
-            await pipe.execute()
+            await self._script(keys=[volunteer_state_key(campaign_id)],
+                               args=[live_channel(campaign_id), len(deltas), *deltas, *states])
             if not self.ok:
                 log.info("Redis live updates resumed")
             self.ok = True
@@ -153,29 +209,44 @@ class LivePublisher:
 
 class Pipeline:
     def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, areas: AreaLookup, writer: BatchWriter,
-                 rate: float, burst: float, refresh_s: float = 10.0) -> None:
+                 rate: float, burst: float, refresh_s: float = 10.0, tick_s: float = 0.005,
+                 resync_idle_s: float = 1.0) -> None:
         self._pool = pool
         self.areas = areas
         self.live = LivePublisher(redis)
         self.writer = writer
         self._rate, self._burst, self._refresh_s = rate, burst, refresh_s
+        self._tick_s, self._resync_idle_s = tick_s, resync_idle_s
         self._volunteers: dict[tuple[int, int], Volunteer] = {}
+        self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
+        self._wake = asyncio.Event()
 
     # --- volunteer state -----------------------------------------------------------------
-    async def volunteer(self, campaign_id: int, user_id: int) -> Volunteer:
-        """The volunteer's state; the first call loads it (DB + Redis), later ones are free."""
+    async def volunteer(self, campaign_id: int, user_id: int, resync: bool = True) -> Volunteer:
+        """The volunteer's state. The first call loads it (DB + Redis). With `resync`, a
+        volunteer this process has not seen for `resync_idle_s` has zone and last fix reloaded
+        from Redis: with several ingest processes their previous connection (or HTTP request)
+        may have been served by another one."""
         key = (campaign_id, user_id)
         vol = self._volunteers.get(key)
         if vol is None:
             vol = Volunteer(campaign_id, user_id, TokenBucket(self._rate, self._burst))
-            # Resume zone and last fix after a restart, so the first ping gives no false event.
-            state = await self.live.volunteer_state(campaign_id, user_id)
-            if state:
-                vol.zone, vol.last_t = state.get("zone"), float(state.get("t") or float("-inf"))
+            await self._resync(vol)
             await self._load_assignment(vol)
             self._volunteers[key] = vol
             await self.areas.warm(campaign_id)
+        elif resync and time.monotonic() - vol.seen_at > self._resync_idle_s:
+            await self._resync(vol)
         return vol
+
+    async def _resync(self, vol: Volunteer) -> None:
+        # Resume zone and last fix (after a restart, or from another process), so the first
+        # ping gives no false event and an older fix never replaces a newer one on the map.
+        state = await self.live.volunteer_state(vol.campaign_id, vol.user_id)
+        if state:
+            t = float(state.get("t") or float("-inf"))
+            if t >= vol.last_t:
+                vol.zone, vol.last_t = state.get("zone"), t
 
     async def _load_assignment(self, vol: Volunteer) -> None:
         try:
@@ -186,12 +257,43 @@ class Pipeline:
             return
         finally:
             vol.loaded_at = time.monotonic()
-            vol.refreshing = False
+        self._set_assignment(vol, team, area)
+
+    @staticmethod
+    def _set_assignment(vol: Volunteer, team: int | None, area: int | None) -> None:
         if area != vol.area_id:
             vol.zone = None  # in/out of the old turf says nothing about the new one
         vol.team_id, vol.area_id = team, area
 
-    # --- the per-batch path --------------------------------------------------------------
+    async def refresh_assignments(self) -> None:
+        """Every `refresh_s`: the assignments of the volunteers active in the last 10 minutes,
+        one query per campaign (not one per volunteer: at 5,000 volunteers that was 500
+        queries/s competing with the batch writer for the pool)."""
+        while True:
+            await asyncio.sleep(self._refresh_s)
+            since = time.monotonic() - 600.0
+            by_campaign: dict[int, list[Volunteer]] = {}
+            for vol in self._volunteers.values():
+                if vol.seen_at >= since or vol.loaded_at >= since:
+                    by_campaign.setdefault(vol.campaign_id, []).append(vol)
+            for cid, vols in by_campaign.items():
+                await self._refresh_assignments(cid, vols)
+
+    async def _refresh_assignments(self, campaign_id: int, vols: list[Volunteer]) -> None:
+        try:
+            async with self._pool.acquire(timeout=5) as conn:
+                found = await queries.volunteer_assignments(conn, campaign_id, [v.user_id for v in vols])
+        except Exception as exc:  # noqa: BLE001 - keep the last known assignments
+            log.warning("assignments of campaign %s not refreshed: %s: %s", campaign_id, type(exc).__name__, exc)
+            found = None
+        now = time.monotonic()
+        for vol in vols:
+            vol.loaded_at = now
+            if found is not None:
+                team, area = found.get(vol.user_id, (None, None))
+                self._set_assignment(vol, team, area)
+
+    # --- admission and hand-over (per frame, no await) -------------------------------------
     def admit(self, vol: Volunteer, pings: list[Ping]) -> tuple[list[Ping], list[int], int, bool]:
         """Rate limit and queue bound: (accepted, dropped seqs, retry_after_ms, queue_full)."""
         granted, retry_ms = vol.bucket.take(len(pings))
@@ -204,60 +306,175 @@ class Pipeline:
             return pings, [], 0, False
         return pings[:granted], [p.seq for p in pings[granted:]], retry_ms, full
 
-    async def process(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> None:
-        """Publish live (before commit, so HQ sees it at once), then hand rows to the writer."""
+    def submit(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> None:
+        """Queue admitted pings for the next tick; sink(seqs, ok) is called after the commit."""
         if not pings:
             return
-        if time.monotonic() - vol.loaded_at > self._refresh_s and not vol.refreshing:
-            vol.refreshing = True
-            asyncio.get_running_loop().create_task(self._load_assignment(vol))
+        self.writer.hold(len(pings))  # counted against the queue bound from now on
+        self._inbox.append((vol, source, pings, sink))
+        self._wake.set()
+
+    async def process(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> None:
+        """Compatibility wrapper (HTTP apps): queue for the next tick."""
+        self.submit(vol, source, pings, sink)
+
+    # --- the tick --------------------------------------------------------------------------
+    async def run(self) -> None:
+        refresher = asyncio.get_running_loop().create_task(self.refresh_assignments())
+        try:
+            await self._run()
+        finally:
+            refresher.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            if not self._inbox:
+                self._wake.clear()
+                await self._wake.wait()
+                if self._tick_s:
+                    await asyncio.sleep(self._tick_s)  # gather a few more frames
+            items, self._inbox = self._inbox, []
+            try:
+                await self.process_items(items)
+            except Exception:  # noqa: BLE001 - never stop the pipeline; the clients resend
+                log.exception("pipeline tick failed; %d frames dropped unacknowledged", len(items))
+
+    async def drain(self) -> None:
+        """At shutdown: process what is still in the inbox (the writer then flushes it)."""
+        items, self._inbox = self._inbox, []
+        if items:
+            await self.process_items(items)
+
+    async def process_items(self, items: list) -> None:
         rt = int(time.time() * 1000)
-        cid, uid, team, assigned = vol.campaign_id, vol.user_id, vol.team_id, vol.area_id
-        locate = self.areas.locate
-        rows, seqs, deltas = [], [], []
-        newest = None
-        seen: set[int] = set()
-        # Oldest first, so that zone transitions follow the device's own timeline.
-        for p in sorted(pings, key=_by_t) if len(pings) > 1 else pings:
-            if p.seq in seen:  # the same seq twice in one frame: store and ack it once
-                continue
-            seen.add(p.seq)
-            cell = _cell(p.lat, p.lon, CELL_RES)
-            ps, nb, ds, psc, nbc, dsc = locate(cid, p.lon, p.lat)
-            rows.append((cid, uid, source, p.seq, p.t, rt, p.lon, p.lat, p.acc, p.alt, p.spd, p.hdg,
-                         p.bat, cell, ps, nb, ds, p.low_acc))
-            seqs.append(p.seq)
-            if p.t <= vol.last_t:
-                continue  # a resend or a late backlog ping: stored, but not news for the map
-            zone = ev = None
-            if assigned is not None:
-                zone = "in" if assigned in (ps, nb, ds) else "out"
-                if zone == "in" and vol.zone != "in":
-                    ev = "enter"
-                elif zone == "out" and vol.zone == "in":
-                    ev = "exit"
-                vol.zone = zone
-            vol.last_t = p.t
-            delta = orjson.dumps({
-                "type": "ping", "v": uid, "team": team, "seq": p.seq, "t": p.t, "rt": rt,
-                "lon": p.lon, "lat": p.lat, "acc": p.acc, "hdg": p.hdg, "spd": p.spd, "bat": p.bat,
-                "cell": format(cell, "x"), "ps": psc, "nb": nbc, "ds": dsc, "zone": zone, "ev": ev,
-                "low_acc": p.low_acc,
-            })
-            # Publish every transition, and only the newest position otherwise: the map shows
-            # the latest fix (the hub coalesces anyway) and the trail is read from PostGIS.
-            if ev is not None:
-                deltas.append(delta)
-                newest = None
-            else:
-                newest = delta
-        if newest is not None:
-            deltas.append(newest)
-        if deltas:
-            await self.live.publish(cid, deltas, (uid, deltas[-1]))
-        if rows:
-            self.writer.submit(rows, seqs, sink)
+        now = time.monotonic()
+        held = 0
+        flat: list[Ping] = []
+        frames = []  # (vol, source, pings, sink), pings deduped and oldest first
+        for vol, source, pings, sink in items:
+            held += len(pings)
+            if len(pings) > 1:
+                pings = _ordered(pings)
+            frames.append((vol, source, pings, sink))
+            flat.extend(pings)
+        n = len(flat)
+        # What submit() held is now counted by submit_columns (no await in between, so no
+        # admission sees the difference); duplicates within a frame are thereby released.
+        self.writer.hold(-held)
+        lons = [p.lon for p in flat]
+        lats = [p.lat for p in flat]
+        cells = cells_of(lats, lons)
+        cids = {f[0].campaign_id for f in frames}
+        if len(cids) == 1:
+            cid = next(iter(cids))
+            ps, nb, ds = self.areas.locate_many(cid, lons, lats)
+        else:
+            ps, nb, ds = [-1] * n, [-1] * n, [-1] * n
+            row_cids = _frame_rows(frames)
+            for cid in cids:
+                idx = [i for i, c in enumerate(row_cids) if c == cid]
+                a, b, c = self.areas.locate_many(cid, [lons[i] for i in idx], [lats[i] for i in idx])
+                for i, x, y, z in zip(idx, a, b, c):
+                    ps[i], nb[i], ds[i] = x, y, z
+
+        # Columns in INSERT order, and acks as (sink, seqs, first row, end row).
+        col_c, col_v, col_s, acks = [], [], [], []
+        # Live, per frame: transitions as they happen, then the newest fix (if not one of them).
+        published: dict[int, list[tuple[Volunteer, int, str | None, str | None]]] = {}
+        i = 0
+        for vol, source, pings, sink in frames:
+            k = len(pings)
+            cid, uid = vol.campaign_id, vol.user_id
+            col_c += [cid] * k
+            col_v += [uid] * k
+            col_s += [source] * k
+            if sink is not None:
+                acks.append((sink, [p.seq for p in pings], i, i + k))
+            vol.seen_at = now
+            assigned = vol.area_id
+            last_t = vol.last_t
+            newest = None
+            for j in range(i, i + k):
+                t = flat[j].t
+                if t <= last_t:
+                    continue  # a resend or a late backlog ping: stored, but not news for the map
+                last_t = t
+                zone = ev = None
+                if assigned is not None:
+                    zone = "in" if (assigned == ps[j] or assigned == nb[j] or assigned == ds[j]) else "out"
+                    if zone == "in" and vol.zone != "in":
+                        ev = "enter"
+                    elif zone == "out" and vol.zone == "in":
+                        ev = "exit"
+                    vol.zone = zone
+                if ev is not None:
+                    published.setdefault(cid, []).append((vol, j, zone, ev))
+                    newest = None
+                else:
+                    newest = (vol, j, zone, ev)
+            if newest is not None:
+                published.setdefault(cid, []).append(newest)
+            vol.last_t = last_t
+            i += k
+
+        columns = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, lons, lats,
+                   [p.acc for p in flat], [p.alt for p in flat], [p.spd for p in flat],
+                   [p.hdg for p in flat], [p.bat for p in flat], cells, ps, nb, ds,
+                   [p.low_acc for p in flat]]
+        self.writer.submit_columns(columns, n, acks)
+
+        # Live deltas, one Redis round trip per campaign; the state is each volunteer's last.
+        for cid, pubs in published.items():
+            codes = self.areas.codes(cid)
+            deltas, states = [], {}
+            for vol, j, zone, ev in pubs:
+                d = self._delta(vol, flat[j], rt, cells[j], ps[j], nb[j], ds[j], codes, zone, ev)
+                deltas.append(d)
+                states[vol.user_id] = d
+            flat_states: list = []
+            for uid, d in states.items():
+                flat_states += (uid, d)
+            await self.live.publish(cid, deltas, flat_states)
+
+    @staticmethod
+    def _delta(vol: Volunteer, p: Ping, rt: int, cell: int, ps: int, nb: int, ds: int,
+               codes: dict[int, str], zone: str | None, ev: str | None) -> bytes:
+        return orjson.dumps({
+            "type": "ping", "v": vol.user_id, "team": vol.team_id, "seq": p.seq, "t": p.t, "rt": rt,
+            "lon": p.lon, "lat": p.lat, "acc": p.acc, "hdg": p.hdg, "spd": p.spd, "bat": p.bat,
+            "cell": format(cell, "x"), "ps": codes.get(ps), "nb": codes.get(nb), "ds": codes.get(ds),
+            "zone": zone, "ev": ev, "low_acc": p.low_acc,
+        })
+
+
+def _frame_rows(frames: list) -> list[int]:
+    """Campaign id of each row, in row order (the rare multi-campaign tick)."""
+    out: list[int] = []
+    for vol, _, pings, _ in frames:
+        out += [vol.campaign_id] * len(pings)
+    return out
 
 
 def _by_t(p: Ping) -> float:
     return p.t
+
+
+def _ordered(pings: list[Ping]) -> list[Ping]:
+    """Oldest first (zone transitions follow the device's own timeline), each seq once (the
+    same seq twice in one frame is stored and acked once)."""
+    prev_t = pings[0].t
+    ok = True
+    for p in pings[1:]:
+        if p.t < prev_t:
+            ok = False
+            break
+        prev_t = p.t
+    if ok and len({p.seq for p in pings}) == len(pings):
+        return pings
+    seen: set[int] = set()
+    out = []
+    for p in sorted(pings, key=_by_t):
+        if p.seq not in seen:
+            seen.add(p.seq)
+            out.append(p)
+    return out

@@ -118,7 +118,7 @@ async def pings_socket(ws: WebSocket) -> None:
                 if p.low_acc:
                     out.put_nowait(P.warning_frame(
                         p.seq, P.LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {limits.max_acc:g} m: stored, flagged"))
-            await pipeline.process(vol, "ws", pings, sink)
+            pipeline.submit(vol, "ws", pings, sink)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-receive
     finally:

@@ -12,6 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 
 import asyncpg
@@ -28,16 +29,32 @@ Sink = Callable[[list[int], bool], None]
 _DATA_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
 
 
+class Batch:
+    """Rows column-wise (INSERT_COLUMNS order) and who to ack: per queued chunk, its first row
+    in the batch and its acks (sink, seqs, first row, end row), rows of a frame contiguous."""
+
+    __slots__ = ("columns", "n", "acks")
+
+    def __init__(self, columns: list[list], n: int, acks: list[tuple[int, list]]) -> None:
+        self.columns, self.n, self.acks = columns, n, acks
+
+
 class BatchWriter:
     def __init__(self, pool: asyncpg.Pool, batch_max: int, batch_wait_s: float, queue_max: int,
-                 retention_days: int) -> None:
+                 retention_days: int, concurrency: int = 1) -> None:
         self._pool = pool
+        # Batches in flight at once, each on its own connection: PostgreSQL's index upkeep then
+        # runs on several backends (cores) while this process builds the next batch.
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._inflight: set[asyncio.Task] = set()
         self._batch_max = batch_max
         self._batch_wait_s = batch_wait_s
         self._queue_max = queue_max
         self._retention_days = retention_days
-        self._items: list[tuple[tuple, Sink | None, int]] = []
-        self._held = 0  # queued + in flight: what the bound applies to
+        # Chunks as the pipeline built them: (columns, rows, acks). No per-row objects.
+        self._chunks: deque[tuple[list[list], int, list]] = deque()
+        self._queued = 0  # rows in _chunks
+        self._held = 0  # admitted and not yet written: what the bound applies to
         self._wake = asyncio.Event()
         self._full = asyncio.Event()
         self.db_ok = True
@@ -54,49 +71,87 @@ class BatchWriter:
         When not, the caller drops the pings unacknowledged and says so (throttle / 503)."""
         return self._held + n <= self._queue_max or self._held == 0
 
-    def submit(self, rows: list[tuple], seqs: list[int], sink: Sink | None) -> None:
-        """Queue rows (INSERT_COLUMNS order); sink(seqs_of_committed_rows, True) after commit."""
-        self._items.extend(zip(rows, [sink] * len(rows), seqs))
-        self._held += len(rows)
+    def hold(self, n: int) -> None:
+        """Count n admitted pings (negative: release) that will reach submit_columns later."""
+        self._held += n
+
+    def submit_columns(self, columns: list[list], n: int, acks: list[tuple[Sink, list[int], int, int]]) -> None:
+        """Queue n rows given column-wise (INSERT_COLUMNS order). acks: (sink, seqs, first row,
+        end row) per frame; sink(seqs_of_committed_rows, True) is called after the commit."""
+        if not n:
+            return
+        self._chunks.append((columns, n, acks))
+        self._queued += n
+        self._held += n
         self._wake.set()
-        if len(self._items) >= self._batch_max:
+        if self._queued >= self._batch_max:
             self._full.set()
+
+    def submit(self, rows: list[tuple], seqs: list[int], sink: Sink | None) -> None:
+        """Queue row tuples (INSERT_COLUMNS order): for callers outside the pipeline's tick."""
+        if rows:
+            self.submit_columns([list(c) for c in zip(*rows)], len(rows),
+                                [(sink, list(seqs), 0, len(rows))] if sink is not None else [])
+
+    def _take(self) -> Batch:
+        """About batch_max rows (whole chunks), concatenated column by column."""
+        chunks = self._chunks
+        columns, n, acks = chunks.popleft()
+        batch = Batch(columns, n, [(0, acks)])
+        while chunks and batch.n < self._batch_max:
+            cols, k, acks = chunks.popleft()
+            for mine, more in zip(batch.columns, cols):
+                mine += more
+            batch.acks.append((batch.n, acks))
+            batch.n += k
+        self._queued -= batch.n
+        return batch
 
     # --- the loop ------------------------------------------------------------------------
     async def run(self) -> None:
         while True:
-            if not self._items:
+            if not self._chunks:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if len(self._items) < self._batch_max:
+            if self._queued < self._batch_max:
                 # Gather more: one round trip for many pings is the whole point.
                 self._full.clear()
                 try:
                     await asyncio.wait_for(self._full.wait(), self._batch_wait_s)
                 except TimeoutError:
                     pass
-            batch = self._items[: self._batch_max]
-            del self._items[: self._batch_max]
+            await self._slots.acquire()
+            if not self._chunks:  # taken meanwhile by flush()
+                self._slots.release()
+                continue
+            task = asyncio.get_running_loop().create_task(self._write_slot(self._take()))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _write_slot(self, batch: Batch) -> None:
+        try:
             await self._write_until_done(batch)
+        finally:
+            self._slots.release()
 
     async def flush(self, timeout: float) -> bool:
         """At shutdown: write what is queued, for at most `timeout` seconds."""
         deadline = time.monotonic() + timeout
-        while self._items and time.monotonic() < deadline:
-            batch = self._items[: self._batch_max]
-            del self._items[: self._batch_max]
+        if self._inflight:
+            await asyncio.wait(list(self._inflight), timeout=max(0.0, deadline - time.monotonic()))
+        while self._chunks and time.monotonic() < deadline:
             try:
-                await asyncio.wait_for(self._write_until_done(batch), deadline - time.monotonic())
+                await asyncio.wait_for(self._write_until_done(self._take()), deadline - time.monotonic())
             except TimeoutError:
                 break
-        return not self._items
+        return not self._chunks and not self._inflight
 
-    async def _write_until_done(self, batch: list) -> None:
+    async def _write_until_done(self, batch: Batch) -> None:
         delay = 0.1
         while True:
             try:
-                bad = await self._write(batch)
+                bad = await self._write(batch.columns, 0, batch.n)
                 break
             except Exception as exc:  # noqa: BLE001 - every non-data failure is retried
                 self.db_ok = False
@@ -110,53 +165,67 @@ class BatchWriter:
         if not self.db_ok:
             log.info("PostgreSQL writes resumed; %d pings held", self._held)
         self.db_ok = True
-        self.written += len(batch) - len(bad)
-        self._held -= len(batch)
+        self.written += batch.n - len(bad)
+        self._held -= batch.n
         self._resolve(batch, bad)
 
-    async def _write(self, batch: list, partitions_fixed: bool = False) -> set[int]:
-        """Insert; returns the positions of rows refused for good (data errors), isolated by
-        bisection so that one bad row never blocks the others."""
+    async def _write(self, columns: list[list], lo: int, hi: int, partitions_fixed: bool = False) -> set[int]:
+        """Insert rows lo..hi; returns the positions of rows refused for good (data errors),
+        isolated by bisection so that one bad row never blocks the others."""
+        cols = columns if lo == 0 and hi == len(columns[0]) else [c[lo:hi] for c in columns]
         try:
-            await self._insert([item[0] for item in batch])
+            await self._insert(cols)
             return set()
         except _DATA_ERRORS as exc:
             if "no partition" in str(exc) and not partitions_fixed:
                 # Midnight passed before maintenance ran, or a ping at the window's edge.
-                await self._ensure_partitions_for(batch)
-                return await self._write(batch, True)
-            if len(batch) == 1:
+                await self._ensure_partitions_for(cols[4])
+                return await self._write(columns, lo, hi, True)
+            if hi - lo == 1:
                 log.error("ping refused by PostgreSQL: %s: %s", type(exc).__name__, exc)
-                return {0}
-        mid = len(batch) // 2
-        left = await self._write(batch[:mid], True)
-        right = await self._write(batch[mid:], True)
-        return left | {mid + i for i in right}
+                return {lo}
+        mid = (lo + hi) // 2
+        return await self._write(columns, lo, mid, True) | await self._write(columns, mid, hi, True)
 
-    async def _insert(self, rows: list[tuple]) -> None:
-        columns = [list(c) for c in zip(*rows)]
+    async def _insert(self, columns: list[list]) -> None:
         async with self._pool.acquire(timeout=5) as conn:
             await queries.insert_many(conn, columns, timeout=15)
 
-    async def _ensure_partitions_for(self, batch: list) -> None:
-        days = [dt.datetime.fromtimestamp(item[0][4], dt.UTC).date() for item in batch]
+    async def _ensure_partitions_for(self, times: list[float]) -> None:
+        first = dt.datetime.fromtimestamp(min(times), dt.UTC).date()
+        last = dt.datetime.fromtimestamp(max(times), dt.UTC).date()
         async with self._pool.acquire(timeout=5) as conn:
-            await queries.ensure_partitions(conn, min(days), max(days))
+            await queries.ensure_partitions(conn, first, last)
 
     @staticmethod
-    def _resolve(batch: list, bad: set[int]) -> None:
-        groups: dict[Sink, tuple[list[int], list[int]]] = {}
-        for i, (_, sink, seq) in enumerate(batch):
-            if sink is not None:
-                ok, ko = groups.setdefault(sink, ([], []))
-                (ko if i in bad else ok).append(seq)
-        for sink, (ok, ko) in groups.items():
+    def _resolve(batch: Batch, bad: set[int]) -> None:
+        """One ack frame per connection and batch, whatever the number of its frames in it."""
+        groups: dict[Sink, list[int]] = {}
+        refused: dict[Sink, list[int]] = {}
+        for offset, acks in batch.acks:
+            for sink, seqs, a, b in acks:
+                if bad:
+                    ok = [s for i, s in enumerate(seqs, offset + a) if i not in bad]
+                    ko = [s for i, s in enumerate(seqs, offset + a) if i in bad]
+                    if ko:
+                        refused.setdefault(sink, []).extend(ko)
+                    seqs = ok
+                    if not seqs:
+                        continue
+                mine = groups.get(sink)
+                if mine is None:
+                    groups[sink] = seqs
+                else:
+                    mine += seqs
+        for sink, seqs in groups.items():
             try:
-                if ok:
-                    sink(ok, True)
-                if ko:
-                    sink(ko, False)
+                sink(seqs, True)
             except Exception:  # a closed connection's sink must not stop the others
+                log.exception("ack sink failed")
+        for sink, seqs in refused.items():
+            try:
+                sink(seqs, False)
+            except Exception:
                 log.exception("ack sink failed")
 
 

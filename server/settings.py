@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     live_auth_timeout_s: float = 5.0  # an HQ viewer's auth frame must arrive within this
     live_send_timeout_s: float = 30.0  # a viewer whose frame send stalls this long is closed (1013)
 
+    # Ingest, performance (docs/protocol.md, docs/benchmarks.md).
+    ingest_workers: int = Field(default=1, ge=1)  # ingest processes sharing the port (SO_REUSEPORT)
+    ingest_tick_ms: float = 5.0  # the pipeline processes what arrived, at most this often
+    ingest_write_concurrency: int = Field(default=3, ge=1)  # batches in flight per process
+
 
 def load_settings(**overrides) -> Settings:
     return Settings(**overrides)

@@ -32,6 +32,13 @@ async def volunteer_assignment(conn: asyncpg.Connection, campaign_id: int, user_
     return (row["team_id"], row["area_id"]) if row else (None, None)
 
 
+async def volunteer_assignments(conn: asyncpg.Connection, campaign_id: int,
+                                user_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:
+    """user id -> (team, area) for those with a team; the others have (None, None)."""
+    rows = await conn.fetch(sql("pings/volunteer_assignments"), campaign_id, user_ids)
+    return {r["user_id"]: (r["team_id"], r["area_id"]) for r in rows}
+
+
 async def area_codes(conn: asyncpg.Connection, campaign_id: int) -> dict[int, str]:
     return {r["id"]: r["code"] for r in await conn.fetch(sql("pings/area_codes"), campaign_id)}
 
