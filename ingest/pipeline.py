@@ -196,6 +196,14 @@ class LivePublisher:
                 self._last_log = now
                 log.warning("Redis live update failed (%s: %s); pings are still stored", type(exc).__name__, exc)
 
+    async def remove(self, campaign_id: int, user_id: int) -> None:
+        """A volunteer paused sharing: drop their live state and tell HQ to take them off the map.
+        Raises when Redis is down, so that the volunteer is told the pause did not reach HQ."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hdel(volunteer_state_key(campaign_id), str(user_id))
+        pipe.publish(live_channel(campaign_id), orjson.dumps({"type": "pause", "v": user_id}))
+        await pipe.execute()
+
     async def volunteer_state(self, campaign_id: int, user_id: int) -> dict | None:
         if time.monotonic() < self._down_until:
             return None
@@ -219,6 +227,7 @@ class Pipeline:
         self._tick_s, self._resync_idle_s = tick_s, resync_idle_s
         self._volunteers: dict[tuple[int, int], Volunteer] = {}
         self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
+        self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
         self._wake = asyncio.Event()
 
     # --- volunteer state -----------------------------------------------------------------
@@ -326,18 +335,32 @@ class Pipeline:
         finally:
             refresher.cancel()
 
+    async def settle(self) -> None:
+        """Return once everything submitted so far has been processed and published live, so
+        that what comes next (a pause) reaches HQ after it."""
+        waiter = asyncio.get_running_loop().create_future()
+        self._settled.append(waiter)
+        self._wake.set()
+        await waiter
+
     async def _run(self) -> None:
         while True:
-            if not self._inbox:
+            if not self._inbox and not self._settled:
                 self._wake.clear()
                 await self._wake.wait()
-                if self._tick_s:
+                if self._tick_s and self._inbox:
                     await asyncio.sleep(self._tick_s)  # gather a few more frames
             items, self._inbox = self._inbox, []
+            settled, self._settled = self._settled, []
             try:
-                await self.process_items(items)
+                if items:
+                    await self.process_items(items)
             except Exception:  # noqa: BLE001 - never stop the pipeline; the clients resend
                 log.exception("pipeline tick failed; %d frames dropped unacknowledged", len(items))
+            finally:
+                for waiter in settled:
+                    if not waiter.done():
+                        waiter.set_result(None)
 
     async def drain(self) -> None:
         """At shutdown: process what is still in the inbox (the writer then flushes it)."""

@@ -143,13 +143,28 @@ def parse_auth(data: str | bytes) -> tuple[str, str | None]:
     return token, campaign
 
 
+class Control(Exception):
+    """A control frame rather than pings: `pause` (stop sharing; pings are refused until
+    `resume`) or `resume`. Raised by parse_pings so that the ping path stays one parse."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+CONTROL_TYPES = frozenset({"pause", "resume"})
+PAUSED = "paused"
+
+
 def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Ping], list[PingError]]:
     """A ping or pings frame -> (accepted pings, per-ping errors). Raises PingError when the
-    frame as a whole is malformed."""
+    frame as a whole is malformed, Control for a pause or resume frame."""
     d = loads(data)
     if d.__class__ is not dict:
         raise PingError(None, MALFORMED, "a frame must be a JSON object")
     kind = d.get("type")
+    if kind in CONTROL_TYPES:
+        raise Control(kind)
     if kind == "ping":
         items = (d,)
     elif kind == "pings":
@@ -177,6 +192,10 @@ def ready_frame(volunteer: int, campaign: str, max_frame_bytes: int, max_pings_p
     return orjson.dumps({"type": "ready", "protocol": PROTOCOL, "volunteer": volunteer,
                          "campaign": campaign, "max_frame_bytes": max_frame_bytes,
                          "max_pings_per_s": max_pings_per_s}).decode()
+
+
+def sharing_frame(paused: bool) -> str:
+    return orjson.dumps({"type": "paused" if paused else "resumed"}).decode()
 
 
 def ack_frame(seqs: list[int]) -> str:

@@ -29,6 +29,23 @@ def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
 
+async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue) -> bool:
+    """Pause or resume sharing for this connection; returns the new paused flag.
+
+    On pause, pings already received are processed first (stored, acked: they were taken
+    while sharing), then the volunteer's live state is removed and HQ told, in that order."""
+    if pause:
+        await pipeline.settle()
+        try:
+            await pipeline.live.remove(vol.campaign_id, vol.user_id)
+        except Exception as exc:  # noqa: BLE001 - Redis down: paused here, but say HQ may still show them
+            log.warning("pause not published: %s: %s", type(exc).__name__, exc)
+            out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
+                                                     "paused, but HQ may still show your last position until it turns stale")))
+    out.put_nowait(P.sharing_frame(pause))
+    return pause
+
+
 async def pings_socket(ws: WebSocket) -> None:
     st = ws.state
     settings, pipeline, auth = st.settings, st.pipeline, st.auth
@@ -84,6 +101,7 @@ async def pings_socket(ws: WebSocket) -> None:
     send_task = asyncio.create_task(sender())
     limits = P.Limits.from_settings(settings)
     malformed_in_a_row = 0
+    paused = False
     close: tuple[int, str] | None = None
     try:
         while True:
@@ -100,6 +118,14 @@ async def pings_socket(ws: WebSocket) -> None:
                 pings, errors = P.parse_pings(data, time.time(), limits)
             except P.PingError as err:
                 pings, errors = [], [err]
+            except P.Control as control:
+                paused = await _set_sharing(pipeline, vol, control.kind == "pause", out)
+                malformed_in_a_row = 0
+                continue
+            if paused and pings:
+                # Paused means not tracked: refuse, don't store. The client should not send.
+                errors += [P.PingError(p.seq, P.PAUSED, "sharing is paused: send resume first") for p in pings]
+                pings = []
             if not pings and any(e.code == P.MALFORMED for e in errors):
                 malformed_in_a_row += 1
                 if malformed_in_a_row >= settings.ingest_malformed_limit:

@@ -55,12 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
+    from server.history.routes import router as history_router
     from server.live.routes import router as live_router
 
     app.include_router(auth_router)
     app.include_router(config_router)
     app.include_router(areas_router)
     app.include_router(live_router)
+    app.include_router(history_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -75,7 +75,24 @@ const en = {
   stale: 'stale',
   hex_title: 'Volunteers in this cell',
   hex_live: 'Live',
-  hex_stale: 'Stale'
+  hex_stale: 'Stale',
+  history: 'History',
+  replay_day: 'Day',
+  replay_from: 'From',
+  replay_to: 'To',
+  replay_to_hint: 'Empty: now',
+  coverage: 'Coverage over the period',
+  replay_play: 'Replay',
+  replay_pause: 'Pause',
+  replay_resume: 'Resume',
+  replay_stop: 'Live',
+  replay_speed: 'Replay speed',
+  replay_slider: 'Replay time',
+  replay_loading: 'Loading the period…',
+  replay_loaded: '{volunteers} volunteers · {points} positions',
+  replay_empty: 'No position recorded in this period.',
+  replay_done: 'End of the recording.',
+  replay_bad_period: 'The period must end after it starts, and not in the future.'
 };
 
 export type MessageKey = keyof typeof en;
@@ -152,7 +169,24 @@ const fr: Record<MessageKey, string> = {
   stale: 'inactif',
   hex_title: 'Bénévoles dans cette maille',
   hex_live: 'En direct',
-  hex_stale: 'Inactifs'
+  hex_stale: 'Inactifs',
+  history: 'Historique',
+  replay_day: 'Jour',
+  replay_from: 'De',
+  replay_to: 'À',
+  replay_to_hint: 'Vide : maintenant',
+  coverage: 'Couverture sur la période',
+  replay_play: 'Rejouer',
+  replay_pause: 'Pause',
+  replay_resume: 'Reprendre',
+  replay_stop: 'Direct',
+  replay_speed: 'Vitesse de relecture',
+  replay_slider: 'Heure de la relecture',
+  replay_loading: 'Chargement de la période…',
+  replay_loaded: '{volunteers} bénévoles · {points} positions',
+  replay_empty: 'Aucune position enregistrée sur cette période.',
+  replay_done: 'Fin de l’enregistrement.',
+  replay_bad_period: 'La période doit finir après son début, et pas dans le futur.'
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = {en, fr};

@@ -38,10 +38,14 @@ async def two_campaigns(campaign, paris):
 async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, pool, client):
     a, b = two_campaigns
     admin_a = await add_user(pool, a["slug"], "admin")
+    coordinator_b = await add_user(pool, b["slug"], "coordinator")
     volunteer_b = await add_user(pool, b["slug"], "volunteer")
 
-    own = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(volunteer_b["token"]))
-    assert own.status_code == 200, own.text  # the route works for B's own members…
+    own = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(coordinator_b["token"]))
+    assert own.status_code == 200, own.text  # the route works for B's own staff…
+    # …volunteers get least privilege: the route or a plain refusal, never an error
+    least = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(volunteer_b["token"]))
+    assert least.status_code in (200, 403), least.text
 
     other = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(admin_a["token"]))
     assert other.status_code == 404  # …and tells A's admin nothing, not even that B exists

@@ -35,6 +35,7 @@ import {
   setStatus
 } from './panel';
 import {startLive, type LiveView} from './livewire';
+import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
@@ -45,6 +46,7 @@ let me: Me | null = null;
 let slug: string | null = null;
 let map: HqMap | null = null;
 let live: LiveView | null = null;
+let replay: ReplayView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
@@ -69,7 +71,7 @@ function renderStatus(): void {
 }
 
 async function onClick(info: PickingInfo): Promise<void> {
-  if (info.layer?.id.startsWith('live-')) return;
+  if (info.layer?.id.startsWith('live-') || info.layer?.id.startsWith('replay-')) return;
   const f = info.object as AreaFeature | undefined;
   selected = f?.properties ? f : null;
   map?.select(selected);
@@ -99,6 +101,7 @@ function refreshText(): void {
   renderSelection();
   resetTooltip();
   live?.refreshText();
+  replay?.refreshText();
 }
 
 async function loadLevel(level: Level): Promise<void> {
@@ -172,9 +175,13 @@ async function boot(): Promise<void> {
     initialBounds: districts ? featureBounds(districts.features) : null,
     onHover: updateTooltip,
     onClick: info => void onClick(info),
-    onZoom: z => live?.onZoom(z)
+    onZoom: z => {
+      live?.onZoom(z);
+      replay?.onZoom(z);
+    }
   });
   live = startLive(map, slug);
+  replay = startReplay(map, slug);
   if (districts) live.setDistricts(districts.features);
   byId('map').addEventListener('mouseleave', hideTooltip);
   initLayerToggles((level, visible) => map!.setVisible(level, visible));

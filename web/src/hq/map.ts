@@ -15,6 +15,17 @@ export interface QuadrillerHandle {
   counts: Partial<Record<Level, number>>;
   frames: number;
   live?: LiveHandle;
+  replay?: ReplayHandle;
+}
+
+/** For browser tests: the replay's state (see hq/replay.ts). */
+export interface ReplayHandle {
+  playing: boolean;
+  clock: number; // epoch ms
+  volunteers: number; // replayed volunteers shown
+  hexes: number; // coverage hexes shown
+  res: number; // their H3 resolution (follows the zoom)
+  shown: {id: string; lon: number; lat: number}[];
 }
 
 declare global {
@@ -47,6 +58,7 @@ export class HqMap {
   };
   private container: HTMLDivElement;
   private live: Layer[] = [];
+  private history: {below: Layer[]; above: Layer[]; hideLive: boolean} = {below: [], above: [], hideLive: false};
   zoom: number;
   private onZoom?: (zoom: number) => void;
 
@@ -105,7 +117,11 @@ export class HqMap {
 
   private layers(): Layer[] {
     const area = buildAreaLayers(this.state);
-    return this.basemap ? [this.basemap, ...area, ...this.live] : [...area, ...this.live];
+    const h = this.history;
+    // A replay hides the live layers (cloned invisible, so they keep their state for the return).
+    const live = h.hideLive ? this.live.map(l => l.clone({visible: false})) : this.live;
+    const all = [...area, ...h.below, ...live, ...h.above];
+    return this.basemap ? [this.basemap, ...all] : all;
   }
 
   private redraw(): void {
@@ -115,6 +131,12 @@ export class HqMap {
   /** Replace the live (volunteer) layers, drawn above the areas. */
   setLiveLayers(layers: Layer[]): void {
     this.live = layers;
+    this.redraw();
+  }
+
+  /** History layers: `below` the live ones (coverage hexes), `above` them (replayed volunteers). */
+  setHistoryLayers(below: Layer[], above: Layer[], hideLive: boolean): void {
+    this.history = {below, above, hideLive};
     this.redraw();
   }
 

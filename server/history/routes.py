@@ -1,0 +1,86 @@
+"""GET /api/campaigns/{slug}/hexes and /replay: HQ roles only (admin, coordinator).
+
+Every parameter has a default (the window defaults to the start of the UTC day → now), so the
+routes answer with no query string at all.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import gzip
+import time
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from server.deps import AppSettings, Conn, HQMember, Redis
+from server.errors import InvalidInput
+from server.history import queries
+from server.history.schemas import MAX_REPLAY_S, MAX_RES, MIN_RES, Hexes, Replay, Source
+
+router = APIRouter(prefix="/api/campaigns/{slug}", tags=["history"])
+
+Since = Annotated[dt.datetime | None, Query(description="ISO 8601; default: start of the UTC day of `until`")]
+Until = Annotated[dt.datetime | None, Query(description="ISO 8601; default: now")]
+GZIP_MIN_BYTES = 16_384
+
+
+def window(since: dt.datetime | None, until: dt.datetime | None, max_s: float | None = None,
+           now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The [since, until] window in UTC; naive times are taken as UTC."""
+    utc = dt.timezone.utc
+    until = (until or now or dt.datetime.now(utc))
+    until = until.replace(tzinfo=utc) if until.tzinfo is None else until.astimezone(utc)
+    if since is None:
+        since = until.replace(hour=0, minute=0, second=0, microsecond=0)
+        if since == until:  # exactly midnight: the day that just ended
+            since -= dt.timedelta(days=1)
+    since = since.replace(tzinfo=utc) if since.tzinfo is None else since.astimezone(utc)
+    if since >= until:
+        raise InvalidInput(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
+    if max_s is not None and (until - since).total_seconds() > max_s:
+        raise InvalidInput(f"the window is {(until - since).total_seconds() / 3600:.1f} h; "
+                           f"at most {max_s / 3600:g} h")
+    return since, until
+
+
+async def json_response(request: Request, body: dict) -> Response:
+    """orjson, gzipped when the client accepts it and the body is large (a day's replay)."""
+    data = orjson.dumps(body)
+    headers = {"Vary": "Accept-Encoding"}
+    if len(data) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("accept-encoding", ""):
+        data = await asyncio.to_thread(gzip.compress, data, 5)
+        headers["Content-Encoding"] = "gzip"
+    return Response(data, media_type="application/json", headers=headers)
+
+
+@router.get("/hexes", response_model=Hexes, summary="Coverage: H3 hexes with pings and volunteers")
+async def hexes(
+    member: HQMember, conn: Conn, redis: Redis, settings: AppSettings, request: Request,
+    source: Annotated[Source, Query(description="history: PostGIS pings in the window; live: "
+                                                "volunteers live now (Redis state)")] = Source.history,
+    since: Since = None, until: Until = None,
+    res: Annotated[int, Query(ge=MIN_RES, le=MAX_RES, description="H3 resolution")] = 9,
+) -> Response:
+    if source is Source.live:
+        cells = await queries.live_hexes(redis, member.campaign_id, res, time.time() * 1000,
+                                         settings.live_stale_after_s)
+        return await json_response(request, {"res": res, "source": source.value, "hexes": cells})
+    lo, hi = window(since, until)
+    cells, approximate = await queries.history_hexes(conn, member.campaign_id, lo, hi, res)
+    return await json_response(request, {"res": res, "source": source.value, "since": lo.isoformat(),
+                                         "until": hi.isoformat(), "approximate": approximate,
+                                         "hexes": cells})
+
+
+@router.get("/replay", response_model=Replay,
+            summary="Every volunteer's recorded positions in a window (at most 24 h), downsampled")
+async def replay(
+    member: HQMember, conn: Conn, request: Request, since: Since = None, until: Until = None,
+    step_s: Annotated[float, Query(ge=1, le=3600, description="at most one point per volunteer "
+                                                              "per step_s seconds")] = 10.0,
+) -> Response:
+    lo, hi = window(since, until, MAX_REPLAY_S)
+    return await json_response(request, await queries.replay(conn, member.campaign_id, lo, hi, step_s))
