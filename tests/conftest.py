@@ -8,11 +8,9 @@ seconds.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import uuid
-from pathlib import Path
 
 import asyncpg
 import httpx

@@ -6,51 +6,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-import threading
 import time
 
 import orjson
 import pytest
-import uvicorn
 import websockets
 
 from ingest.app import uvicorn_config
 from tests.conftest import add_user
+from tests.servers import UvicornThread, free_port
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class ServerThread(UvicornThread):
+    """The ingest service, as `quadriller ingest` configures it."""
 
-
-class ServerThread:
     def __init__(self, settings, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.server = uvicorn.Server(uvicorn_config(settings, "127.0.0.1", self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        super().__init__(uvicorn_config(settings, "127.0.0.1", port or free_port(), log_level="warning"),
+                         "ingest server")
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws/pings"
-
-    @property
-    def http_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServerThread:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("ingest server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
 
 
 def make_settings(settings, **overrides):

@@ -23,16 +23,11 @@ import pytest
 
 from ingest.client import VolunteerClient
 from server.settings import PROJECT_ROOT
+from tests.servers import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 VOLUNTEERS = 12
 PINGS_PER_S = 10  # per volunteer
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(cmd: list[str]) -> None:

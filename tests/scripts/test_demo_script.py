@@ -21,12 +21,7 @@ import orjson
 import pytest
 
 from server.settings import PROJECT_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 def listening(port: int) -> bool:

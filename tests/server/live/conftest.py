@@ -3,7 +3,6 @@ helpers to publish deltas as ingest does and to watch /ws/live as the HQ map doe
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import orjson
@@ -15,15 +14,16 @@ import websockets
 from server.app import create_app
 from server.redis import live_channel, volunteer_state_key
 from tests.conftest import add_user
-from tests.web.conftest import free_port
+from tests.servers import UvicornThread, free_port
 
 FPS = 10.0
 STALE_AFTER_S = 1.5
 
 
-class LiveServer:
+class LiveServer(UvicornThread):
+    """The HQ server, with a window onto this process's live hub for the tests."""
+
     def __init__(self, settings) -> None:
-        self.port = free_port()
         self.state: dict = {}
         app = create_app(settings)
 
@@ -33,10 +33,8 @@ class LiveServer:
                 self.state.update(scope["state"])
             await app(scope, receive, send)
 
-        config = uvicorn.Config(capture_state, host="127.0.0.1", port=self.port, log_level="warning",
-                                ws="websockets-sansio", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        super().__init__(uvicorn.Config(capture_state, host="127.0.0.1", port=free_port(), log_level="warning",
+                                        ws="websockets-sansio", lifespan="on"), "HQ server")
 
     @property
     def url(self) -> str:
@@ -45,19 +43,6 @@ class LiveServer:
     @property
     def hub(self):
         return self.state["live_hub"]
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("HQ server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import websockets
 from server.settings import PROJECT_ROOT
 from tests.conftest import add_user
 from tests.server.live.conftest import frames_until, latest, snapshot
-from tests.web.conftest import free_port
+from tests.servers import free_port
 
 
 def _start(kind: str, port: int, env: dict) -> subprocess.Popen:

@@ -10,7 +10,7 @@ import websockets
 
 from server.redis import live_channel
 from tests.conftest import add_user
-from tests.server.live.conftest import (STALE_AFTER_S, connect, delta, frames_for, frames_until, latest,
+from tests.server.live.conftest import (STALE_AFTER_S, delta, frames_for, frames_until, latest,
                                         publish, snapshot)
 
 

@@ -9,7 +9,7 @@ import time
 
 import orjson
 
-from tests.server.live.conftest import delta, latest, publish, snapshot
+from tests.server.live.conftest import delta, publish, snapshot
 
 VOLUNTEERS = 300
 
