@@ -33,6 +33,12 @@ export function fetchHistoryHexes(campaign: string, since: number, until: number
   return apiGet<HexesResponse>(`${base(campaign)}/hexes?${q}`, signal);
 }
 
+/** Volunteers live now per H3 cell at `res` (non-stale states in Redis, rolled up server-side). */
+export function fetchLiveHexes(campaign: string, res: number, signal?: AbortSignal): Promise<HexesResponse> {
+  const q = new URLSearchParams({source: 'live', res: String(res)});
+  return apiGet<HexesResponse>(`${base(campaign)}/hexes?${q}`, signal);
+}
+
 /** One point per volunteer per `stepS` at most: ~2,000 points per volunteer for any period. */
 export function replayStep(periodMs: number): number {
   return Math.min(60, Math.max(10, Math.round(periodMs / 1000 / 2160)));

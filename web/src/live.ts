@@ -33,6 +33,8 @@ export class LiveClient {
     readonly store: LiveStore,
     private onChange: () => void,
     private onStatus: (s: LiveStatus) => void,
+    /** Sends a frame's acknowledgement once it is drawn; default: after the next paint. */
+    private ackWhenDrawn: ((send: () => void) => void) | null = null,
     private url = defaultUrl()
   ) {}
 
@@ -114,13 +116,15 @@ export class LiveClient {
     this.onChange();
   }
 
-  /** Acknowledge a frame after the next paint, i.e. once the map has drawn it. A hidden tab
-   * paints nothing: acknowledge at once there, or the server would take it for stalled. */
+  /** Acknowledge a frame once the map has drawn it (ackWhenDrawn; by default after the next
+   * paint). A hidden tab paints nothing: acknowledge at once there, or the server would take it
+   * for stalled. */
   private ack(ws: WebSocket): void {
     const send = () => {
       if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send('{"type":"ack"}');
     };
     if (document.hidden) window.setTimeout(send, 0);
+    else if (this.ackWhenDrawn) this.ackWhenDrawn(send);
     else requestAnimationFrame(() => window.setTimeout(send, 0));
   }
 

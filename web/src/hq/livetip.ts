@@ -3,6 +3,7 @@
 import {fmtInt, fmtPct, t} from '../i18n';
 import type {VolunteerState} from '../live';
 import {teamCss, type HexCount} from '../layers/volunteers';
+import type {PresenceHex} from '../layers/presence';
 import {escapeHtml} from './dom';
 
 const rowsHtml = (rows: [string, string][]) =>
@@ -39,6 +40,17 @@ export function describeHex(h: HexCount): string {
     rowsHtml([
       [t('hex_live'), fmtInt(h.n - h.stale)],
       [t('hex_stale'), fmtInt(h.stale)]
+    ])
+  );
+}
+
+export function describePresence(h: PresenceHex): string {
+  return (
+    `<div class="tt-level">${escapeHtml(t('presence_title'))}</div>` +
+    `<div class="tt-title">${fmtInt(h.volunteers)}</div>` +
+    rowsHtml([
+      [t('live_volunteers'), fmtInt(h.volunteers)],
+      [t('presence_res'), String(h.res)]
     ])
   );
 }

@@ -1,5 +1,6 @@
-// Wires the live feed to the map and the panel. Frames arriving between two
-// animation frames are coalesced: one layer rebuild + panel update per change.
+// Wires the live feed to the map and the panel. Frames are coalesced into the map's throttled
+// live commits (hq/throttle.ts): one layer rebuild + panel update per commit, from the newest
+// state; each frame is acknowledged once the commit that shows it is painted.
 
 import type {AreaFeature} from '../api';
 import {LiveClient, LiveStore} from '../live';
@@ -32,16 +33,23 @@ export function startLive(map: HqMap, campaign: string): LiveView {
   let drawnVersion = -1;
   let drawnKey = '';
   let drawnVisible = visible;
-  let pending = 0;
   let teamsKey = '';
+  let acks: (() => void)[] = []; // frames received since the last commit
 
   const handle = window.__quadriller!;
-  const client = new LiveClient(campaign, store, schedule, renderLiveStatus);
+  const client = new LiveClient(campaign, store, () => schedule(), renderLiveStatus, send => {
+    acks.push(send);
+    schedule();
+  });
   handle.live = client.handle;
   setTooltipClock(() => store.serverNow());
 
   function flush(): void {
-    pending = 0;
+    if (acks.length) {
+      const sends = acks;
+      acks = [];
+      map.afterLivePaint(() => sends.forEach(send => send()));
+    }
     const key = zoomKey(map.zoom);
     if (store.version === drawnVersion && key === drawnKey && visible === drawnVisible) return;
     const dataChanged = store.version !== drawnVersion;
@@ -60,25 +68,32 @@ export function startLive(map: HqMap, campaign: string): LiveView {
     }
   }
 
-  function schedule(): void {
-    if (!pending) pending = requestAnimationFrame(flush);
+  /** now: a user action (toggle, filter, zoom), drawn on the next frame; else throttled. */
+  function schedule(now = false): void {
+    map.requestLiveRedraw(now);
   }
+  map.onLiveCommit(flush);
+  // A hidden tab runs no animation frame, hence no commit: acknowledge what waits for one at once.
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) acks.splice(0).forEach(send => send());
+  });
 
   initLivePanel({
     onToggle: v => {
       visible = v;
-      schedule();
+      schedule(true);
     },
     onFilter: filter => {
       store.clear();
       client.handle.volunteers = 0;
-      schedule();
+      schedule(true);
       client.start(filter);
     }
   });
   // Counters decay (pings/min window) even when no frame arrives.
   window.setInterval(() => renderLiveCounters(store), 5000);
   map.setLiveLayers(layers.build(store, map.zoom, visible));
+  schedule(true);
   renderFeed(store.events, true);
   client.start({});
 
@@ -86,7 +101,7 @@ export function startLive(map: HqMap, campaign: string): LiveView {
     refreshText: () => refreshLiveText(store),
     setDistricts: f => renderFilterOptions(f, teamsOf(store)),
     onZoom: z => {
-      if (zoomKey(z) !== drawnKey) schedule();
+      if (zoomKey(z) !== drawnKey) schedule(true);
     }
   };
 }

@@ -35,6 +35,7 @@ import {
   setStatus
 } from './panel';
 import {startLive, type LiveView} from './livewire';
+import {startPresence, type PresenceView} from './presence';
 import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
@@ -47,6 +48,7 @@ let slug: string | null = null;
 let map: HqMap | null = null;
 let live: LiveView | null = null;
 let replay: ReplayView | null = null;
+let presence: PresenceView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
@@ -71,7 +73,8 @@ function renderStatus(): void {
 }
 
 async function onClick(info: PickingInfo): Promise<void> {
-  if (info.layer?.id.startsWith('live-') || info.layer?.id.startsWith('replay-')) return;
+  const layerId = info.layer?.id ?? '';
+  if (['live-', 'replay-', 'presence-'].some(p => layerId.startsWith(p))) return;
   const f = info.object as AreaFeature | undefined;
   selected = f?.properties ? f : null;
   map?.select(selected);
@@ -178,10 +181,12 @@ async function boot(): Promise<void> {
     onZoom: z => {
       live?.onZoom(z);
       replay?.onZoom(z);
+      presence?.onZoom(z);
     }
   });
   live = startLive(map, slug);
   replay = startReplay(map, slug);
+  presence = startPresence(map, slug);
   if (districts) live.setDistricts(districts.features);
   byId('map').addEventListener('mouseleave', hideTooltip);
   initLayerToggles((level, visible) => map!.setVisible(level, visible));

@@ -7,6 +7,7 @@ import {buildAreaLayers, featureBounds, type AreaLayerState} from '../layers/are
 import {buildBasemapLayer} from '../layers/basemap';
 import {metricDomain, type MetricId} from '../layers/metrics';
 import type {LiveHandle} from '../live';
+import {LiveRedraw, type RedrawStats} from './throttle';
 
 type Bounds = [[number, number], [number, number]];
 
@@ -16,6 +17,15 @@ export interface QuadrillerHandle {
   frames: number;
   live?: LiveHandle;
   replay?: ReplayHandle;
+  presence?: PresenceHandle;
+  redraw?: RedrawStats;
+}
+
+/** For browser tests: the live presence hexes (see hq/presence.ts). */
+export interface PresenceHandle {
+  hexes: number; // hexes shown (0 when the layer is off)
+  res: number; // their H3 resolution (follows the zoom)
+  fetchedAt: number; // Date.now() of the last successful fetch, 0 if none
 }
 
 /** For browser tests: the replay's state (see hq/replay.ts). */
@@ -58,6 +68,11 @@ export class HqMap {
   };
   private container: HTMLDivElement;
   private live: Layer[] = [];
+  private presence: Layer[] = [];
+  private liveDirty = false;
+  private liveHooks: (() => void)[] = [];
+  private liveRedraw = new LiveRedraw(() => this.commitLive());
+  private hideLiveListeners: ((hidden: boolean) => void)[] = [];
   private history: {below: Layer[]; above: Layer[]; hideLive: boolean} = {below: [], above: [], hideLive: false};
   zoom: number;
   private onZoom?: (zoom: number) => void;
@@ -88,12 +103,14 @@ export class HqMap {
       },
       onAfterRender: () => {
         handle.frames = (handle.frames ?? 0) + 1;
+        this.liveRedraw.rendered();
         // initialViewState changes (flyTo, tests) bypass onViewStateChange: catch them here.
         this.trackZoom(this.deck.getViewports()[0]?.zoom);
         this.afterRender?.();
       }
     });
     handle.deck = this.deck;
+    handle.redraw = this.liveRedraw.stats;
     window.__quadriller = handle;
   }
 
@@ -119,8 +136,8 @@ export class HqMap {
     const area = buildAreaLayers(this.state);
     const h = this.history;
     // A replay hides the live layers (cloned invisible, so they keep their state for the return).
-    const live = h.hideLive ? this.live.map(l => l.clone({visible: false})) : this.live;
-    const all = [...area, ...h.below, ...live, ...h.above];
+    const hide = (layers: Layer[]) => (h.hideLive ? layers.map(l => l.clone({visible: false})) : layers);
+    const all = [...area, ...h.below, ...hide(this.presence), ...hide(this.live), ...h.above];
     return this.basemap ? [this.basemap, ...all] : all;
   }
 
@@ -128,16 +145,58 @@ export class HqMap {
     this.deck.setProps({layers: this.layers()});
   }
 
-  /** Replace the live (volunteer) layers, drawn above the areas. */
+  /** Live redraws are throttled (see throttle.ts): `hook` runs in each live commit, before the
+   * layers go to deck, so that it can build them from the newest state with setLiveLayers. */
+  onLiveCommit(hook: () => void): void {
+    this.liveHooks.push(hook);
+  }
+
+  /** Ask for a live commit: throttled, or on the next animation frame when `now` (user actions). */
+  requestLiveRedraw(now = false): void {
+    this.liveRedraw.schedule(now);
+  }
+
+  /** Run `fn` once the newest live state is drawn and painted (frame acknowledgements). */
+  afterLivePaint(fn: () => void): void {
+    this.liveRedraw.afterPaint(fn);
+  }
+
+  private commitLive(): boolean {
+    for (const hook of this.liveHooks) hook();
+    if (!this.liveDirty) return false;
+    this.liveDirty = false;
+    this.redraw();
+    return true;
+  }
+
+  /** Replace the live (volunteer) layers, drawn above the areas; drawn by the next live commit. */
   setLiveLayers(layers: Layer[]): void {
     this.live = layers;
-    this.redraw();
+    this.liveDirty = true;
+  }
+
+  /** Replace the live presence hexes (below the volunteers); a throttled live redraw unless `now`. */
+  setPresenceLayers(layers: Layer[], now = false): void {
+    this.presence = layers;
+    this.liveDirty = true;
+    this.liveRedraw.schedule(now);
   }
 
   /** History layers: `below` the live ones (coverage hexes), `above` them (replayed volunteers). */
   setHistoryLayers(below: Layer[], above: Layer[], hideLive: boolean): void {
+    const changed = hideLive !== this.history.hideLive;
     this.history = {below, above, hideLive};
     this.redraw();
+    if (changed) for (const fn of this.hideLiveListeners) fn(hideLive);
+  }
+
+  /** True during a replay: the live layers are hidden. */
+  get liveHidden(): boolean {
+    return this.history.hideLive;
+  }
+
+  onLiveHidden(fn: (hidden: boolean) => void): void {
+    this.hideLiveListeners.push(fn);
   }
 
   setData(level: Level, fc: AreaCollection): void {

@@ -6,7 +6,8 @@ import type {VolunteerState} from '../live';
 import type {HexCount} from '../layers/volunteers';
 import {describeArea} from './describe';
 import {byId} from './dom';
-import {describeHex, describeVolunteer} from './livetip';
+import type {PresenceHex} from '../layers/presence';
+import {describeHex, describePresence, describeVolunteer} from './livetip';
 
 let lastKey = '';
 let serverNow: () => number = () => Date.now();
@@ -27,6 +28,10 @@ function liveContent(info: PickingInfo): [string, string, string] | null {
   if (id === 'live-hexes' && info.object) {
     const h = info.object as HexCount;
     return [`h:${h.hex}:${h.n}:${h.stale}`, describeHex(h), 'hex'];
+  }
+  if (id === 'presence-hexes' && info.object) {
+    const h = info.object as PresenceHex;
+    return [`p:${h.h3}:${h.volunteers}`, describePresence(h), 'presence'];
   }
   return null;
 }
