@@ -25,11 +25,11 @@ import orjson
 import redis.asyncio as aioredis
 from h3.api import basic_int as h3i
 
+from ingest.live import LivePublisher
 from ingest.protocol import Ping
 from ingest.writer import BatchWriter, Sink
 from server.areas.index_cache import AreaIndexCache
 from server.pings import queries
-from server.redis import live_channel, volunteer_state_key
 
 try:  # vectorised H3 (Rust h3o); the scalar h3 API is the fallback
     from h3ronpy.vector import coordinates_to_cells as _ll2cells
@@ -153,66 +153,6 @@ class Volunteer:
         self.zone: str | None = None
         self.loaded_at = 0.0
         self.seen_at = 0.0  # monotonic time this process last processed one of their pings
-
-
-# One round trip per tick: publish every delta on the campaign's channel, then store each
-# volunteer's latest state. ARGV: channel, number of deltas m, m deltas, then field/value pairs.
-_LIVE_LUA = """
-local ch = ARGV[1]
-local m = tonumber(ARGV[2])
-for i = 3, m + 2 do redis.call('PUBLISH', ch, ARGV[i]) end
-for i = m + 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-return m
-"""
-
-
-class LivePublisher:
-    """One Redis round trip per tick and campaign, with a short circuit breaker: when Redis is
-    down, live updates are skipped (and logged) for a second at a time instead of slowing
-    every tick with timeouts."""
-
-    def __init__(self, redis: aioredis.Redis) -> None:
-        self._redis = redis
-        self._script = redis.register_script(_LIVE_LUA)
-        self._down_until = 0.0
-        self._last_log = 0.0
-        self.ok = True
-
-    async def publish(self, campaign_id: int, deltas: list[bytes], states: list) -> None:
-        """deltas in publication order; states: [field, value, field, value, …]."""
-        now = time.monotonic()
-        if now < self._down_until or not deltas:
-            return
-        try:
-            await self._script(keys=[volunteer_state_key(campaign_id)],
-                               args=[live_channel(campaign_id), len(deltas), *deltas, *states])
-            if not self.ok:
-                log.info("Redis live updates resumed")
-            self.ok = True
-        except Exception as exc:  # noqa: BLE001 - Redis must never stop storage and acks
-            self.ok = False
-            self._down_until = time.monotonic() + 1.0
-            if now - self._last_log > 5:
-                self._last_log = now
-                log.warning("Redis live update failed (%s: %s); pings are still stored", type(exc).__name__, exc)
-
-    async def remove(self, campaign_id: int, user_id: int) -> None:
-        """A volunteer paused sharing: drop their live state and tell HQ to take them off the map.
-        Raises when Redis is down, so that the volunteer is told the pause did not reach HQ."""
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.hdel(volunteer_state_key(campaign_id), str(user_id))
-        pipe.publish(live_channel(campaign_id), orjson.dumps({"type": "pause", "v": user_id}))
-        await pipe.execute()
-
-    async def volunteer_state(self, campaign_id: int, user_id: int) -> dict | None:
-        if time.monotonic() < self._down_until:
-            return None
-        try:
-            raw = await self._redis.hget(volunteer_state_key(campaign_id), str(user_id))
-            return orjson.loads(raw) if raw else None
-        except Exception as exc:  # noqa: BLE001
-            log.warning("Redis state read failed: %s: %s", type(exc).__name__, exc)
-            return None
 
 
 class Pipeline:

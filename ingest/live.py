@@ -1,0 +1,73 @@
+"""Live state in Redis for the ingest pipeline: publishing deltas, the latest state per
+volunteer, and removing a volunteer who paused sharing."""
+from __future__ import annotations
+
+import logging
+import time
+
+import orjson
+import redis.asyncio as aioredis
+
+from server.redis import live_channel, volunteer_state_key
+
+log = logging.getLogger("ingest.live")
+
+
+# One round trip per tick: publish every delta on the campaign's channel, then store each
+# volunteer's latest state. ARGV: channel, number of deltas m, m deltas, then field/value pairs.
+_LIVE_LUA = """
+local ch = ARGV[1]
+local m = tonumber(ARGV[2])
+for i = 3, m + 2 do redis.call('PUBLISH', ch, ARGV[i]) end
+for i = m + 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return m
+"""
+
+
+class LivePublisher:
+    """One Redis round trip per tick and campaign, with a short circuit breaker: when Redis is
+    down, live updates are skipped (and logged) for a second at a time instead of slowing
+    every tick with timeouts."""
+
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._script = redis.register_script(_LIVE_LUA)
+        self._down_until = 0.0
+        self._last_log = 0.0
+        self.ok = True
+
+    async def publish(self, campaign_id: int, deltas: list[bytes], states: list) -> None:
+        """deltas in publication order; states: [field, value, field, value, …]."""
+        now = time.monotonic()
+        if now < self._down_until or not deltas:
+            return
+        try:
+            await self._script(keys=[volunteer_state_key(campaign_id)],
+                               args=[live_channel(campaign_id), len(deltas), *deltas, *states])
+            if not self.ok:
+                log.info("Redis live updates resumed")
+            self.ok = True
+        except Exception as exc:  # noqa: BLE001 - Redis must never stop storage and acks
+            self.ok = False
+            self._down_until = time.monotonic() + 1.0
+            if now - self._last_log > 5:
+                self._last_log = now
+                log.warning("Redis live update failed (%s: %s); pings are still stored", type(exc).__name__, exc)
+
+    async def remove(self, campaign_id: int, user_id: int) -> None:
+        """A volunteer paused sharing: drop their live state and tell HQ to take them off the map.
+        Raises when Redis is down, so that the volunteer is told the pause did not reach HQ."""
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hdel(volunteer_state_key(campaign_id), str(user_id))
+        pipe.publish(live_channel(campaign_id), orjson.dumps({"type": "pause", "v": user_id}))
+        await pipe.execute()
+
+    async def volunteer_state(self, campaign_id: int, user_id: int) -> dict | None:
+        if time.monotonic() < self._down_until:
+            return None
+        try:
+            raw = await self._redis.hget(volunteer_state_key(campaign_id), str(user_id))
+            return orjson.loads(raw) if raw else None
+        except Exception as exc:  # noqa: BLE001
+            log.warning("Redis state read failed: %s: %s", type(exc).__name__, exc)
+            return None
