@@ -12,7 +12,9 @@ import {LiveRedraw, type RedrawStats} from './throttle';
 type Bounds = [[number, number], [number, number]];
 
 export interface QuadrillerHandle {
-  deck: Deck<any>;
+  deck: Deck<any>; // the live deck (controller, live layers); the areas are on baseDeck
+  baseDeck?: Deck<any>;
+  staticFrames?: number; // renders of the static (areas) deck, also counted in frames
   counts: Partial<Record<Level, number>>;
   frames: number;
   live?: LiveHandle;
@@ -56,8 +58,17 @@ export interface HqMapOptions {
 
 const PARIS_FALLBACK = {longitude: 2.35, latitude: 48.86, zoom: 11};
 
+type ViewLike = {longitude: number; latitude: number; zoom: number; pitch?: number; bearing?: number};
+
 export class HqMap {
+  /** The live deck (top canvas): controller, events, live layers; window.__quadriller.deck. */
   readonly deck: Deck<any>;
+  /** The static deck (bottom canvas): base map and areas; redrawn on view or area changes only. */
+  readonly base: Deck<any>;
+  private baseShown: Layer[] = [];
+  private synced: Required<ViewLike>;
+  private cursor = 'grab';
+  private areaHover = false;
   private basemap: Layer | null;
   private state: AreaLayerState = {
     data: {},
@@ -84,34 +95,113 @@ export class HqMap {
     this.zoom = view.zoom;
     this.onZoom = opts.onZoom;
     const handle: QuadrillerHandle = window.__quadriller ?? ({counts: {}, frames: 0} as any);
+    const initial = {...view, pitch: 0, bearing: 0};
+    // Two stacked canvases (same parent, both absolutely positioned): the static deck below draws
+    // the base map and the areas and redraws only when the view or an area prop changes; the
+    // live deck above (transparent) owns the controller and the events, and a live commit
+    // repaints only it. The static deck follows the live deck's view state.
+    this.base = new Deck({
+      parent: opts.container,
+      views: new MapView({repeat: false}),
+      viewState: initial,
+      controller: false,
+      style: {pointerEvents: 'none'},
+      layers: (this.baseShown = this.baseLayers()),
+      getCursor: () => this.cursor,
+      onAfterRender: () => {
+        handle.frames = (handle.frames ?? 0) + 1;
+        handle.staticFrames = (handle.staticFrames ?? 0) + 1;
+        this.afterRender?.();
+      }
+    });
+    this.synced = initial;
     this.deck = new Deck({
       parent: opts.container,
       views: new MapView({repeat: false}),
-      initialViewState: {...view, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19},
+      initialViewState: {...initial, minZoom: 3, maxZoom: 19},
       controller: {dragRotate: false, touchRotate: false},
       // Picking on pointerdown is synchronous; on a slow (software) GPU it can
       // outlast the default 250 ms tap window, so allow a longer press.
       eventRecognizerOptions: {click: {time: 5000}},
-      layers: this.layers(),
+      layers: this.liveLayers(),
       getCursor: ({isDragging, isHovering}) =>
-        isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab',
-      onHover: opts.onHover,
-      onClick: opts.onClick,
+        (this.cursor = isDragging ? 'grabbing' : isHovering || this.areaHover ? 'pointer' : 'grab'),
+      // The live deck picks its own layers first, then the areas below at the same pixel.
+      onHover: info => opts.onHover(this.withBase(info, true)),
+      onClick: info => opts.onClick(this.withBase(info, false)),
       onViewStateChange: ({viewState}) => {
+        this.syncBase(viewState as ViewLike);
         this.trackZoom((viewState as {zoom?: number}).zoom);
         return viewState;
+      },
+      onBeforeRender: () => {
+        // initialViewState changes (flyTo, tests) bypass onViewStateChange: catch them here.
+        const vp = this.deck.getViewports()[0];
+        if (vp) this.syncBase(vp as unknown as ViewLike);
       },
       onAfterRender: () => {
         handle.frames = (handle.frames ?? 0) + 1;
         this.liveRedraw.rendered();
-        // initialViewState changes (flyTo, tests) bypass onViewStateChange: catch them here.
         this.trackZoom(this.deck.getViewports()[0]?.zoom);
-        this.afterRender?.();
       }
     });
     handle.deck = this.deck;
+    handle.baseDeck = this.base;
     handle.redraw = this.liveRedraw.stats;
     window.__quadriller = handle;
+  }
+
+  /** The static deck follows the live deck's view (no-op when unchanged). */
+  private syncBase(v: ViewLike): void {
+    const next = {
+      longitude: v.longitude,
+      latitude: v.latitude,
+      zoom: v.zoom,
+      pitch: v.pitch ?? 0,
+      bearing: v.bearing ?? 0
+    };
+    const s = this.synced;
+    if (
+      next.longitude === s.longitude &&
+      next.latitude === s.latitude &&
+      next.zoom === s.zoom &&
+      next.pitch === s.pitch &&
+      next.bearing === s.bearing
+    )
+      return;
+    this.synced = next;
+    this.base.setProps({viewState: next});
+  }
+
+  /** The live deck's pick, or else the static deck's at the same pixel (a hover pick there
+   * also drives the areas' autoHighlight, as one deck would). */
+  private withBase(info: PickingInfo, hover: boolean): PickingInfo {
+    if (info.object || info.x < 0 || info.y < 0 || !this.base.isInitialized) {
+      if (hover) this.clearBaseHighlight();
+      return info;
+    }
+    let picked: PickingInfo | null = null;
+    try {
+      picked = this.base.pickObject({x: info.x, y: info.y, mode: hover ? 'hover' : 'query'} as any);
+    } catch (err) {
+      console.error(err);
+    }
+    if (hover) this.areaHover = !!picked?.object;
+    return picked?.object ? picked : info;
+  }
+
+  /** The pointer is over a live object or off the map: no area stays highlighted below it. */
+  private clearBaseHighlight(): void {
+    if (!this.areaHover) return;
+    this.areaHover = false;
+    const last = (this.base as any).deckPicker?.lastPickedInfo;
+    if (!last || last.layerId === null) return;
+    const layers: Layer[] = (this.base as any).layerManager?.getLayers() ?? [];
+    const layer = layers.find(l => l.id === last.layerId) as any;
+    layer?.updateAutoHighlight?.({picked: false, index: -1, color: null, object: null});
+    last.layerId = null;
+    last.index = -1;
+    last.info = null;
   }
 
   private trackZoom(z: number | undefined): void {
@@ -132,17 +222,33 @@ export class HqMap {
     return {longitude: vp.longitude, latitude: vp.latitude, zoom: vp.zoom};
   }
 
-  private layers(): Layer[] {
+  /** The static deck: base map, areas and, outside a replay, the coverage hexes (static then). */
+  private baseLayers(): Layer[] {
     const area = buildAreaLayers(this.state);
     const h = this.history;
-    // A replay hides the live layers (cloned invisible, so they keep their state for the return).
-    const hide = (layers: Layer[]) => (h.hideLive ? layers.map(l => l.clone({visible: false})) : layers);
-    const all = [...area, ...h.below, ...hide(this.presence), ...hide(this.live), ...h.above];
+    const all = h.hideLive ? area : [...area, ...h.below];
     return this.basemap ? [this.basemap, ...all] : all;
   }
 
-  private redraw(): void {
-    this.deck.setProps({layers: this.layers()});
+  /** The live deck: presence, volunteers and, during a replay, the growing coverage hexes below
+   * the replayed volunteers (same stacking order as one deck would draw). */
+  private liveLayers(): Layer[] {
+    const h = this.history;
+    // A replay hides the live layers (cloned invisible, so they keep their state for the return).
+    const hide = (layers: Layer[]) => (h.hideLive ? layers.map(l => l.clone({visible: false})) : layers);
+    return [...(h.hideLive ? h.below : []), ...hide(this.presence), ...hide(this.live), ...h.above];
+  }
+
+  private redrawBase(): void {
+    const layers = this.baseLayers();
+    const last = this.baseShown;
+    if (last.length === layers.length && last.every((l, i) => l === layers[i])) return;
+    this.baseShown = layers;
+    this.base.setProps({layers});
+  }
+
+  private redrawLive(): void {
+    this.deck.setProps({layers: this.liveLayers()});
   }
 
   /** Live redraws are throttled (see throttle.ts): `hook` runs in each live commit, before the
@@ -165,7 +271,7 @@ export class HqMap {
     for (const hook of this.liveHooks) hook();
     if (!this.liveDirty) return false;
     this.liveDirty = false;
-    this.redraw();
+    this.redrawLive();
     return true;
   }
 
@@ -186,7 +292,8 @@ export class HqMap {
   setHistoryLayers(below: Layer[], above: Layer[], hideLive: boolean): void {
     const changed = hideLive !== this.history.hideLive;
     this.history = {below, above, hideLive};
-    this.redraw();
+    this.redrawBase();
+    this.redrawLive();
     if (changed) for (const fn of this.hideLiveListeners) fn(hideLive);
   }
 
@@ -202,18 +309,18 @@ export class HqMap {
   setData(level: Level, fc: AreaCollection): void {
     this.state.data[level] = fc;
     if (level === 'polling_station') this.recomputeDomain();
-    this.redraw();
+    this.redrawBase();
   }
 
   setVisible(level: Level, visible: boolean): void {
     this.state.visible = {...this.state.visible, [level]: visible};
-    this.redraw();
+    this.redrawBase();
   }
 
   setMetric(metric: MetricId): void {
     this.state.metric = metric;
     this.recomputeDomain();
-    this.redraw();
+    this.redrawBase();
   }
 
   get metric(): MetricId {
@@ -231,7 +338,7 @@ export class HqMap {
 
   select(feature: AreaFeature | null): void {
     this.state.selected = feature;
-    this.redraw();
+    this.redrawBase();
   }
 
   flyTo(feature: AreaFeature): void {
