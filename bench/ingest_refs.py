@@ -1,13 +1,14 @@
 """bench.ingest: verification against PostGIS, and the reference servers' life cycle."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 from urllib.parse import urlparse
 
 import orjson
+
+from bench.procs import free_port, start_process, stop_process
 
 
 # -- database verification --------------------------------------------------------------------
@@ -61,36 +62,12 @@ def wait_idle(ws_url: str, timeout: float = 30.0) -> float | None:
 
 # -- reference servers ------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_refserver(kind: str, database_url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-m", "bench.refservers", kind, "--port", str(port), "--workers", str(workers)]
     if kind == "naive":
         cmd += ["--database-url", database_url]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"refserver {kind} exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, f"ws://127.0.0.1:{port}/ws/pings"
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"refserver {kind} did not start")
+    return start_process(cmd, port, f"refserver {kind}"), f"ws://127.0.0.1:{port}/ws/pings"
 
 
-def stop_refserver(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+stop_refserver = stop_process

@@ -19,8 +19,6 @@ import asyncio
 import base64
 import multiprocessing as mp
 import os
-import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -28,6 +26,7 @@ import uuid
 import orjson
 import websockets
 
+from bench.procs import free_port, start_process
 from server.settings import PROJECT_ROOT, Settings
 
 
@@ -37,12 +36,6 @@ def _cpu_seconds(pid: int | None) -> float | None:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _setup(settings: Settings, volunteers_with_tokens: int) -> tuple[dict, dict, list[dict]]:
@@ -200,16 +193,12 @@ async def run(args) -> dict:
     server = None
     url, token, slug, pid = args.url, args.token or admin["token"], args.campaign or campaign["slug"], args.server_pid
     if url is None:
-        port = _free_port()
+        port = free_port()
         env = dict(os.environ, QUADRILLER_LIVE_FRAMES_PER_SECOND=str(args.fps))
-        server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-                                  cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = await asyncio.to_thread(
+            start_process, [sys.executable, "-m", "server.cli", "serve", "--port", str(port)], port,
+            "the HQ server", cwd=PROJECT_ROOT, env=env)
         url, pid = f"ws://127.0.0.1:{port}/ws/live", server.pid
-        for _ in range(300):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            await asyncio.sleep(0.1)
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     warmup = 1.5

@@ -37,7 +37,6 @@ import math
 import multiprocessing as mp
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -45,6 +44,7 @@ import uuid
 
 import orjson
 
+from bench.procs import free_port, start_process
 from server.settings import PROJECT_ROOT, Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -121,12 +121,6 @@ RENDERER_JS = """() => {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
   return ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cpu_seconds(pid: int | None) -> float | None:
@@ -249,22 +243,14 @@ async def _campaign_id(settings: Settings, slug: str) -> int:
 
 
 def _start_server(settings: Settings, redis_url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url, "QUADRILLER_REDIS_URL": redis_url}
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, cwd=str(PROJECT_ROOT),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            sys.exit(f"the HQ server exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("the HQ server did not start in 60 s")
+    try:
+        proc = start_process([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                             port, "the HQ server", timeout=60, env=env, cwd=str(PROJECT_ROOT))
+    except RuntimeError as exc:
+        sys.exit(str(exc))
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def _percentile(values: list[float], p: float) -> float | None:
