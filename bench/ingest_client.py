@@ -156,7 +156,13 @@ class Volunteer:
         elif kind == "ready":
             self.max_frame = int(msg.get("max_frame_bytes") or 8192)
             self.max_rate = float(msg.get("max_pings_per_s") or math.inf)
-            self.proto.on_ready()
+            if msg.get("shift") is None:  # pings are taken only during a shift: open one first
+                self.proto.send_text(b'{"type":"shift","action":"start"}')
+            else:
+                self.proto.on_ready()
+        elif kind == "shift":
+            if msg.get("state") == "on" and not self.proto.ready:
+                self.proto.on_ready()
         elif kind == "throttle":
             seqs = msg.get("seqs") or []
             w.throttled += len(seqs)

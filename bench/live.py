@@ -99,6 +99,9 @@ async def _phones(ingest_url: str, vols: list[dict], rate: float, seconds: float
         async with websockets.connect(ingest_url) as ws:
             await ws.send(orjson.dumps({"type": "auth", "token": vol["token"], "protocol": 1}).decode())
             await ws.recv()
+            await ws.send('{"type":"shift","action":"start"}')  # pings are taken only on shift
+            while orjson.loads(await ws.recv()).get("type") != "shift":
+                pass
             drain = asyncio.create_task(_drain(ws))
             start, seq = time.monotonic(), 0
             while (elapsed := time.monotonic() - start) < seconds:

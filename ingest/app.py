@@ -19,7 +19,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from ingest.auth import DeviceAuth
-from ingest.pipeline import AreaLookup, Pipeline
+from ingest.lookup import AreaLookup
+from ingest.pipeline import Pipeline
 from ingest.writer import BatchWriter, maintain_partitions
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
@@ -75,7 +76,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
                              settings.ingest_queue_max, settings.retention_days, settings.ingest_write_concurrency)
         areas = AreaLookup(AreaIndexCache(pool), pool)
         pipeline = Pipeline(pool, redis, areas, writer, settings.ingest_rate_per_device, settings.ingest_rate_burst,
-                            tick_s=settings.ingest_tick_ms / 1000.0)
+                            tick_s=settings.ingest_tick_ms / 1000.0,
+                            refresh_s=settings.ingest_refresh_s, shift_max_hours=settings.shift_max_hours)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline")]

@@ -5,6 +5,8 @@ it (an ack means "committed in PostGIS"). On a lost connection the client reconn
 backoff and resends everything unacknowledged; duplicates are harmless on the server
 (idempotent on volunteer + seq). A throttled ping is resent after `retry_after_ms`; a ping the
 server rejects for good (`error` with its seq) leaves the outbox and is recorded in `rejected`.
+Pings are taken only during a shift: with `shift=True` (the default) the client opens one on
+connecting if none is open, before sending anything; `end_shift()` ends it.
 
 The simulator drives hundreds of these, and the durability tests compare `acked_seqs` (what the
 client saw acknowledged) with the rows in PostGIS. The benchmark's load generator
@@ -85,6 +87,7 @@ class VolunteerClient:
         open_timeout_s: float = 10.0,
         keep_latencies: int = 100_000,
         on_message: Callable[[dict], None] | None = None,
+        shift: bool = True,
     ) -> None:
         self.url = url
         self.token = token
@@ -95,6 +98,10 @@ class VolunteerClient:
         self.open_timeout_s = open_timeout_s
         self.keep_latencies = keep_latencies
         self.on_message = on_message
+        self.want_shift = shift
+        self.shift: dict | None = None              # {"id", "since"} while on shift
+        self._shift_changed = asyncio.Event()
+        self._last_shift_frame: dict | None = None
 
         self._next_seq = default_seq_start() if seq_start is None else seq_start
         self.outbox: dict[int, dict] = {}          # seq -> ping, until acked or rejected
@@ -220,6 +227,9 @@ class VolunteerClient:
             ready = await self._await_ready(ws)
             self.ready = ready
             self.max_frame_bytes = int(ready.get("max_frame_bytes") or self.max_frame_bytes)
+            self.shift = ready.get("shift")
+            if self.shift is None and self.want_shift:
+                await self._open_shift(ws)
             self.stats.connects += 1
             # Everything unacknowledged goes again, oldest first.
             self._pending = dict.fromkeys(sorted(self.outbox))
@@ -254,6 +264,30 @@ class VolunteerClient:
             if exc.rcvd is not None and exc.rcvd.code in FATAL_CLOSE_CODES:
                 raise AuthenticationFailed(f"closed {exc.rcvd.code}: {exc.rcvd.reason}") from exc
             raise
+
+    async def _open_shift(self, ws: ClientConnection) -> None:
+        """Start a shift before sending pings (off shift they would be refused)."""
+        await ws.send('{"type":"shift","action":"start"}')
+        async with asyncio.timeout(self.open_timeout_s):
+            while True:
+                msg = orjson.loads(await ws.recv())
+                if msg.get("type") == "shift" and msg.get("state") == "on":
+                    self.shift = msg.get("shift")
+                    return
+                if msg.get("type") == "error" and msg.get("seq") is None and msg.get("code") != "live_unavailable":
+                    raise ConnectionError(f"shift not started: {msg.get('code')}: {msg.get('reason')}")
+
+    async def end_shift(self, timeout: float = 10.0) -> dict | None:
+        """Send what is in the outbox, then end the shift; returns the server's shift frame."""
+        self.want_shift = False
+        await self.flush(timeout)
+        ws = self._ws
+        if ws is None:
+            raise ConnectionError("not connected")
+        self._shift_changed.clear()
+        await ws.send('{"type":"shift","action":"end"}')
+        await asyncio.wait_for(self._shift_changed.wait(), timeout)
+        return self._last_shift_frame
 
     async def _reader(self, ws: ClientConnection) -> None:
         try:
@@ -341,6 +375,10 @@ class VolunteerClient:
                 self._check_drained()
         elif kind == "warning":
             self.stats.warnings += 1
+        elif kind == "shift":
+            self.shift = msg.get("shift") if msg.get("state") == "on" else None
+            self._last_shift_frame = msg
+            self._shift_changed.set()
         elif kind == "throttle":
             seqs = [s for s in msg.get("seqs") or () if s in self.outbox]
             self.stats.throttled += len(seqs)

@@ -3,6 +3,10 @@
 The apps carry no sequence number: the device timestamp in milliseconds is the seq (per source),
 so a message the app sends twice is stored once. The HTTP response is the ack: it is sent only
 once the row is committed, and a non-2xx answer makes the app send the message again.
+
+Off shift, a fix is answered 200 but NOT stored, with the header `X-Quadriller-Not-Stored:
+off_shift`: the apps cannot start a shift themselves, and an error status would make them resend
+the same off-shift fix forever, holding back their queue.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import math
 import time
 
 from fastapi import Request
+from fastapi.responses import Response
 
 from ingest.auth import Device
 from ingest.protocol import Limits, Ping, PingError, check_ping
@@ -83,8 +88,20 @@ async def read_body(request: Request) -> bytes:
     return body
 
 
-async def store(request: Request, device: Device, source: str, ping: Ping) -> None:
-    """Check, publish live, queue, and wait for the commit. Raises the HTTP error to answer."""
+NOT_STORED = "X-Quadriller-Not-Stored"
+
+
+def answer(ok: Response, not_stored: str | None) -> Response:
+    """The app's 200 answer; flagged when the fix was dropped as off shift."""
+    if not_stored is None:
+        return ok
+    return Response(ok.body, status_code=ok.status_code, media_type=ok.media_type,
+                    headers={NOT_STORED: not_stored})
+
+
+async def store(request: Request, device: Device, source: str, ping: Ping) -> str | None:
+    """Check, queue, and wait for the commit: None once stored, or why it was not stored but
+    must not be resent ("off_shift"). Raises the HTTP error to answer."""
     st = request.state
     settings, pipeline = st.settings, st.pipeline
     try:
@@ -92,6 +109,8 @@ async def store(request: Request, device: Device, source: str, ping: Ping) -> No
     except PingError as err:
         raise BadPing(err.reason, code=err.code) from None
     vol = await pipeline.volunteer(device.campaign_id, device.user_id)
+    if pipeline.duty.split(vol, [ping])[1]:
+        return "off_shift"
     accepted, dropped, retry_ms, full = pipeline.admit(vol, [ping])
     if dropped:
         # 429 for a flooding device, 503 when the store is behind: either way, send again later.
@@ -111,3 +130,4 @@ async def store(request: Request, device: Device, source: str, ping: Ping) -> No
         raise ServiceUnavailable("database unavailable; not yet stored, send again later") from None
     if not ok:
         raise BadPing("refused by the database", code="rejected")
+    return None

@@ -62,6 +62,13 @@ class LivePublisher:
         pipe.publish(live_channel(campaign_id), orjson.dumps({"type": "pause", "v": user_id}))
         await pipe.execute()
 
+    async def resumed(self, campaign_id: int, user_id: int) -> None:
+        """A volunteer resumed sharing: an activity event for HQ (their next ping shows them)."""
+        try:
+            await self._redis.publish(live_channel(campaign_id), orjson.dumps({"type": "resume", "v": user_id}))
+        except Exception as exc:  # noqa: BLE001 - only the activity feed misses it
+            log.warning("resume not published: %s: %s", type(exc).__name__, exc)
+
     async def volunteer_state(self, campaign_id: int, user_id: int) -> dict | None:
         if time.monotonic() < self._down_until:
             return None

@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ingest.device_http import KMH_TO_MS, BadPing, in_range, number, read_body, store
+from ingest.device_http import KMH_TO_MS, BadPing, answer, in_range, number, read_body, store
 from ingest.protocol import Ping
 from server.errors import Unauthenticated
 
@@ -62,5 +62,4 @@ async def owntracks(request: Request, campaign: str | None = None) -> Response:
         raise BadPing("expected a JSON object with _type", code="malformed")
     if msg.get("_type") != "location":
         return EMPTY
-    await store(request, device, "owntracks", to_ping(msg))
-    return EMPTY
+    return answer(EMPTY, await store(request, device, "owntracks", to_ping(msg)))

@@ -145,7 +145,8 @@ def parse_auth(data: str | bytes) -> tuple[str, str | None]:
 
 class Control(Exception):
     """A control frame rather than pings: `pause` (stop sharing; pings are refused until
-    `resume`) or `resume`. Raised by parse_pings so that the ping path stays one parse."""
+    `resume`), `resume`, `shift_start` or `shift_end` (from {"type":"shift","action":…}).
+    Raised by parse_pings so that the ping path stays one parse."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(kind)
@@ -153,7 +154,10 @@ class Control(Exception):
 
 
 CONTROL_TYPES = frozenset({"pause", "resume"})
+SHIFT_ACTIONS = {"start": "shift_start", "end": "shift_end"}
 PAUSED = "paused"
+OFF_SHIFT = "off_shift"
+UNAVAILABLE = "unavailable"
 
 
 def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Ping], list[PingError]]:
@@ -165,6 +169,11 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
     kind = d.get("type")
     if kind in CONTROL_TYPES:
         raise Control(kind)
+    if kind == "shift":
+        action = SHIFT_ACTIONS.get(d.get("action"))
+        if action is None:
+            raise PingError(None, MALFORMED, 'a shift frame needs "action": "start" or "end"')
+        raise Control(action)
     if kind == "ping":
         items = (d,)
     elif kind == "pings":
@@ -172,7 +181,7 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
         if items.__class__ is not list:
             raise PingError(None, MALFORMED, "pings must be an array")
     else:
-        raise PingError(None, MALFORMED, f"unknown frame type {kind!r} (expected ping or pings)")
+        raise PingError(None, MALFORMED, f"unknown frame type {kind!r} (expected ping, pings, shift, pause or resume)")
     ok: list[Ping] = []
     errors: list[PingError] = []
     for item in items:
@@ -188,10 +197,27 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
 
 
 # Outgoing frames, as bytes sent in text frames.
-def ready_frame(volunteer: int, campaign: str, max_frame_bytes: int, max_pings_per_s: float) -> str:
+def ready_frame(volunteer: int, campaign: str, max_frame_bytes: int, max_pings_per_s: float,
+                shift_id: int | None = None, shift_since: float | None = None) -> str:
     return orjson.dumps({"type": "ready", "protocol": PROTOCOL, "volunteer": volunteer,
                          "campaign": campaign, "max_frame_bytes": max_frame_bytes,
-                         "max_pings_per_s": max_pings_per_s}).decode()
+                         "max_pings_per_s": max_pings_per_s,
+                         "shift": _shift(shift_id, shift_since)}).decode()
+
+
+def _shift(shift_id: int | None, since: float | None) -> dict | None:
+    return None if shift_id is None else {"id": shift_id, "since": since}
+
+
+def shift_frame(on: bool, shift_id: int | None, since: float | None, created: bool = False,
+                ended_by: str | None = None) -> str:
+    """{"type":"shift","state":"on"|"off",…}: the answer to a shift frame."""
+    frame = {"type": "shift", "state": "on" if on else "off", "shift": _shift(shift_id, since)}
+    if on:
+        frame["created"] = created
+    else:
+        frame["ended_by"] = ended_by
+    return orjson.dumps(frame).decode()
 
 
 def sharing_frame(paused: bool) -> str:

@@ -357,8 +357,9 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
     finally:
         stop.set()
         await asyncio.gather(*drivers, return_exceptions=True)
-        # Give the last pings a moment to be acked, then hang up.
-        await asyncio.gather(*(c.flush(timeout=5) for c in clients))
+        # Give the last pings a moment to be acked, end the shifts (off shift, nobody is on
+        # HQ's map or counted as on shift), then hang up.
+        await asyncio.gather(*(c.end_shift(timeout=5) for c in clients), return_exceptions=True)
         await asyncio.gather(*(c.close() for c in clients))
     elapsed = time.monotonic() - started
     totals: dict[str, int] = {}

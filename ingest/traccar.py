@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ingest.auth import Device
-from ingest.device_http import KNOTS_TO_MS, BadPing, in_range, number, parse_time, read_body, store
+from ingest.device_http import KNOTS_TO_MS, BadPing, answer, in_range, number, parse_time, read_body, store
 from ingest.protocol import Ping
 from server.errors import Forbidden, Unauthenticated
 
@@ -93,9 +93,10 @@ async def osmand(request: Request) -> Response:
             raise BadPing("expected a JSON object", code="malformed")
         device = await _device(request, msg.get("device_id") or request.query_params.get("id"))
         locs = msg.get("location")
+        not_stored = None
         for loc in locs if isinstance(locs, list) else [locs]:
-            await store(request, device, "osmand", json_ping(loc))
-        return OK
+            not_stored = await store(request, device, "osmand", json_ping(loc)) or not_stored
+        return answer(OK, not_stored)
     params = dict(request.query_params)
     if body:  # application/x-www-form-urlencoded (the classic POST)
         try:
@@ -104,6 +105,6 @@ async def osmand(request: Request) -> Response:
             raise BadPing("form body is not UTF-8", code="malformed") from None
     device = await _device(request, params.get("id") or params.get("deviceid"))
     ping = classic_ping(params)
-    if ping is not None:
-        await store(request, device, "osmand", ping)
-    return OK
+    if ping is None:
+        return OK
+    return answer(OK, await store(request, device, "osmand", ping))

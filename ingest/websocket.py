@@ -29,7 +29,7 @@ def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
 
-async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue) -> bool:
+async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_paused: bool) -> bool:
     """Pause or resume sharing for this connection; returns the new paused flag.
 
     On pause, pings already received are processed first (stored, acked: they were taken
@@ -42,8 +42,32 @@ async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue) -> bool:
             log.warning("pause not published: %s: %s", type(exc).__name__, exc)
             out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
                                                      "paused, but HQ may still show your last position until it turns stale")))
+    elif was_paused:
+        await pipeline.live.resumed(vol.campaign_id, vol.user_id)
     out.put_nowait(P.sharing_frame(pause))
     return pause
+
+
+async def _change_shift(pipeline, vol, start: bool, out: asyncio.Queue) -> None:
+    """Start or end the volunteer's shift and answer with a shift frame. Ending first stores
+    (and acks) what was already received: those pings were taken on shift."""
+    try:
+        if start:
+            shift, created, notified = await pipeline.duty.start(vol)
+            out.put_nowait(P.shift_frame(True, shift.id, shift.started_at.timestamp(), created=created))
+        else:
+            await pipeline.settle()
+            ended, notified = await pipeline.duty.end(vol)
+            out.put_nowait(P.shift_frame(False, ended and ended.id, ended and ended.started_at.timestamp(),
+                                         ended_by=ended and ended.ended_by))
+    except Exception as exc:  # noqa: BLE001 - PostgreSQL down or slow: nothing changed, retry
+        log.warning("shift %s failed: %s: %s", "start" if start else "end", type(exc).__name__, exc)
+        out.put_nowait(P.error_frame(P.PingError(None, P.UNAVAILABLE,
+                                                 "database unavailable: shift not changed, try again")))
+        return
+    if not notified:
+        out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
+                                                 "shift changed, but HQ's live map was not told")))
 
 
 async def pings_socket(ws: WebSocket) -> None:
@@ -97,7 +121,8 @@ async def pings_socket(ws: WebSocket) -> None:
         except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
             pass
 
-    await ws.send_text(P.ready_frame(device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device))
+    await ws.send_text(P.ready_frame(device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device,
+                                     vol.shift_id, vol.shift_since))
     send_task = asyncio.create_task(sender())
     limits = P.Limits.from_settings(settings)
     malformed_in_a_row = 0
@@ -119,13 +144,19 @@ async def pings_socket(ws: WebSocket) -> None:
             except P.PingError as err:
                 pings, errors = [], [err]
             except P.Control as control:
-                paused = await _set_sharing(pipeline, vol, control.kind == "pause", out)
+                if control.kind in ("shift_start", "shift_end"):
+                    await _change_shift(pipeline, vol, control.kind == "shift_start", out)
+                else:
+                    paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused)
                 malformed_in_a_row = 0
                 continue
             if paused and pings:
                 # Paused means not tracked: refuse, don't store. The client should not send.
                 errors += [P.PingError(p.seq, P.PAUSED, "sharing is paused: send resume first") for p in pings]
                 pings = []
+            elif pings:
+                pings, off_shift = pipeline.duty.split(vol, pings)  # tracking only during a shift
+                errors += off_shift
             if not pings and any(e.code == P.MALFORMED for e in errors):
                 malformed_in_a_row += 1
                 if malformed_in_a_row >= settings.ingest_malformed_limit:

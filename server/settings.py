@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     # Privacy.
     retention_days: int = Field(default=30, ge=1)
+    # A shift left open (a phone that died, a volunteer who forgot) ends, for tracking, after this.
+    shift_max_hours: float = Field(default=12.0, gt=0, le=48)
 
     # Live fan-out.
     live_frames_per_second: float = 4.0
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
     ingest_auth_timeout_s: float = 5.0  # the auth frame must arrive within this
     ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+    # Assignments and shifts of connected volunteers are re-read this often: a shift ended from
+    # the HTTP API or by HQ stops a live connection's pings within this delay.
+    ingest_refresh_s: float = Field(default=10.0, gt=0)
 
     # Live fan-out, continued (server/live).
     live_auth_timeout_s: float = 5.0  # an HQ viewer's auth frame must arrive within this

@@ -118,6 +118,19 @@ async def add_user(pool, slug: str, role: str, name: str = "Test") -> dict:
         return (await _add(c, slug, role, name)).model_dump()
 
 
+async def start_shift(pool, campaign: str | int, user: str | int) -> int:
+    """Open a shift (pings are taken only during one) for a user given by id or login, in a
+    campaign given by id or slug; returns the shift id."""
+    from server.shifts.queries import start
+
+    async with pool.acquire() as c:
+        cid = campaign if isinstance(campaign, int) else await c.fetchval(
+            "SELECT id FROM campaigns WHERE slug = $1", campaign)
+        uid = user if isinstance(user, int) else await c.fetchval("SELECT id FROM users WHERE login = $1", user)
+        shift, _ = await start(c, cid, uid, 12.0)
+    return shift.id
+
+
 @pytest.fixture(scope="session")
 async def app_state(settings: Settings):
     """The app and its lifespan state, opened once for the session."""

@@ -26,8 +26,21 @@ class VState:
         self.ev = obj.get("ev")
 
 
+class Activity:
+    """A shift started or ended, a pause or a resume: passed to HQ's activity feed as published.
+    District and team (for scoped viewers) come from the volunteer's last state."""
+    __slots__ = ("v", "raw", "ds", "team")
+
+    def __init__(self, obj: dict, raw: bytes | None = None) -> None:
+        self.v: int = int(obj["v"])
+        self.raw = raw if raw is not None else orjson.dumps(obj)
+        self.ds = None
+        self.team = obj.get("team")
+
+
 def decode(data: bytes) -> list[tuple[str, object]]:
-    """One Redis message → [("ping", VState) | ("gone", volunteer id)].
+    """One Redis message → [("ping", VState) | ("event", Activity) | ("gone", volunteer id)].
+    An event comes before the "gone" it causes, while the volunteer's district is still known.
 
     Ingest publishes one delta per message today; a JSON array or {"type": "batch", "deltas": [...]}
     is accepted too, so that ingest may batch publishes without a change here. Unknown types are
@@ -49,11 +62,15 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
     try:
         if kind == "ping":
             return [("ping", VState(obj, raw))]
-        if kind in ("pause", "gone", "remove"):
+        if kind == "pause" or (kind == "shift" and not obj.get("on")):
+            return [("event", Activity(obj, raw)), ("gone", int(obj["v"]))]
+        if kind in ("shift", "resume"):
+            return [("event", Activity(obj, raw))]  # the next ping brings the volunteer back
+        if kind in ("gone", "remove"):
             return [("gone", int(obj["v"]))]
     except (KeyError, TypeError, ValueError):
         pass  # a malformed delta: skip it, never stop the reader
-    return []  # "resume" and future kinds: the next ping brings the volunteer back
+    return []  # future kinds: ignored
 
 
 class Scope(NamedTuple):
@@ -72,7 +89,7 @@ class Frame:
     __slots__ = ("t", "updates", "stale", "gone", "events", "_text")
 
     def __init__(self, t: int, updates: dict[int, VState], stale: list[int], gone: list[int],
-                 events: list[VState]) -> None:
+                 events: list[VState | Activity]) -> None:
         self.t, self.updates, self.stale, self.gone, self.events = t, updates, stale, gone, events
         self._text: str | None = None
 

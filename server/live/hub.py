@@ -25,7 +25,7 @@ from collections.abc import Iterable
 import orjson
 import redis.asyncio as aioredis
 
-from server.live.frames import MAX_EVENTS, Backlog, Frame, Scope, VState, decode
+from server.live.frames import MAX_EVENTS, Activity, Backlog, Frame, Scope, VState, decode
 from server.redis import live_channel, volunteer_state_key
 
 log = logging.getLogger("server.live")
@@ -81,7 +81,7 @@ class Feed:
         self.stale: set[int] = set()
         self.changed: dict[int, VState] = {}  # since the last tick
         self.gone: set[int] = set()
-        self.events: list[VState] = []
+        self.events: list[VState | Activity] = []
         self.next_stale_scan = 0.0
 
     def newest(self, v: int) -> VState | None:
@@ -96,6 +96,15 @@ class Feed:
         if st.ev:
             self.events.append(st)
             del self.events[:-MAX_EVENTS]
+
+    def on_event(self, act: Activity) -> None:
+        last = self.newest(act.v)
+        if last is not None:
+            act.ds = last.ds
+            if act.team is None:
+                act.team = last.team
+        self.events.append(act)
+        del self.events[:-MAX_EVENTS]
 
     def on_gone(self, v: int) -> None:
         self.changed.pop(v, None)
@@ -194,10 +203,11 @@ class LiveHub:
             del self._feeds[viewer.campaign_id]
             await self._sync(viewer.campaign_id)
 
-    async def snapshot(self, viewer: Viewer) -> str:
+    async def snapshot(self, viewer: Viewer, on_shift: list[dict] | None = None) -> str:
         """Every volunteer of the campaign in the viewer's scope, read from the Redis hash (the
         state every ingest process writes), flagged stale or not. Seeds the feed so that those
-        volunteers turn stale later here too."""
+        volunteers turn stale later here too. `on_shift` ({"v", "since", "team"}, from PostGIS)
+        lists who is on shift, kept to the viewer's scope too."""
         raw = await self._redis.hgetall(volunteer_state_key(viewer.campaign_id))
         t = now_ms()
         feed = self._feeds.get(viewer.campaign_id)
@@ -214,7 +224,18 @@ class LiveHub:
             if viewer.scope.admits(st):
                 obj["stale"] = stale
                 out.append(obj)
-        return orjson.dumps({"type": "snapshot", "t": t, "volunteers": out}).decode()
+        shifts = None if on_shift is None else [s for s in on_shift if self._in_scope(viewer, s, feed)]
+        return orjson.dumps({"type": "snapshot", "t": t, "volunteers": out, "on_shift": shifts}).decode()
+
+    @staticmethod
+    def _in_scope(viewer: Viewer, shift: dict, feed: Feed | None) -> bool:
+        scope = viewer.scope
+        if scope.team is not None and shift.get("team") != scope.team:
+            return False
+        if scope.district is None:
+            return True
+        last = feed.newest(shift["v"]) if feed is not None else None
+        return last is not None and last.ds == scope.district
 
     # --- Redis ---------------------------------------------------------------------------
     async def _sync(self, campaign_id: int) -> None:
@@ -278,6 +299,8 @@ class LiveHub:
         for kind, item in items:
             if kind == "ping":
                 feed.on_ping(item)
+            elif kind == "event":
+                feed.on_event(item)
             else:
                 feed.on_gone(item)
 

@@ -3,12 +3,14 @@
 Protocol (text frames, JSON):
   client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?,"flow":"ack"?}
   client → {"type":"ack"}   with flow "ack", after drawing each frame: the next frame waits for it
-  server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …]}
-  server → {"type":"deltas","t":ms,"volunteers":[state…],"stale":[id…],"gone":[id…],"events"?:[state…]}
+  server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …],
+            "on_shift":[{"v":id,"since":epoch s,"team":id|null}, …]}
+  server → {"type":"deltas","t":ms,"volunteers":[state…],"stale":[id…],"gone":[id…],"events"?:[event…]}
 A state is the delta ingest published ({"type":"ping","v":…,"lon":…,…}). A volunteer listed in
 "volunteers" is live (not stale); "stale" lists those newly without a ping for
 live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's district/team.
-"events" keeps enter/exit transitions that coalescing would otherwise fold away.
+"events" keeps what coalescing would otherwise fold away, in order: enter/exit pings (states
+with "ev"), and {"type":"shift","v","on":bool,…}, {"type":"pause","v"}, {"type":"resume","v"}.
 Close codes: 1008 not allowed (bad token, not admin/coordinator of the campaign, bad or late
 auth frame), 1013 try again later (database or Redis down, or the viewer stalled too long).
 """
@@ -18,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 
+import asyncpg
 import orjson
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
@@ -27,6 +30,7 @@ from server.auth import queries as auth_queries
 from server.live.frames import Scope
 from server.live.hub import LiveHub, Viewer
 from server.live.schemas import AuthFrame
+from server.shifts import queries as shift_queries
 
 log = logging.getLogger("server.live")
 router = APIRouter(tags=["live"])
@@ -108,6 +112,19 @@ def _is_ack(text: str | None) -> bool:
         return False
 
 
+async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
+    """Who is on shift (PostGIS), or None if the database is unreachable: the live map still
+    works from Redis, without the on-shift count."""
+    st = ws.state
+    try:
+        async with st.pool.acquire(timeout=5) as conn:
+            rows = await shift_queries.on_shift(conn, campaign_id, st.settings.shift_max_hours)
+    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
+        log.warning("live snapshot without shifts: %s: %s", type(exc).__name__, exc)
+        return None
+    return [{"v": r.volunteer, "since": r.started_at.timestamp(), "team": r.team} for r in rows]
+
+
 @router.websocket("/ws/live")
 async def live_socket(ws: WebSocket) -> None:
     hub: LiveHub = ws.state.live_hub
@@ -121,7 +138,7 @@ async def live_socket(ws: WebSocket) -> None:
         viewer = await hub.join(campaign_id, scope)
         # Joined before reading the hash: deltas arriving meanwhile wait in the viewer's backlog
         # and go out right after the snapshot, so nothing falls between the two.
-        await ws.send_text(await hub.snapshot(viewer))
+        await ws.send_text(await hub.snapshot(viewer, await _on_shift(ws, campaign_id)))
         tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks)),
                  asyncio.create_task(_read_incoming(ws, acks))]
         viewer.wake.set()

@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from ingest.app import uvicorn_config
-from tests.conftest import add_user
+from tests.conftest import add_user, start_shift
 from tests.servers import UvicornThread, free_port
 
 
@@ -43,12 +43,20 @@ async def ingest(settings):
 
 
 @pytest.fixture
-async def volunteer(pool, campaign) -> dict:
+async def off_duty(pool, campaign) -> dict:
+    """A volunteer with no shift open."""
     user = await add_user(pool, campaign["slug"], "volunteer", "Vol")
     async with pool.acquire() as c:
         user["id"] = await c.fetchval("SELECT id FROM users WHERE login = $1", user["login"])
     user["campaign_id"] = campaign["id"]
     return user
+
+
+@pytest.fixture
+async def volunteer(pool, off_duty) -> dict:
+    """A volunteer on shift (pings are taken only during a shift)."""
+    off_duty["shift"] = await start_shift(pool, off_duty["campaign_id"], off_duty["id"])
+    return off_duty
 
 
 async def user_id(pool, login: str) -> int:
@@ -57,12 +65,18 @@ async def user_id(pool, login: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def connected(url: str, token: str, **auth):
-    """An authenticated websocket; yields (ws, ready frame)."""
+async def connected(url: str, token: str, shift: bool = True, **auth):
+    """An authenticated websocket; yields (ws, ready frame). With `shift`, a shift is open
+    (pings are taken only during one) and ready["shift"] says which."""
     async with websockets.connect(url, max_size=None) as ws:
         await ws.send(orjson.dumps({"type": "auth", "token": token, "protocol": 1, **auth}).decode())
         ready = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
         assert ready["type"] == "ready", ready
+        if shift and ready["shift"] is None:
+            await ws.send('{"type":"shift","action":"start"}')
+            started = await recv_until(ws, "shift")
+            assert started["state"] == "on", started
+            ready["shift"] = started["shift"]
         yield ws, ready
 
 

@@ -30,13 +30,16 @@ async def subscribed(redis_url: str, campaign_id: int):
         await client.aclose()
 
 
-async def next_delta(pubsub, timeout: float = 5.0) -> dict:
+async def next_delta(pubsub, timeout: float = 5.0, kind: str | None = "ping") -> dict:
+    """The next message of `kind` on the channel (None: any), skipping others (a shift start)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
         if msg:
-            return orjson.loads(msg["data"])
-    raise TimeoutError("no live delta")
+            obj = orjson.loads(msg["data"])
+            if kind is None or obj.get("type") == kind:
+                return obj
+    raise TimeoutError(f"no live {kind or 'message'}")
 
 
 def station_point(code: str = "7-3") -> tuple[float, float]:

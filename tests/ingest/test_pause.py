@@ -22,7 +22,7 @@ async def test_pause_and_resume(ingest, pool, volunteer, redis_url):
             await ws.send(orjson.dumps({"type": "pause"}).decode())
             assert (await recv_until(ws, "paused"))["type"] == "paused"
             # the ping sent before the pause went out live first, then the pause
-            first, second = await next_delta(pubsub), await next_delta(pubsub)
+            first, second = await next_delta(pubsub, kind=None), await next_delta(pubsub, kind=None)
             assert (first["type"], first["seq"]) == ("ping", 1)
             assert second == {"type": "pause", "v": uid}
             assert await r.hget(volunteer_state_key(cid), str(uid)) is None
@@ -39,6 +39,8 @@ async def test_pause_and_resume(ingest, pool, volunteer, redis_url):
             while 3 not in acked:  # seq 1's ack (after its commit) may come in between
                 acked |= set((await recv_until(ws, "ack"))["seqs"])
             assert 2 not in acked
+            # HQ's activity feed hears of the resume, then the next ping shows them again
+            assert await next_delta(pubsub, kind=None) == {"type": "resume", "v": uid}
             assert (await next_delta(pubsub))["seq"] == 3
         assert [row["seq"] for row in await stored(pool, uid)] == [1, 3]
         assert await r.hget(volunteer_state_key(cid), str(uid)) is not None

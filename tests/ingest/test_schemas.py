@@ -45,3 +45,27 @@ async def test_real_frames_match_schemas(ingest, volunteer, redis_url):
     assert {"ack", "error", "warning", "throttle"} <= kinds
     for f in frames:
         validate(f["type"], f)
+
+
+async def test_shift_frames_match_schemas(ingest, off_duty, redis_url):
+    start, end = {"type": "shift", "action": "start"}, {"type": "shift", "action": "end"}
+    validate("shift_request", start)
+    validate("shift_request", end)
+    async with subscribed(redis_url, off_duty["campaign_id"]) as pubsub, \
+            connected(ingest.ws_url, off_duty["token"], shift=False) as (ws, ready):
+        validate("ready", ready)
+        assert ready["shift"] is None
+        await ws.send(pings_frame([ping(1)]))
+        await ws.send(orjson.dumps(start).decode())
+        await ws.send(orjson.dumps(end).decode())
+        await ws.send(orjson.dumps(end).decode())
+        frames = await frames_for(ws, 1.5)
+        events = [await next_delta(pubsub, kind="shift") for _ in range(2)]
+    assert [f["type"] for f in frames] == ["error", "shift", "shift", "shift"]
+    assert frames[0]["code"] == "off_shift"
+    assert [f["state"] for f in frames[1:]] == ["on", "off", "off"]
+    for f in frames:
+        validate(f["type"], f)
+    assert [e["on"] for e in events] == [True, False]
+    for e in events:
+        validate("live_activity", e)

@@ -182,7 +182,8 @@ async def test_client_outbox_survives_throttle_reject_and_reconnect():
         auth = orjson.loads(await ws.recv())
         assert auth["type"] == "auth" and auth["token"] == "tok" and auth["protocol"] == 1
         await ws.send(orjson.dumps({"type": "ready", "protocol": 1, "volunteer": 42, "campaign": "c",
-                                    "max_frame_bytes": 8192, "max_pings_per_s": 20}).decode())
+                                    "max_frame_bytes": 8192, "max_pings_per_s": 20,
+                                    "shift": {"id": 1, "since": 0}}).decode())
         async for raw in ws:
             msg = orjson.loads(raw)
             pings = [msg] if msg["type"] == "ping" else msg["pings"]

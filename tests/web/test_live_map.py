@@ -1,4 +1,5 @@
-"""A ping sent through the ingest protocol shows on the HQ map within 2 seconds."""
+"""A ping sent through the ingest protocol shows on the HQ map within 2 seconds; starting and
+ending a shift show in the activity feed and the on-shift counter."""
 from __future__ import annotations
 
 import time
@@ -26,10 +27,19 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
         await page.wait_for_function("window.__quadriller.live && window.__quadriller.live.connected", timeout=30_000)
         before = await page.evaluate("window.__quadriller.live.volunteers")
 
+        on_shift = int(await page.inner_text('[data-live="onShift"]'))
         async with websockets.connect(ingest.ws_url) as ws:
             await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
             ready = orjson.loads(await ws.recv())
             assert ready["type"] == "ready"
+            vid = ready["volunteer"]
+            # Starting a shift shows in the activity feed and the on-shift counter.
+            await ws.send('{"type":"shift","action":"start"}')
+            assert orjson.loads(await ws.recv())["state"] == "on"
+            await page.wait_for_selector(f'#live-feed li[data-kind="shift_start"][data-volunteer="{vid}"]',
+                                         timeout=2_000)
+            await page.wait_for_function(
+                f"document.querySelector('[data-live=\"onShift\"]').textContent === '{on_shift + 1}'", timeout=2_000)
             sent = time.monotonic()
             await ws.send(orjson.dumps({"type": "ping", "seq": 1, "t": time.time(), "lat": 48.8914,
                                         "lon": 2.3522, "acc": 6}).decode())
@@ -38,6 +48,17 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
             assert seen < 2.0
             ack = orjson.loads(await ws.recv())
             assert ack == {"type": "ack", "seqs": [1]}
+            # Ending it takes the volunteer off the map, says so in the feed, and counts them off.
+            await ws.send('{"type":"shift","action":"end"}')
+            assert orjson.loads(await ws.recv())["state"] == "off"
+            await page.wait_for_selector(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]',
+                                         timeout=2_000)
+            await page.wait_for_function(f"window.__quadriller.live.volunteers === {before}", timeout=2_000)
+            text = await page.inner_text(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]')
+            assert f"#{vid}" in text and ("shift" in text or "service" in text)
+            assert int(await page.inner_text('[data-live="onShift"]')) == on_shift
+            # "gone" is not listed as well: the end of shift says why they left
+            assert await page.query_selector(f'#live-feed li[data-kind="gone"][data-volunteer="{vid}"]') is None
         await page.close()
     finally:
         await asyncio.to_thread(ingest.stop)

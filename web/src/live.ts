@@ -101,7 +101,7 @@ export class LiveClient {
     }
     if (!msg || typeof msg !== 'object') return;
     if (msg.type === 'snapshot') {
-      this.store.snapshot(msg.t, msg.volunteers);
+      this.store.snapshot(msg.t, msg.volunteers, msg.on_shift);
       this.attempt = 0;
       this.handle.connected = true;
       this.onStatus({state: 'live'});

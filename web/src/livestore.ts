@@ -3,6 +3,7 @@
 
 /** One volunteer position as sent by the server. */
 export interface LiveVolunteer {
+  type?: 'ping';
   v: number | string;
   team: number | string | null;
   t: number; // device epoch seconds
@@ -30,13 +31,32 @@ export interface VolunteerState {
   stale: boolean;
 }
 
-export type LiveEventKind = 'joined' | 'entered' | 'left' | 'stale' | 'gone';
+export type LiveEventKind =
+  | 'joined' | 'entered' | 'left' | 'stale' | 'gone'
+  | 'shift_start' | 'shift_end' | 'paused' | 'resumed';
 
 export interface LiveEvent {
   at: number; // local ms
   kind: LiveEventKind;
   id: string;
   ps: string | null;
+  by?: string | null; // shift_end: volunteer, hq or timeout
+}
+
+/** A shift start or end, a pause or a resume, as the server relays it in `events`. */
+export interface ActivityEvent {
+  type: 'shift' | 'pause' | 'resume';
+  v: number | string;
+  on?: boolean;
+  since?: number;
+  by?: string | null;
+}
+
+/** Who is on shift, as the snapshot lists it (from the database). */
+export interface OnShift {
+  v: number | string;
+  since: number; // epoch seconds
+  team: number | string | null;
 }
 
 export interface LiveFilter {
@@ -51,6 +71,8 @@ const RATE_WINDOW = 60_000;
 export class LiveStore {
   readonly volunteers = new Map<string, VolunteerState>();
   readonly events: LiveEvent[] = [];
+  /** Volunteers on shift (id → start, epoch s), whether or not they have sent a ping yet. */
+  readonly onShift = new Map<string, number>();
   /** Bumped on every change: layers and panel rebuild only when it moves. */
   version = 0;
   /** server clock minus local clock, ms (from frame "t"). */
@@ -63,8 +85,13 @@ export class LiveStore {
     return Date.now() + this.clockOffset;
   }
 
-  snapshot(t: number, list: LiveVolunteer[]): void {
+  snapshot(t: number, list: LiveVolunteer[], onShift?: OnShift[] | null): void {
     this.clockOffset = typeof t === 'number' ? t - Date.now() : 0;
+    if (Array.isArray(onShift)) {
+      // null: the server could not read shifts (database down); keep what we knew.
+      this.onShift.clear();
+      for (const s of onShift) this.onShift.set(String(s.v), s.since);
+    }
     const old = this.volunteers;
     const next = new Map<string, VolunteerState>();
     for (const v of list ?? []) {
@@ -85,14 +112,19 @@ export class LiveStore {
    * state, so enter/exit pings also come in `events` (all of them, in order); a volunteer's
    * `ev` is used only when `events` does not already carry that same ping.
    */
-  deltas(t: number, list: LiveVolunteer[], stale: unknown[], gone: unknown[], events?: LiveVolunteer[]): void {
+  deltas(t: number, list: LiveVolunteer[], stale: unknown[], gone: unknown[],
+         events?: (LiveVolunteer | ActivityEvent)[]): void {
     const now = Date.now();
     if (typeof t === 'number') this.clockOffset = t - now;
     const seen = new Set<string>();
     const fresh = new Set<string>();
+    const explained = new Set<string>(); // gone because they paused or ended their shift
+    const all = Array.isArray(events) ? events : [];
+    for (const e of all) if (isActivity(e)) this.activity(e, explained);
     for (const v of list ?? []) if (!this.volunteers.has(String(v.v))) fresh.add(String(v.v));
     for (const id of fresh) this.event('joined', id, null);
-    for (const e of Array.isArray(events) ? events : []) {
+    for (const e of all) {
+      if (isActivity(e)) continue;
       seen.add(`${e.v}:${e.t}:${e.ev}`);
       this.stationEvent(e);
     }
@@ -114,7 +146,7 @@ export class LiveStore {
       const s = this.volunteers.get(id);
       if (s) {
         this.volunteers.delete(id);
-        this.event('gone', id, s.v.ps);
+        if (!explained.has(id)) this.event('gone', id, s.v.ps);
       }
     }
     if (list?.length) this.pings.push([now, list.length]);
@@ -124,8 +156,26 @@ export class LiveStore {
 
   clear(): void {
     this.volunteers.clear();
+    this.onShift.clear();
     this.pings = [];
     this.version++;
+  }
+
+  private activity(e: ActivityEvent, explained: Set<string>): void {
+    const id = String(e.v);
+    if (e.type === 'shift' && e.on) {
+      this.onShift.set(id, typeof e.since === 'number' ? e.since : this.serverNow() / 1000);
+      this.event('shift_start', id, null);
+    } else if (e.type === 'shift') {
+      this.onShift.delete(id);
+      explained.add(id);
+      this.event('shift_end', id, this.volunteers.get(id)?.v.ps ?? null, e.by ?? null);
+    } else if (e.type === 'pause') {
+      explained.add(id);
+      this.event('paused', id, this.volunteers.get(id)?.v.ps ?? null);
+    } else {
+      this.event('resumed', id, null);
+    }
   }
 
   private stationEvent(v: LiveVolunteer): void {
@@ -134,13 +184,13 @@ export class LiveStore {
     else if (v.ev === 'exit') this.event('left', id, v.ps ?? this.volunteers.get(id)?.v.ps ?? null);
   }
 
-  private event(kind: LiveEventKind, id: string, ps: string | null): void {
-    this.events.unshift({at: Date.now(), kind, id, ps});
+  private event(kind: LiveEventKind, id: string, ps: string | null, by?: string | null): void {
+    this.events.unshift(by === undefined ? {at: Date.now(), kind, id, ps} : {at: Date.now(), kind, id, ps, by});
     if (this.events.length > FEED) this.events.length = FEED;
   }
 
   /** Counters for the panel. */
-  stats(): {live: number; stale: number; perMinute: number; stations: number} {
+  stats(): {onShift: number; live: number; stale: number; perMinute: number; stations: number} {
     let stale = 0;
     const stations = new Set<string>();
     for (const s of this.volunteers.values()) {
@@ -153,12 +203,17 @@ export class LiveStore {
     // Extrapolate while the window is not yet full (at least 5 s of history).
     const span = Math.max(5_000, Math.min(RATE_WINDOW, now - this.since));
     return {
+      onShift: this.onShift.size,
       live: this.volunteers.size - stale,
       stale,
       perMinute: Math.round((n * 60_000) / span),
       stations: stations.size
     };
   }
+}
+
+function isActivity(e: LiveVolunteer | ActivityEvent): e is ActivityEvent {
+  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume';
 }
 
 function pushTrail(trail: [number, number][], v: LiveVolunteer): [number, number][] {

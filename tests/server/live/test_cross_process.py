@@ -69,6 +69,8 @@ async def test_a_ping_via_either_ingest_reaches_viewers_of_both_servers(processe
         phone = await websockets.connect(f"ws://127.0.0.1:{port}/ws/pings")
         await phone.send(orjson.dumps({"type": "auth", "token": vol["token"], "protocol": 1}).decode())
         assert orjson.loads(await asyncio.wait_for(phone.recv(), 10))["type"] == "ready"
+        await phone.send('{"type":"shift","action":"start"}')  # pings are taken only on shift
+        assert orjson.loads(await asyncio.wait_for(phone.recv(), 10))["type"] == "shift"
         phones.append(phone)
     try:
         sent = time.monotonic()

@@ -145,7 +145,10 @@ export function renderFeed(events: LiveEvent[], force = false): void {
 }
 
 function eventText(e: LiveEvent): string {
-  const key: MessageKey = e.kind === 'left' && !e.ps ? 'ev_left_none' : (`ev_${e.kind}` as MessageKey);
+  let key = `ev_${e.kind}` as MessageKey;
+  if (e.kind === 'left' && !e.ps) key = 'ev_left_none';
+  else if (e.kind === 'shift_end' && e.by === 'hq') key = 'ev_shift_end_hq';
+  else if (e.kind === 'shift_end' && e.by === 'timeout') key = 'ev_shift_end_timeout';
   return t(key, {id: `#${e.id}`, ps: e.ps ?? ''});
 }
 

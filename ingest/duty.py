@@ -1,0 +1,87 @@
+"""Who is on shift, for one ingest process: tracking only during a shift.
+
+A volunteer's open shift (id and start) is loaded with the volunteer, refreshed in the
+background with their assignment (so a shift ended from the HTTP API or by HQ stops the pings of
+a live connection within `refresh_s`), and changed at once by the websocket's shift frames.
+
+A ping is taken only while a shift is open, and only if the device says it was taken after the
+shift started (give or take CLOCK_SLACK_S of clock difference): an app that queued fixes all
+night must not upload the night when the volunteer starts their morning shift.
+"""
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from ingest.protocol import OFF_SHIFT, Ping, PingError
+from server.shifts import live as shift_live
+from server.shifts import queries as shift_queries
+from server.shifts.schemas import Shift
+
+log = logging.getLogger("ingest.duty")
+
+CLOCK_SLACK_S = 60.0
+
+
+class Duty:
+    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, max_hours: float) -> None:
+        self._pool, self._redis, self.max_hours = pool, redis, max_hours
+
+    async def load(self, vol) -> None:
+        """Read the volunteer's open shift; on a database error keep what we knew."""
+        try:
+            async with self._pool.acquire(timeout=5) as conn:
+                shift = await shift_queries.open_of_user(conn, vol.campaign_id, vol.user_id, self.max_hours)
+        except Exception as exc:  # noqa: BLE001 - database down: keep the last known shift
+            log.warning("shift of volunteer %s not loaded: %s: %s", vol.user_id, type(exc).__name__, exc)
+            return
+        _set(vol, shift)
+
+    async def refresh(self, conn: asyncpg.Connection, campaign_id: int, vols: list) -> None:
+        found = await shift_queries.open_of_users(conn, campaign_id, [v.user_id for v in vols], self.max_hours)
+        for vol in vols:
+            vol.shift_id, vol.shift_since = found.get(vol.user_id, (None, None))
+
+    async def start(self, vol) -> tuple[Shift, bool, bool]:
+        """(shift, opened now, HQ told). Raises on a database error (the client retries)."""
+        async with self._pool.acquire(timeout=5) as conn:
+            shift, created = await shift_queries.start(conn, vol.campaign_id, vol.user_id, self.max_hours)
+        _set(vol, shift)
+        notified = True
+        if created:
+            notified = await shift_live.publish_started(self._redis, vol.campaign_id, shift, vol.team_id)
+        return shift, created, notified
+
+    async def end(self, vol) -> tuple[Shift | None, bool]:
+        """(the ended shift or None when none was open, HQ told). Raises on a database error."""
+        async with self._pool.acquire(timeout=5) as conn:
+            current = await shift_queries.open_of_user(conn, vol.campaign_id, vol.user_id, self.max_hours)
+            ended = None
+            if current is not None:
+                ended = await shift_queries.end(conn, vol.campaign_id, current.id, "volunteer", self.max_hours)
+        _set(vol, None)
+        vol.zone = None  # the next shift starts with no zone: no false exit event
+        if ended is None:
+            return None, True
+        return ended, await shift_live.publish_ended(self._redis, vol.campaign_id, ended)
+
+    @staticmethod
+    def split(vol, pings: list[Ping]) -> tuple[list[Ping], list[PingError]]:
+        """(pings taken on shift, errors for the others)."""
+        since = vol.shift_since
+        if since is None:
+            return [], [PingError(p.seq, OFF_SHIFT, "not on shift: start a shift first") for p in pings]
+        floor = since - CLOCK_SLACK_S
+        if all(p.t >= floor for p in pings):
+            return pings, []
+        ok = [p for p in pings if p.t >= floor]
+        return ok, [PingError(p.seq, OFF_SHIFT, "taken before the shift started") for p in pings if p.t < floor]
+
+
+def _set(vol, shift: Shift | None) -> None:
+    if shift is None:
+        vol.shift_id = vol.shift_since = None
+    else:
+        vol.shift_id, vol.shift_since = shift.id, shift.started_at.timestamp()

@@ -1,0 +1,1 @@
+"""Shifts: when a volunteer is on duty, and so may be tracked."""
