@@ -139,7 +139,7 @@ ensure_node() {
 }
 
 build_web() {
-  local want; want="$(cd "$ROOT/web" && find index.html src package.json package-lock.json vite.config.ts tsconfig.json -type f 2>/dev/null | sort | xargs cat | sha256sum | cut -c1-16)"
+  local want; want="$(cd "$ROOT/web" && find index.html volunteer.html src package.json package-lock.json vite.config.ts tsconfig.json -type f 2>/dev/null | sort | xargs cat | sha256sum | cut -c1-16)"
   if [ -f "$ROOT/web/dist/index.html" ] && [ "$(cat "$ROOT/web/dist/.quadriller-build" 2>/dev/null)" = "$want" ]; then
     return
   fi

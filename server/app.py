@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
-from server.errors import install_error_handlers
+from server.errors import NotFound, install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.settings import Settings
@@ -85,3 +85,12 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
     @app.get("/", include_in_schema=False)
     async def hq_page() -> FileResponse:
         return FileResponse(index)
+
+    phone = dist / "volunteer.html"
+
+    @app.get("/volunteer", include_in_schema=False)
+    async def volunteer_page() -> FileResponse:
+        """The volunteer's phone page: shifts and location sharing (web/volunteer.html)."""
+        if not phone.exists():
+            raise NotFound("the volunteer page is not built (cd web && npm run build)")
+        return FileResponse(phone)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Ingest (issue: live ingest).
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8001
+    # The ingest websocket as phones reach it (the volunteer page), e.g. wss://ingest.example.org/ws/pings
+    # behind a proxy. Unset: ws://<the host the page was loaded from>:<ingest_port>/ws/pings.
+    ingest_public_url: str | None = None
     ingest_max_frame_bytes: int = 8192
     ingest_max_accuracy_m: float = 100.0
     ingest_rate_per_device: float = 20.0

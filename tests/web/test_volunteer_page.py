@@ -1,0 +1,113 @@
+"""The volunteer's phone page: consent, start a shift, share the browser's location, pause, end.
+Real Chromium with an emulated GPS, real ingest, real PostGIS."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+import uvicorn
+
+from server.app import create_app
+from tests.conftest import add_user
+from tests.ingest.conftest import ServerThread, make_settings, stored, user_id
+from tests.servers import UvicornThread, free_port
+
+pytestmark = pytest.mark.browser
+
+# Three points in Paris (the Louvre, Châtelet, République)
+A, B, C = (48.8606, 2.3376), (48.8584, 2.3470), (48.8674, 2.3636)
+
+
+@pytest.fixture
+async def stack(settings):
+    """Ingest, and an HQ server whose /api/config sends phones to it."""
+    ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
+    web_settings = settings.model_copy(update={"ingest_public_url": ingest.ws_url})
+    hq = UvicornThread(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=free_port(),
+                                      log_level="warning", ws="websockets-sansio"), "HQ server")
+    await asyncio.to_thread(hq.start)
+    yield hq.http_url
+    await asyncio.to_thread(hq.stop)
+    await asyncio.to_thread(ingest.stop)
+
+
+async def until(check, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def near(row, point) -> bool:
+    return abs(row["lat"] - point[0]) < 1e-5 and abs(row["lon"] - point[1]) < 1e-5
+
+
+async def test_phone_shares_only_during_a_shift(stack, browser, pool, paris):
+    vol = await add_user(pool, paris["slug"], "volunteer", "Phone walker")
+    vid = await user_id(pool, vol["login"])
+    context = await browser.new_context(geolocation={"latitude": A[0], "longitude": A[1], "accuracy": 8},
+                                        permissions=["geolocation"], locale="en-GB",
+                                        viewport={"width": 400, "height": 800})
+    page = await context.new_page()
+    try:
+        await page.goto(f"{stack}/volunteer?campaign={paris['slug']}#token={vol['token']}")
+        await page.wait_for_selector("body[data-state=idle]", timeout=15_000)
+        assert "#token" not in page.url  # the code leaves the address bar (and the history)
+        # consent first: the start button waits for it
+        assert await page.is_disabled("#start")
+        await asyncio.sleep(1.0)
+        assert await stored(pool, vid) == []  # off shift: nothing shared
+        await page.check("#consent-box")
+        await page.click("#start")
+        await page.wait_for_selector("body[data-state=on]", timeout=10_000)
+        await until(lambda: _has(pool, vid, A), what="the first fix in PostGIS")
+
+        await context.set_geolocation({"latitude": B[0], "longitude": B[1], "accuracy": 8})
+        await until(lambda: _has(pool, vid, B), what="the second fix")
+        await page.wait_for_function("window.__phone.status.acked >= 2 && window.__phone.status.pending === 0")
+
+        await page.click("#pause")
+        await page.wait_for_selector("body[data-state=paused]")
+        await context.set_geolocation({"latitude": C[0], "longitude": C[1], "accuracy": 8})
+        await asyncio.sleep(4.0)  # more than the 3 s between fixes
+        assert not await _has(pool, vid, C), "a fix was stored while paused"
+
+        await page.click("#resume")
+        await page.wait_for_selector("body[data-state=on]")
+        await until(lambda: _has(pool, vid, C), what="a fix after resuming")
+
+        await page.click("#end")
+        await page.wait_for_selector("body[data-state=ended]", timeout=10_000)
+        async with pool.acquire() as c:
+            ended_by = await c.fetchval("SELECT ended_by FROM shifts WHERE user_id = $1", vid)
+        assert ended_by == "volunteer"
+        count = len(await stored(pool, vid))
+        await context.set_geolocation({"latitude": A[0], "longitude": A[1], "accuracy": 8})
+        await asyncio.sleep(4.0)
+        assert len(await stored(pool, vid)) == count  # off shift again: nothing more
+
+        await page.reload()  # a reload does not restart sharing
+        await page.wait_for_selector("body[data-state=idle]", timeout=15_000)
+        # and the page speaks French on request
+        await page.click("#lang-toggle")
+        assert "service" in (await page.inner_text("#start")).lower()
+    finally:
+        await context.close()
+
+
+async def test_phone_with_a_bad_code_asks_for_one(stack, browser):
+    page = await browser.new_page()
+    try:
+        await page.goto(f"{stack}/volunteer#token=qd_not-a-real-code")
+        await page.wait_for_selector("#login:not([hidden])", timeout=15_000)
+        assert "not valid" in await page.inner_text("#login-error")
+    finally:
+        await page.close()
+
+
+async def _has(pool, vid: int, point) -> bool:
+    return any(near(r, point) for r in await stored(pool, vid))

@@ -1,0 +1,147 @@
+// The volunteer's phone page (/volunteer): sign in with the access code, agree to share, start
+// and end a shift, pause at any time. Sharing itself is in sharing.ts.
+
+import './phone.css';
+import {
+  ApiError, apiGet, captureTokenFromFragment, clearToken, fetchMe, getToken, pickCampaign, setToken, type Me
+} from '../api';
+import {getLang, onLangChange, toggleLang} from '../i18n';
+import {isKey, tr, type PhoneKey} from './messages';
+import {ShiftSharing, type ShareStatus} from './sharing';
+
+interface PhoneConfig {
+  ingest_ws_url: string;
+  retention_days: number;
+  shift_max_hours: number;
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+
+let sharing: ShiftSharing | null = null;
+let config: PhoneConfig | null = null;
+let me: Me | null = null;
+let campaign = '';
+
+declare global {
+  interface Window {
+    __phone?: {status: ShareStatus | null};
+  }
+}
+window.__phone = {status: null};
+
+function consentKey(): string {
+  return `quadriller.phone.${campaign}.consent`;
+}
+
+function translate(): void {
+  document.documentElement.lang = getLang();
+  document.title = tr('title');
+  document.querySelectorAll<HTMLElement>('[data-t]').forEach(el => {
+    const k = el.dataset.t!;
+    if (isKey(k)) el.textContent = tr(k);
+  });
+  document.querySelectorAll<HTMLElement>('#lang-toggle [data-lang]').forEach(el =>
+    el.classList.toggle('active', el.dataset.lang === getLang())
+  );
+  if (config) {
+    $('privacy-retention').textContent = tr('privacy_retention', {
+      days: config.retention_days, hours: config.shift_max_hours
+    });
+  }
+  if (me) {
+    const c = me.campaigns.find(x => x.slug === campaign);
+    $('who').textContent = tr('who', {name: me.name, campaign: c?.name ?? campaign});
+  }
+  render(sharing?.status ?? null);
+}
+
+function render(s: ShareStatus | null): void {
+  window.__phone = {status: s ? {...s} : null};
+  const state = s?.state ?? 'loading';
+  document.body.dataset.state = state;
+  const consented = !!localStorage.getItem(consentKey());
+  const box = $<HTMLInputElement>('consent-box');
+  box.checked = consented;
+  const off = state === 'idle' || state === 'ended';
+  $('consent').hidden = !s || !off;
+  let key: PhoneKey = `st_${state}` as PhoneKey;
+  if (state === 'ended' && s?.endedBy === 'hq') key = 'st_ended_hq';
+  if (state === 'ended' && s?.endedBy === 'timeout') key = 'st_ended_timeout';
+  $('status-text').textContent = state === 'denied' ? tr('st_denied', {reason: s?.problem ?? ''}) : tr(key);
+  const start = $<HTMLButtonElement>('start');
+  start.hidden = !off;
+  start.disabled = !consented;
+  $('pause').hidden = state !== 'on' && state !== 'offline';
+  $('resume').hidden = state !== 'paused';
+  $('end').hidden = !(state === 'on' || state === 'paused' || state === 'offline');
+  const fig = (name: string, text: string) => {
+    const el = document.querySelector<HTMLElement>(`[data-fig="${name}"]`);
+    if (el) el.textContent = text;
+  };
+  const clock = new Intl.DateTimeFormat(getLang() === 'fr' ? 'fr-FR' : 'en-GB', {hour: '2-digit', minute: '2-digit'});
+  fig('since', s?.since ? clock.format(s.since * 1000) : '—');
+  const f = s?.lastFix;
+  fig('fix', f ? tr('fix_age', {s: Math.max(0, Math.round(Date.now() / 1000 - f.t)), acc: Math.round(f.acc)}) : '—');
+  fig('acked', String(s?.acked ?? 0));
+  fig('pending', String(s?.pending ?? 0));
+  const problem = s?.problem && state !== 'denied' ? s.problem : '';
+  $('message').textContent = problem && isKey(problem) ? tr(problem) : problem;
+}
+
+function showLogin(error = ''): void {
+  $('login').hidden = false;
+  $('shift').hidden = true;
+  $('login-error').textContent = error;
+}
+
+async function boot(): Promise<void> {
+  captureTokenFromFragment();
+  const token = getToken();
+  if (!token) return showLogin();
+  try {
+    [me, config] = await Promise.all([fetchMe(), apiGet<PhoneConfig>('/api/config')]);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      clearToken();
+      return showLogin(tr('bad_token'));
+    }
+    $('message').textContent = (err as Error).message;
+    return;
+  }
+  const slug = pickCampaign(me);
+  if (!slug) return showLogin(tr('no_campaign'));
+  campaign = slug;
+  $('login').hidden = true;
+  $('shift').hidden = false;
+  sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
+  translate();
+  sharing.connect();
+}
+
+function wire(): void {
+  $('lang-toggle').addEventListener('click', () => toggleLang());
+  onLangChange(translate);
+  $('token-save').addEventListener('click', () => {
+    const v = $<HTMLInputElement>('token-input').value.trim();
+    if (!v) return;
+    setToken(v);
+    void boot();
+  });
+  $('consent-box').addEventListener('change', ev => {
+    if ((ev.target as HTMLInputElement).checked) localStorage.setItem(consentKey(), new Date().toISOString());
+    else localStorage.removeItem(consentKey());
+    render(sharing?.status ?? null);
+  });
+  $('start').addEventListener('click', () => sharing?.startShift());
+  $('pause').addEventListener('click', () => sharing?.pause());
+  $('resume').addEventListener('click', () => sharing?.resume());
+  $('end').addEventListener('click', async () => {
+    if (sharing && !(await sharing.endShift())) $('message').textContent = tr('end_failed');
+  });
+  // The "last position" age keeps moving between fixes.
+  window.setInterval(() => render(sharing?.status ?? null), 5000);
+}
+
+wire();
+translate();
+void boot();
