@@ -70,16 +70,21 @@ async def setup(settings: Settings, token_file: Path) -> dict:
         done = await level_counts(conn, campaign["id"])
         has_results = await conn.fetchval(sql("results/latest_election"), campaign["id"]) is not None
         imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results)
-        token = token_file.read_text().strip() if token_file.exists() else ""
-        if not token or await user_by_token(conn, token) is None:
-            new = await add_user(conn, SLUG, "admin", "HQ demo")
-            token = new.token
-            token_file.parent.mkdir(parents=True, exist_ok=True)
-            token_file.write_text(token)
-            os.chmod(token_file, 0o600)
+        for path, role, name in ((token_file, "admin", "HQ demo"),
+                                 (volunteer_token_file(token_file), "volunteer", "Demo volunteer")):
+            token = path.read_text().strip() if path.exists() else ""
+            if not token or await user_by_token(conn, token) is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text((await add_user(conn, SLUG, role, name)).token)
+                os.chmod(path, 0o600)
         return {"campaign": SLUG, "imported": imported}
     finally:
         await conn.close()
+
+
+def volunteer_token_file(token_file: Path) -> Path:
+    """Where the demo keeps a volunteer's token, for trying the phone page."""
+    return token_file.with_name(token_file.stem + "-volunteer" + token_file.suffix)
 
 
 def run(settings: Settings, token_file: Path, host: str, port: int, volunteers: int) -> int:
@@ -92,8 +97,11 @@ def run(settings: Settings, token_file: Path, host: str, port: int, volunteers: 
     children = [subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)], env=env)]
     extra = demo_children(exe, host, volunteers)
     children += [subprocess.Popen(cmd, env=env) for cmd in extra]
+    vfile = volunteer_token_file(token_file)
+    phone = f"\n  Volunteer phone page: http://{host}:{port}/volunteer#token={vfile.read_text().strip()}" \
+        if vfile.exists() else ""
     print(f"\n  Quadriller demo: http://{host}:{port}/#token={token}\n"
-          f"  (the token logs you in as the HQ admin; it is kept in {token_file})\n", flush=True)
+          f"  (the token logs you in as the HQ admin; it is kept in {token_file}){phone}\n", flush=True)
     stop = {"now": False}
 
     def _stop(*_):

@@ -83,6 +83,14 @@ def test_demo_runs_stops_and_restarts_fast(demo_env, tmp_path):
         req = urllib.request.Request(base + "/api/campaigns/paris/areas?level=polling_station",
                                      headers={"Authorization": f"Bearer {token}"})
         assert len(orjson.loads(urllib.request.urlopen(req).read())["features"]) == 902
+        # the printed phone link: the page, and a volunteer's token for the same campaign
+        vtoken = text.split("/volunteer#token=")[1].split()[0]
+        assert b"/src/phone" not in urllib.request.urlopen(base + "/volunteer").read()  # the built page
+        req = urllib.request.Request(base + "/api/me", headers={"Authorization": f"Bearer {vtoken}"})
+        assert orjson.loads(urllib.request.urlopen(req).read())["campaigns"] == [
+            {"slug": "paris", "name": "Paris — municipales (démo)", "role": "volunteer"}]
+        cfg = orjson.loads(urllib.request.urlopen(base + "/api/config").read())
+        assert cfg["ingest_ws_url"] == f"ws://127.0.0.1:{ports['QUADRILLER_INGEST_PORT']}/ws/pings"
         # simulated volunteers are walking: their pings reach the database
         deadline = time.monotonic() + 60
         pings = 0
@@ -93,6 +101,11 @@ def test_demo_runs_stops_and_restarts_fast(demo_env, tmp_path):
             pings = int(out.stdout.strip() or 0)
             time.sleep(1)
         assert pings > 0
+        # each simulated volunteer went on shift first (pings are taken only during one)
+        out = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres", "-tA",
+             "quadriller", "-c", "SELECT count(*) FROM shifts WHERE ended_at IS NULL"], capture_output=True, text=True)
+        assert int(out.stdout.strip() or 0) > 0
     finally:
         stop_with_ctrl_c(proc, ports)
 
