@@ -18,6 +18,7 @@ from collections.abc import Callable
 import asyncpg
 
 from server.pings import queries
+from server.shifts import queries as shift_queries
 
 log = logging.getLogger("ingest.writer")
 
@@ -248,6 +249,7 @@ async def run_maintenance(pool: asyncpg.Pool, retention_days: int, now: dt.datet
     async with pool.acquire(timeout=10) as conn:
         made = await queries.ensure_partitions(conn, window_start.date(), (now + dt.timedelta(days=2)).date())
         retired = await queries.retire(conn, window_start)
-    if made or retired:
-        log.info("partitions: %d created, %d retired", made, retired)
-    return {"created": made, "retired": retired}
+        shifts = await shift_queries.retire(conn, window_start)
+    if made or retired or shifts:
+        log.info("partitions: %d created, %d retired; %d old shifts deleted", made, retired, shifts)
+    return {"created": made, "retired": retired, "shifts_deleted": shifts}

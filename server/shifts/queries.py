@@ -58,6 +58,11 @@ async def by_id(conn: asyncpg.Connection, campaign_id: int, shift_id: int) -> Sh
     return _shift(row) if row else None
 
 
+async def retire(conn: asyncpg.Connection, cutoff: dt.datetime) -> int:
+    """Delete shifts that ended before `cutoff` (the retention window); returns how many."""
+    return await conn.fetchval(sql("shifts/retire"), cutoff)
+
+
 async def listing(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime,
                   volunteer: int | None, limit: int, max_hours: float) -> list[Shift]:
     rows = await conn.fetch(sql("shifts/list"), campaign_id, since, until, volunteer, limit, max_hours)

@@ -59,6 +59,27 @@ async def test_retention_aggregates_then_drops_old_partitions(pool, campaign):
     ]
 
 
+async def test_retention_deletes_old_shifts(pool, campaign):
+    """When someone worked is personal data too: shifts that ended before the window go."""
+    from tests.conftest import add_user
+
+    now = dt.datetime.now(dt.UTC)
+    user = await add_user(pool, campaign["slug"], "volunteer", "Old hand")
+    async with pool.acquire() as c:
+        uid = await c.fetchval("SELECT id FROM users WHERE login = $1", user["login"])
+        ids = {}
+        for name, start, end in (("old", 41, 40), ("edge", 31, 29), ("open_old", 40, None)):
+            ids[name] = await c.fetchval(
+                "INSERT INTO shifts (campaign_id, user_id, started_at, ended_at, ended_by) "
+                "VALUES ($1, $2, $3, $4, $5) RETURNING id", campaign["id"], uid, now - dt.timedelta(days=start),
+                None if end is None else now - dt.timedelta(days=end), None if end is None else "volunteer")
+    report = await run_maintenance(pool, 30, now)
+    assert report["shifts_deleted"] >= 1
+    async with pool.acquire() as c:
+        left = {r["id"] for r in await c.fetch("SELECT id FROM shifts WHERE user_id = $1", uid)}
+    assert left == {ids["edge"], ids["open_old"]}
+
+
 class TcpProxy:
     """A TCP forwarder we can stop (dropping every connection, refusing new ones) and restart:
     PostgreSQL as the ingest service sees it during an outage."""
