@@ -185,12 +185,13 @@ class Walk:
             acc = self.rng.uniform(*BAD_ACC_M)
         else:
             acc = self.rng.uniform(*GOOD_ACC_M)
+        acc = round(acc, 1)  # as reported: the error is clipped to what the phone says
         # Error within the reported accuracy: half-normal distance, clipped to acc.
         dist = min(abs(self.rng.gauss(0.0, acc / 2.0)), acc)
         angle = self.rng.uniform(0.0, 2.0 * math.pi)
         nlon, nlat = offset(lon, lat, dist * math.sin(angle), dist * math.cos(angle))
         reported_spd = 0.0 if stopped else max(0.0, spd + self.rng.gauss(0.0, 0.1))
-        return Fix(t=t, true_lon=lon, true_lat=lat, lon=nlon, lat=nlat, acc=round(acc, 1),
+        return Fix(t=t, true_lon=lon, true_lat=lat, lon=nlon, lat=nlat, acc=acc,
                    spd=round(reported_spd, 2), hdg=None if stopped or self._hdg is None else round(self._hdg, 1),
                    stopped=stopped, station=self.station)
 
