@@ -18,7 +18,7 @@ import {
   type Level,
   type Me
 } from '../api';
-import {applyStaticText, t} from '../i18n';
+import {applyStaticText, onLangChange, t} from '../i18n';
 import {featureBounds} from '../layers/areas';
 import {listNames} from '../layers/metrics';
 import {describeArea} from './describe';
@@ -38,6 +38,7 @@ import {startLive, type LiveView} from './livewire';
 import {startPresence, type PresenceView} from './presence';
 import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
+import {startNext} from './next';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
 const errorText = (err: unknown) =>
@@ -194,15 +195,18 @@ async function boot(): Promise<void> {
     map!.setMetric(metric);
     renderLegend(metric, map!.domain);
   });
-  initSearch(
-    () => data.polling_station?.features ?? [],
-    f => {
-      selected = f;
-      map!.select(f);
-      map!.flyTo(f);
-      renderSelection();
-    }
-  );
+  const pick = (f: AreaFeature) => {
+    selected = f;
+    map!.select(f);
+    map!.flyTo(f);
+    renderSelection();
+  };
+  initSearch(() => data.polling_station?.features ?? [], pick);
+  const next = startNext(slug, code => {
+    const f = data.polling_station?.features.find(x => x.properties.code === code);
+    if (f) pick(f);
+  });
+  onLangChange(next.refreshText);
   renderMetricOptions([], map.metric);
   renderLegend(map.metric, map.domain);
 

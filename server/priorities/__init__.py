@@ -1,0 +1,1 @@
+"""Where canvassing pays most: polling stations ranked by mobilisation potential and coverage."""

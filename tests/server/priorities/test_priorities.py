@@ -1,0 +1,122 @@
+"""Polling stations ranked by where canvassing pays most, on the real Paris results."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+
+import pytest
+from h3.api import basic_int as h3i
+
+from server.pings import queries as pings
+from server.priorities import ranking
+from tests.conftest import add_user, bearer
+
+UTC = dt.timezone.utc
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+async def hq(pool, paris):
+    return bearer((await add_user(pool, paris["slug"], "coordinator", "HQ"))["token"])
+
+
+@pytest.fixture
+def window():
+    """A one-hour window of this test's own, days ago, so other tests' pings never fall in it."""
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC) + dt.timedelta(hours=uuid.uuid4().int % 2000)
+    return start, start + dt.timedelta(hours=1)
+
+
+async def results(pool, campaign_id: int) -> dict[str, dict]:
+    async with pool.acquire() as c:
+        election = await c.fetchval("SELECT election FROM election_results WHERE campaign_id = $1 "
+                                    "ORDER BY imported_at DESC, election LIMIT 1", campaign_id)
+        rows = await c.fetch("SELECT code, registered, abstentions, lists FROM election_results "
+                             "WHERE campaign_id = $1 AND election = $2", campaign_id, election)
+    return {r["code"]: dict(r) for r in rows}
+
+
+async def canvass(pool, campaign_id: int, code: str, volunteers: list[int], at: dt.datetime) -> None:
+    """Pings inside station `code` (at its polling place), stored as ingest stores them."""
+    async with pool.acquire() as c:
+        ps, lon, lat = await c.fetchrow(
+            "SELECT id, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM areas "
+            "WHERE campaign_id = $1 AND level = 'polling_station' AND code = $2", campaign_id, code)
+        cols: list[list] = [[] for _ in pings.INSERT_COLUMNS]
+        for i, v in enumerate(volunteers):
+            t = at.timestamp() + i
+            values = (campaign_id, v, "ws", next(_seq), t, t * 1000, lon, lat, 6.0, None, None, None, None,
+                      h3i.latlng_to_cell(lat, lon, 11), ps, None, None, False)
+            for col, value in zip(cols, values):
+                col.append(value)
+        await pings.ensure_partitions(c, at.date(), at.date())
+        await pings.insert_many(c, cols)
+
+
+def q(window, **kw) -> dict:
+    return {"since": window[0].isoformat(), "until": window[1].isoformat(), **kw}
+
+
+async def test_most_abstainers_first_then_canvassing_lowers_the_rank(client, pool, paris, hq, window):
+    res = await results(pool, paris["id"])
+    by_abst = sorted((r for r in res.values() if r["abstentions"] is not None),
+                     key=lambda r: (-r["abstentions"], r["code"]))
+    url = f"/api/campaigns/{paris['slug']}/priorities"
+    r = await client.get(url, params=q(window, limit=5), headers=hq)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [s["code"] for s in body["stations"]] == [x["code"] for x in by_abst[:5]]
+    top = body["stations"][0]
+    assert top["rank"] == 1 and top["score"] == top["abstentions"] == by_abst[0]["abstentions"]
+    assert top["visits"] == {"volunteers": 0, "pings": 0, "last": None}
+    assert "not canvassed in this period" in top["reasons"]
+
+    # two volunteers canvass the top station in the window: its score is a third
+    await canvass(pool, paris["id"], top["code"], [7_000_001, 7_000_002, 7_000_002], window[0] + dt.timedelta(minutes=5))
+    body = (await client.get(url, params=q(window, limit=1000), headers=hq)).json()
+    again = next(s for s in body["stations"] if s["code"] == top["code"])
+    assert again["visits"]["volunteers"] == 2 and again["visits"]["pings"] == 3
+    assert again["score"] == pytest.approx(top["abstentions"] / 3)
+    assert again["rank"] > 1 and body["stations"][0]["code"] == by_abst[1]["code"]
+    # outside the window those visits do not count
+    later = (window[1], window[1] + dt.timedelta(hours=1))
+    body = (await client.get(url, params=q(later, limit=1), headers=hq)).json()
+    assert body["stations"][0]["code"] == top["code"]
+    # only the stations nobody canvassed
+    body = (await client.get(url, params=q(window, limit=100_000, unvisited="true"), headers=hq)).json()
+    assert top["code"] not in {s["code"] for s in body["stations"]}
+    assert len(body["stations"]) == 902 - 1
+
+
+async def test_weighting_by_a_list(client, pool, paris, hq, window):
+    res = await results(pool, paris["id"])
+    name = next(iter(next(r for r in res.values() if r["lists"])["lists"]))
+    expected = sorted(
+        ((r["abstentions"] * r["lists"][name]["share"], r["code"]) for r in res.values()
+         if r["abstentions"] is not None and name in r["lists"] and r["lists"][name]["share"] is not None),
+        key=lambda x: (-x[0], x[1]))
+    body = (await client.get(f"/api/campaigns/{paris['slug']}/priorities",
+                             params=q(window, list=name, limit=3), headers=hq)).json()
+    assert body["list"] == name
+    assert [(s["code"], pytest.approx(s["score"])) for s in body["stations"]] == \
+        [(code, pytest.approx(score)) for score, code in expected[:3]]
+    assert any(name in reason for reason in body["stations"][0]["reasons"])
+
+
+async def test_bad_requests_and_roles(client, pool, paris, hq, window):
+    url = f"/api/campaigns/{paris['slug']}/priorities"
+    r = await client.get(url, params=q(window, list="No Such List"), headers=hq)
+    assert r.status_code == 422 and "No Such List" in r.json()["detail"]
+    r = await client.get(url, params={"since": window[1].isoformat(), "until": window[0].isoformat()}, headers=hq)
+    assert r.status_code == 422
+    volunteer = bearer((await add_user(pool, paris["slug"], "volunteer"))["token"])
+    assert (await client.get(url, headers=volunteer)).status_code == 403
+
+
+def test_stations_without_results_rank_last():
+    a = ranking.StationFigures("1-1", None, None, None, 0)
+    b = ranking.StationFigures("1-2", 1000, 10, None, 5)
+    keys = sorted([(ranking.score(a, False), "1-1"), (ranking.score(b, False), "1-2")], key=ranking.rank_key)
+    assert [k[1] for k in keys] == ["1-2", "1-1"]
+    assert ranking.reasons(a, False, None) == ["no election results for this station"]
