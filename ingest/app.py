@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from ingest.auth import DeviceAuth
+from ingest.assignments import AssignmentRelay
 from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
 from ingest.writer import BatchWriter, maintain_partitions
@@ -37,6 +38,7 @@ class State(TypedDict):
     auth: DeviceAuth
     pipeline: Pipeline
     writer: BatchWriter
+    relay: AssignmentRelay
 
 
 async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
@@ -78,13 +80,16 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         pipeline = Pipeline(pool, redis, areas, writer, settings.ingest_rate_per_device, settings.ingest_rate_burst,
                             tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s, shift_max_hours=settings.shift_max_hours)
+        relay = AssignmentRelay(redis, pipeline.apply_assignment)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
-                 asyncio.create_task(pipeline.run(), name="ingest-pipeline")]
+                 asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
+                 asyncio.create_task(relay.run(), name="ingest-assignments")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
-                        pipeline=pipeline, writer=writer)
+                        pipeline=pipeline, writer=writer, relay=relay)
         finally:
+            tasks[3].cancel()
             tasks[1].cancel()
             tasks[2].cancel()
             with contextlib.suppress(asyncio.CancelledError):

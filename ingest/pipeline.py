@@ -134,6 +134,12 @@ class Pipeline:
             vol.zone = None  # in/out of the old turf says nothing about the new one
         vol.team_id, vol.area_id = team, area
 
+    def apply_assignment(self, campaign_id: int, user_id: int, team: int, area: int) -> None:
+        """HQ sent the volunteer's team somewhere (ingest/assignments.py): take it at once."""
+        vol = self._volunteers.get((campaign_id, user_id))
+        if vol is not None:
+            self._set_assignment(vol, team, area)
+
     async def refresh_assignments(self) -> None:
         """Every `refresh_s`: the assignments of the volunteers active in the last 10 minutes,
         one query per campaign (not one per volunteer: at 5,000 volunteers that was 500

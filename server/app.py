@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.config_routes import router as config_router
     from server.history.routes import router as history_router
     from server.live.routes import router as live_router
+    from server.dispatch.routes import router as dispatch_router
     from server.priorities.routes import router as priorities_router
     from server.shifts.routes import router as shifts_router
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history_router)
     app.include_router(shifts_router)
     app.include_router(priorities_router)
+    app.include_router(dispatch_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

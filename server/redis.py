@@ -25,5 +25,10 @@ def volunteer_state_key(campaign_id: int) -> str:
     return f"{_tag(campaign_id)}:vstate"
 
 
+def dispatch_channel(campaign_id: int) -> str:
+    """Assignments for the team members' phones (relayed by ingest)."""
+    return f"{_tag(campaign_id)}:dispatch"
+
+
 def areas_version_key(campaign_id: int) -> str:
     return f"{_tag(campaign_id)}:areas_version"

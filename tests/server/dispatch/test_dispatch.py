@@ -1,0 +1,146 @@
+"""Teams, dispatch suggestions and assignments, on the real Paris areas and results, with a real
+ingest process pushing assignments to the team's phones."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import orjson
+import pytest
+import redis.asyncio as aioredis
+
+from server.redis import volunteer_state_key
+from tests.conftest import add_user, bearer
+from tests.ingest.conftest import connected, ingest, ping_frame, recv_until, user_id  # noqa: F401 (fixture)
+from tests.ingest.test_live import next_delta, subscribed
+from tests.ingest.test_schemas import validate
+
+
+async def volunteers(pool, slug: str, n: int, prefix: str) -> list[dict]:
+    out = []
+    for i in range(n):
+        u = await add_user(pool, slug, "volunteer", f"{prefix}{i}")
+        u["id"] = await user_id(pool, u["login"])
+        out.append(u)
+    return out
+
+
+async def make_team(client, slug: str, hq, name: str, members: list[dict]) -> dict:
+    r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": name, "members": [m["id"] for m in members]},
+                          headers=hq)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def place(redis_url: str, campaign_id: int, vid: int, lon: float, lat: float) -> None:
+    """A live state for the volunteer, as ingest writes it."""
+    r = aioredis.from_url(redis_url)
+    now = time.time()
+    await r.hset(volunteer_state_key(campaign_id), str(vid), orjson.dumps(
+        {"type": "ping", "v": vid, "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon, "lat": lat}))
+    await r.aclose()
+
+
+@pytest.fixture
+async def hq(pool, paris):
+    return bearer((await add_user(pool, paris["slug"], "coordinator", "Dispatcher"))["token"])
+
+
+async def test_suggestions_match_teams_to_the_best_stations_near_them(client, pool, paris, hq, redis_url):
+    slug = paris["slug"]
+    ranked = (await client.get(f"/api/campaigns/{slug}/priorities", params={"unvisited": "true", "limit": 50},
+                               headers=hq)).json()["stations"]
+    taken = {t["assignment"]["station"] for t in (await client.get(f"/api/campaigns/{slug}/teams", headers=hq)).json()
+             if t["assignment"]}
+    s1, s2, s3 = [s for s in ranked if s["code"] not in taken][:3]
+    a, b, c = (await volunteers(pool, slug, 2, "A"), await volunteers(pool, slug, 1, "B"),
+               await volunteers(pool, slug, 1, "C"))
+    ta, tb, tc = (await make_team(client, slug, hq, f"A {a[0]['login']}", a),
+                  await make_team(client, slug, hq, f"B {b[0]['login']}", b),
+                  await make_team(client, slug, hq, f"C {c[0]['login']}", c))
+    # team A stands at the best station, team B at the second; team C has nobody live
+    for v in a:
+        await place(redis_url, paris["id"], v["id"], s1["lon"], s1["lat"])
+    await place(redis_url, paris["id"], b[0]["id"], s2["lon"], s2["lat"])
+
+    r = await client.get(f"/api/campaigns/{slug}/dispatch/suggestions", headers=hq)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    mine = {s["team"]: s for s in body["suggestions"] if s["team"] in (ta["id"], tb["id"], tc["id"])}
+    assert mine[ta["id"]]["station"] == s1["code"] and mine[ta["id"]]["distance_m"] == 0
+    assert mine[ta["id"]]["live_members"] == 2
+    assert mine[tb["id"]]["station"] == s2["code"]
+    assert mine[tc["id"]]["station"] == s3["code"] and mine[tc["id"]]["distance_m"] is None
+    assert tc["id"] in body["teams_without_position"]
+    assert any("abstainers" in w for w in mine[ta["id"]]["why"])
+    assert any("0.0 km" in w for w in mine[ta["id"]]["why"])
+    stations = [s["station"] for s in body["suggestions"]]
+    assert len(stations) == len(set(stations))  # never two teams to one place
+
+
+async def test_assignment_reaches_the_teams_phones_at_once(client, pool, paris, hq, ingest, redis_url):
+    slug = paris["slug"]
+    team_vols = await volunteers(pool, slug, 1, "T")
+    other_vols = await volunteers(pool, slug, 1, "O")
+    team = await make_team(client, slug, hq, f"T {team_vols[0]['login']}", team_vols)
+    await make_team(client, slug, hq, f"O {other_vols[0]['login']}", other_vols)
+    station = "11-12"
+    async with connected(ingest.ws_url, team_vols[0]["token"]) as (ws, _), \
+            connected(ingest.ws_url, other_vols[0]["token"]) as (other, _), \
+            subscribed(redis_url, paris["id"]) as pubsub:
+        sent = time.monotonic()
+        r = await client.post(f"/api/campaigns/{slug}/dispatch/assignments",
+                              json={"team": team["id"], "station": station}, headers=hq)
+        assert r.status_code == 201, r.text
+        assert r.json()["notified"] is True and r.json()["assignment"]["station"] == station
+        frame = await recv_until(ws, "assignment", timeout=2.0)
+        assert time.monotonic() - sent < 2.0
+        assert (frame["team"], frame["station"]) == (team["id"], station)
+        assert isinstance(frame["lon"], float) and "name" in frame
+        validate("assignment", frame)
+        with pytest.raises(TimeoutError):
+            await recv_until(other, "assignment", timeout=0.5)
+        # ingest knows the new turf at once: a ping inside the station enters it
+        await ws.send(ping_frame(1, lon=frame["lon"], lat=frame["lat"]))
+        delta = await next_delta(pubsub)
+        assert (delta["ps"], delta["zone"], delta["ev"]) == (station, "in", "enter")
+
+    teams = (await client.get(f"/api/campaigns/{slug}/teams", headers=hq)).json()
+    assert next(t for t in teams if t["id"] == team["id"])["assignment"]["station"] == station
+    mine = await client.get(f"/api/campaigns/{slug}/dispatch/mine", headers=bearer(team_vols[0]["token"]))
+    assert mine.status_code == 200 and mine.json()["assignment"]["station"] == station
+    # sending the team elsewhere ends the first assignment
+    r = await client.post(f"/api/campaigns/{slug}/dispatch/assignments",
+                          json={"team": team["id"], "station": "11-13"}, headers=hq)
+    assert r.status_code == 201
+    async with pool.acquire() as c:
+        rows = await c.fetch("SELECT ar.code, a.ended_at IS NULL AS active FROM assignments a "
+                             "JOIN areas ar ON ar.id = a.area_id WHERE a.team_id = $1 ORDER BY a.id", team["id"])
+    assert [(r["code"], r["active"]) for r in rows] == [("11-12", False), ("11-13", True)]
+
+
+async def test_dispatch_errors_and_roles(client, pool, paris, campaign, hq):
+    slug = paris["slug"]
+    vols = await volunteers(pool, slug, 1, "E")
+    team = await make_team(client, slug, hq, f"E {vols[0]['login']}", vols)
+    url = f"/api/campaigns/{slug}/dispatch/assignments"
+    r = await client.post(url, json={"team": team["id"], "station": "99-99"}, headers=hq)
+    assert r.status_code == 422 and "99-99" in r.json()["detail"]
+    r = await client.post(url, json={"team": 10**9, "station": "11-12"}, headers=hq)
+    assert r.status_code == 404
+    r = await client.post(url, json={"team": team["id"]}, headers=hq)
+    assert r.status_code == 422
+    volunteer = bearer(vols[0]["token"])
+    assert (await client.post(url, json={"team": team["id"], "station": "11-12"}, headers=volunteer)).status_code == 403
+    assert (await client.get(f"/api/campaigns/{slug}/dispatch/suggestions", headers=volunteer)).status_code == 403
+    # a team of another campaign cannot be sent through this one
+    other_admin = bearer((await add_user(pool, campaign["slug"], "admin"))["token"])
+    r = await client.post(f"/api/campaigns/{campaign['slug']}/dispatch/assignments",
+                          json={"team": team["id"], "station": "11-12"}, headers=other_admin)
+    assert r.status_code == 404
+    # members must belong to the campaign
+    outsider = await add_user(pool, campaign["slug"], "volunteer")
+    oid = await user_id(pool, outsider["login"])
+    r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": "Mixed", "members": [oid]}, headers=hq)
+    assert r.status_code == 422 and r.json()["users"] == [oid]
+    assert (await client.get(f"/api/campaigns/{slug}/dispatch/mine", headers=volunteer)).json()["id"] == team["id"]
