@@ -123,6 +123,21 @@ export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> 
   return (await res.json()) as T;
 }
 
+export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {Accept: 'application/json'};
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, {method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body)});
+  } catch (err) {
+    throw new ApiError(`Network error: ${(err as Error).message}`, 0);
+  }
+  if (!res.ok) throw await problemOf(res);
+  return (await res.json()) as T;
+}
+
 export const fetchMe = () => apiGet<Me>('/api/me');
 export const fetchConfig = () => apiGet<AppConfig>('/api/config');
 

@@ -39,6 +39,7 @@ import {startPresence, type PresenceView} from './presence';
 import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {startNext} from './next';
+import {startDispatch} from './dispatch';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
 const errorText = (err: unknown) =>
@@ -207,6 +208,11 @@ async function boot(): Promise<void> {
     if (f) pick(f);
   });
   onLangChange(next.refreshText);
+  const dispatch = startDispatch(slug, code => {
+    const f = data.polling_station?.features.find(x => x.properties.code === code);
+    if (f) pick(f);
+  });
+  onLangChange(dispatch.refreshText);
   renderMetricOptions([], map.metric);
   renderLegend(map.metric, map.domain);
 

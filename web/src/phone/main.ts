@@ -84,6 +84,17 @@ function render(s: ShareStatus | null): void {
   fig('fix', f ? tr('fix_age', {s: Math.max(0, Math.round(Date.now() / 1000 - f.t)), acc: Math.round(f.acc)}) : '—');
   fig('acked', String(s?.acked ?? 0));
   fig('pending', String(s?.pending ?? 0));
+  const a = s?.assignment;
+  $('assignment').hidden = !a;
+  if (a) {
+    $('assignment-station').textContent = a.name ? `${a.station} · ${a.name}` : a.station;
+    $('assignment').dataset.station = a.station;
+    const link = $<HTMLAnchorElement>('assignment-map');
+    link.hidden = a.lat === null || a.lon === null;
+    if (a.lat !== null && a.lon !== null) {
+      link.href = `https://www.openstreetmap.org/?mlat=${a.lat}&mlon=${a.lon}#map=18/${a.lat}/${a.lon}`;
+    }
+  }
   const problem = s?.problem && state !== 'denied' ? s.problem : '';
   $('message').textContent = problem && isKey(problem) ? tr(problem) : problem;
 }
@@ -116,6 +127,24 @@ async function boot(): Promise<void> {
   sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
   translate();
   sharing.connect();
+  void loadAssignment(sharing);
+}
+
+interface MyTeam {
+  id: number;
+  assignment: {station: string; name: string | null} | null;
+}
+
+/** Where the team was sent before this page opened (live ones arrive as frames). */
+async function loadAssignment(s: ShiftSharing): Promise<void> {
+  try {
+    const team = await apiGet<MyTeam | null>(`/api/campaigns/${encodeURIComponent(campaign)}/dispatch/mine`);
+    if (team?.assignment && !s.status.assignment) {
+      s.setAssignment({team: team.id, station: team.assignment.station, name: team.assignment.name, lon: null, lat: null});
+    }
+  } catch {
+    // no team, or offline: the next assignment frame fills it in
+  }
 }
 
 function wire(): void {

@@ -38,7 +38,9 @@ const en = {
   geo_unavailable: 'No position yet (no GPS signal?).',
   no_geolocation: 'This browser cannot share a location.',
   insecure: 'Browsers share a location only with https pages: ask HQ for the https address.',
-  end_failed: 'Could not reach the server: your shift will end as soon as it is reachable.'
+  end_failed: 'Could not reach the server: your shift will end as soon as it is reachable.',
+  assigned: 'Your team is sent to',
+  directions: 'Directions'
 };
 
 type Key = keyof typeof en;
@@ -79,7 +81,9 @@ const fr: Record<Key, string> = {
   geo_unavailable: 'Pas encore de position (pas de signal GPS ?).',
   no_geolocation: 'Ce navigateur ne peut pas partager de position.',
   insecure: 'Les navigateurs ne partagent la position qu’avec les pages https : demandez l’adresse https au QG.',
-  end_failed: 'Serveur injoignable : votre service se terminera dès qu’il sera joignable.'
+  end_failed: 'Serveur injoignable : votre service se terminera dès qu’il sera joignable.',
+  assigned: 'Votre équipe est envoyée au',
+  directions: 'Itinéraire'
 };
 
 export type PhoneKey = Key;

@@ -18,6 +18,14 @@ export interface Fix {
   hdg?: number;
 }
 
+export interface TeamAssignment {
+  team: number;
+  station: string;
+  name: string | null;
+  lon: number | null;
+  lat: number | null;
+}
+
 export interface ShareStatus {
   state: ShareState;
   since: number | null; // shift start, epoch s
@@ -26,6 +34,7 @@ export interface ShareStatus {
   lastFix: Fix | null;
   problem: string | null; // a message key for the page, or a server reason
   endedBy: string | null;
+  assignment: TeamAssignment | null; // where HQ sent the volunteer's team
 }
 
 type Listener = (s: ShareStatus) => void;
@@ -48,8 +57,15 @@ export class ShiftSharing {
   private ready = false; // the server answered auth on the current connection
   private ending: ((ok: boolean) => void) | null = null;
   readonly status: ShareStatus = {
-    state: 'idle', since: null, acked: 0, pending: 0, lastFix: null, problem: null, endedBy: null
+    state: 'idle', since: null, acked: 0, pending: 0, lastFix: null, problem: null, endedBy: null,
+    assignment: null
   };
+
+  /** The assignment known before connecting (GET /dispatch/mine). */
+  setAssignment(a: TeamAssignment | null): void {
+    this.status.assignment = a;
+    this.set(this.status.state);
+  }
 
   constructor(
     private readonly url: string,
@@ -179,6 +195,11 @@ export class ShiftSharing {
         this.saveOutbox();
         if (msg.code === 'off_shift' && this.status.since !== null) this.shiftEnded('hq');
         else if (msg.seq === null || msg.seq === undefined) this.status.problem = msg.reason;
+        this.set(this.status.state);
+        break;
+      case 'assignment':
+        this.status.assignment = {team: msg.team, station: msg.station, name: msg.name ?? null,
+          lon: msg.lon ?? null, lat: msg.lat ?? null};
         this.set(this.status.state);
         break;
       case 'throttle':
