@@ -287,9 +287,11 @@ async def next_seq(conn, volunteer_ids: list[int]) -> int:
 # -- the simulate command ----------------------------------------------------------------------
 
 async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: str,
-                   seconds: float | None, database_url: str, seed: int | None = None) -> dict:
+                   seconds: float | None, database_url: str, seed: int | None = None,
+                   team_size: int = 0) -> dict:
     from server.campaigns.queries import campaign_by_slug
     from server.db import connect
+    from server.dispatch.queries import ensure_teams
     from server.errors import InvalidInput
 
     from ingest.client import VolunteerClient
@@ -303,6 +305,8 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
         if not stations:
             raise InvalidInput(f"campaign {campaign!r} has no areas to walk through: import some first")
         accounts = await ensure_volunteers(conn, campaign, volunteers, "sim")
+        if team_size > 0:  # walkers in teams, as canvassers go: the demo has teams to dispatch
+            await ensure_teams(conn, row["id"], [vid for vid, _ in accounts], team_size, "sim team")
         seq_start = await next_seq(conn, [vid for vid, _ in accounts])
     finally:
         await conn.close()
@@ -389,13 +393,14 @@ def add_simulate_command(sub) -> None:
     p.add_argument("--ingest-url", default=None, help="default: ws://<ingest host>:<ingest port>/ws/pings")
     p.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--team-size", type=int, default=3, help="walkers per team (0: no teams)")
     p.set_defaults(func=_cmd_simulate)
 
 
 async def _cmd_simulate(args, settings) -> None:
     url = args.ingest_url or f"ws://{settings.ingest_host}:{settings.ingest_port}/ws/pings"
     report = await simulate(args.campaign, args.volunteers, args.interval, url, args.seconds,
-                            settings.database_url, args.seed)
+                            settings.database_url, args.seed, args.team_size)
     sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 

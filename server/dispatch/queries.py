@@ -23,6 +23,17 @@ async def create_team(conn: asyncpg.Connection, campaign_id: int, name: str, mem
     return team["id"], added
 
 
+async def ensure_teams(conn: asyncpg.Connection, campaign_id: int, user_ids: list[int], size: int,
+                       prefix: str) -> int:
+    """Group volunteers into teams of `size`, named "<prefix> 1", "<prefix> 2"… (the simulator's
+    teams, so that the demo has teams to dispatch); returns the number of teams."""
+    n = 0
+    for start in range(0, len(user_ids), size):
+        n += 1
+        await create_team(conn, campaign_id, f"{prefix} {n}", user_ids[start:start + size])
+    return n
+
+
 async def station(conn: asyncpg.Connection, campaign_id: int, code: str) -> asyncpg.Record | None:
     return await conn.fetchrow(sql("dispatch/station"), campaign_id, code)
 

@@ -102,7 +102,7 @@ async def test_assignment_reaches_the_teams_phones_at_once(client, pool, paris, 
             await recv_until(other, "assignment", timeout=0.5)
         # ingest knows the new turf at once: a ping inside the station enters it
         await ws.send(ping_frame(1, lon=frame["lon"], lat=frame["lat"]))
-        delta = await next_delta(pubsub)
+        delta = await next_delta(pubsub, v=team_vols[0]["id"])
         assert (delta["ps"], delta["zone"], delta["ev"]) == (station, "in", "enter")
 
     teams = (await client.get(f"/api/campaigns/{slug}/teams", headers=hq)).json()
@@ -144,3 +144,16 @@ async def test_dispatch_errors_and_roles(client, pool, paris, campaign, hq):
     r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": "Mixed", "members": [oid]}, headers=hq)
     assert r.status_code == 422 and r.json()["users"] == [oid]
     assert (await client.get(f"/api/campaigns/{slug}/dispatch/mine", headers=volunteer)).json()["id"] == team["id"]
+
+
+async def test_simulator_teams_are_grouped_and_reused(pool, campaign):
+    from server.dispatch.queries import ensure_teams, teams
+
+    vols = await volunteers(pool, campaign["slug"], 7, "S")
+    ids = [v["id"] for v in vols]
+    async with pool.acquire() as c:
+        assert await ensure_teams(c, campaign["id"], ids, 3, "sim team") == 3
+        assert await ensure_teams(c, campaign["id"], ids, 3, "sim team") == 3  # a second run: same teams
+        got = await teams(c, campaign["id"])
+    assert [(t.name, t.members) for t in got] == [
+        ("sim team 1", ids[0:3]), ("sim team 2", ids[3:6]), ("sim team 3", ids[6:7])]
