@@ -15,9 +15,18 @@ HSET of the volunteer state hash, "rt" = now): each volunteer every --interval s
 `live_frames_per_second` frames (4). The page is measured zoomed in (zoom 14: points, trails and
 heading stubs) and zoomed out (zoom 11.5: H3 hexagons), half of --seconds each after a 2 s settle.
 
+With `--dist [LABEL=]DIR` (repeatable) the page comes from those front-end builds (vite outDirs)
+instead of web/dist: each measurement starts a server with QUADRILLER_WEB_DIST=DIR and a fresh
+page, against the same publisher, `--rounds` times in alternating order (A B, B A, ...):
+before/after figures from one run, on the same machine load. `--warmup S` waits S s after the page loaded before measuring (the
+page keeps 10-point trails: ~50 s of pings to grow them; without it they hold 3-5 points).
+
 Prints ONE JSON line. Per phase:
 - `raf_fps`: requestAnimationFrame callbacks per second (how often the page could paint);
 - `deck_redraws_per_s`: deck.gl frames drawn (window.__quadriller.frames, from onAfterRender);
+- `live_commits_per_s` (live layer updates handed to deck, hq/throttle.ts) and `live_render_ms_p50`
+  (the throttle's measure of a live render, commit to the next animation frame after the draw,
+  sampled once a second);
 - `live_frames_per_s` and `main_ms_per_update`: main-thread busy time (Chrome DevTools Protocol
   Performance.getMetrics TaskDuration delta) divided by the live frames received; `script_ms_per_update`
   the same for ScriptDuration; `handler_ms_per_update` the websocket handler alone (parse + store);
@@ -26,6 +35,8 @@ Prints ONE JSON line. Per phase:
 - `volunteers` in the store and `volunteers_in_view` (projected inside the viewport).
 Plus `polygons` (polling stations loaded), `renderer` (WebGL UNMASKED_RENDERER: SwiftShader here)
 and, with --profile, the top self-time functions of a 4 s CPU profile taken while zoomed in.
+With --dist: `builds` (per build, the median over rounds of each phase's headline figures),
+`ratios` (each build's to the first's) and `runs` (every measurement).
 Frames per second on a software renderer say little about a real GPU; main-thread milliseconds
 per update are the figure to compare.
 """
@@ -33,95 +44,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import multiprocessing as mp
 import os
-import random
 import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import orjson
 
-from bench.procs import free_port, start_process
+from bench.procs import free_port, start_process, stop_process
+from bench.web_fps_load import _publisher
+from bench.web_fps_page import (INIT_JS, IN_VIEW_JS, POINTS_JS, RENDER_MS_JS, RENDERER_JS, SAMPLE_JS,
+                                summarise_profile)
 from server.settings import PROJECT_ROOT, Settings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-WALK_MPS = 1.3
-ID_BASE = 8_000_000  # synthetic volunteer ids: the live feed never looks them up
-PARIS = (2.255, 48.815, 2.415, 48.902)  # west, south, east, north
 CENTRE = (2.347, 48.859)
 # Its own campaign, not the dev `paris`: Redis pub/sub channels are not scoped by database number,
 # so a bench publishing on `paris`'s channel in Redis db 13 would still reach (and be polluted by)
 # every server and ingest process watching `paris` on db 0.
 BENCH_CAMPAIGN = "bench-web-fps"
-
-# Instrumentation installed before the page's own scripts run.
-INIT_JS = r"""
-(() => {
-  const B = window.__bench = {msgs: 0, bytes: 0, handlerMs: 0, handlerMax: 0, lags: [], raf: 0,
-                              longtasks: 0, longMs: 0, longMax: 0};
-  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
-  Object.defineProperty(WebSocket.prototype, 'onmessage', {
-    configurable: true, enumerable: true,
-    get() { return desc.get.call(this); },
-    set(fn) {
-      if (typeof fn !== 'function') return desc.set.call(this, fn);
-      desc.set.call(this, function (ev) {
-        const t0 = performance.now();
-        try { return fn.call(this, ev); } finally {
-          const dt = performance.now() - t0;
-          B.msgs++; B.handlerMs += dt; if (dt > B.handlerMax) B.handlerMax = dt;
-          if (typeof ev.data === 'string') {
-            B.bytes += ev.data.length;
-            const m = /^\{"type":"deltas","t":(\d+)/.exec(ev.data.slice(0, 48));
-            if (m) B.lags.push(Date.now() - Number(m[1]));
-          }
-        }
-      });
-    }
-  });
-  const loop = () => { B.raf++; requestAnimationFrame(loop); };
-  requestAnimationFrame(loop);
-  try {
-    new PerformanceObserver(list => {
-      for (const e of list.getEntries()) {
-        B.longtasks++; B.longMs += e.duration; if (e.duration > B.longMax) B.longMax = e.duration;
-      }
-    }).observe({type: 'longtask', buffered: true});
-  } catch (e) { /* no longtask support */ }
-})();
-"""
-
-SAMPLE_JS = """() => {
-  const B = window.__bench, q = window.__quadriller;
-  const vp = q.deck.getViewports()[0];
-  let inView = 0;
-  const lags = B.lags.splice(0);
-  return {msgs: B.msgs, bytes: B.bytes, handlerMs: B.handlerMs, handlerMax: B.handlerMax, raf: B.raf,
-          longtasks: B.longtasks, longMs: B.longMs, longMax: B.longMax, lags,
-          frames: q.frames, volunteers: q.live ? q.live.volunteers : 0,
-          zoom: vp ? vp.zoom : null, width: vp ? vp.width : 0, height: vp ? vp.height : 0,
-          t: performance.now()};
-}"""
-
-IN_VIEW_JS = """(points) => {
-  const vp = window.__quadriller.deck.getViewports()[0];
-  let n = 0;
-  for (const p of points) { const [x, y] = vp.project(p); if (x >= 0 && y >= 0 && x < vp.width && y < vp.height) n++; }
-  return n;
-}"""
-
-RENDERER_JS = """() => {
-  const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
-  if (!gl) return null;
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
-}"""
-
 
 def _cpu_seconds(pid: int | None) -> float | None:
     if not pid:
@@ -136,75 +82,6 @@ def _cpu_seconds(pid: int | None) -> float | None:
 
 def _with_db(redis_url: str, db: int) -> str:
     return redis_url.rsplit("/", 1)[0] + f"/{db}" if redis_url.count("/") >= 3 else f"{redis_url}/{db}"
-
-
-class Walker:
-    __slots__ = ("v", "lon", "lat", "hdg", "team", "seq")
-
-    def __init__(self, i: int, rng: random.Random) -> None:
-        self.v = ID_BASE + i
-        self.lon = rng.uniform(PARIS[0] + 0.02, PARIS[2] - 0.01)
-        self.lat = rng.uniform(PARIS[1] + 0.01, PARIS[3] - 0.01)
-        self.hdg = rng.uniform(0, 360)
-        self.team = i % 12 + 1
-        self.seq = 0
-
-    def step(self, seconds: float, rng: random.Random) -> None:
-        self.hdg = (self.hdg + rng.uniform(-25, 25)) % 360
-        d = WALK_MPS * seconds
-        rad = math.radians(self.hdg)
-        self.lat += d * math.cos(rad) / 111_320
-        self.lon += d * math.sin(rad) / (111_320 * math.cos(math.radians(self.lat)))
-        if not (PARIS[0] < self.lon < PARIS[2] and PARIS[1] < self.lat < PARIS[3]):
-            self.hdg = (self.hdg + 180) % 360
-
-    def delta(self, now: float) -> bytes:
-        import h3
-
-        self.seq += 1
-        return orjson.dumps({
-            "type": "ping", "v": self.v, "team": self.team, "seq": self.seq, "t": now, "rt": int(now * 1000),
-            "lon": round(self.lon, 6), "lat": round(self.lat, 6), "acc": 8.0, "hdg": round(self.hdg, 1),
-            "spd": WALK_MPS, "bat": 0.8, "cell": h3.latlng_to_cell(self.lat, self.lon, 11),
-            "ps": None, "nb": None, "ds": None, "zone": None, "ev": None, "low_acc": False,
-        })
-
-
-def _publisher(redis_url: str, campaign_id: int, volunteers: int, interval: float, ready, stop, out) -> None:
-    """Own process: fills the state hash, then publishes each volunteer every `interval` s."""
-    import redis
-
-    from server.redis import live_channel, volunteer_state_key
-
-    rng = random.Random(7)
-    r = redis.Redis.from_url(redis_url)
-    channel, key = live_channel(campaign_id), volunteer_state_key(campaign_id)
-    walkers = [Walker(i, rng) for i in range(volunteers)]
-    now = time.time()
-    pipe = r.pipeline(transaction=False)
-    for w in walkers:
-        pipe.hset(key, str(w.v), w.delta(now))
-    pipe.execute()
-    ready.set()
-    rate = volunteers / interval
-    sent, i, start = 0, 0, time.monotonic()
-    while not stop.is_set():
-        due = int(rate * (time.monotonic() - start)) - sent
-        if due > 0:
-            pipe = r.pipeline(transaction=False)
-            now = time.time()
-            for _ in range(due):
-                w = walkers[i]
-                i = (i + 1) % volunteers
-                w.step(interval, rng)
-                d = w.delta(now)
-                pipe.publish(channel, d)
-                pipe.hset(key, str(w.v), d)
-            pipe.execute()
-            sent += due
-        time.sleep(0.01)
-    out.put({"sent": sent, "seconds": time.monotonic() - start,
-             "points": [[w.lon, w.lat] for w in walkers]})
 
 
 async def _admin_token(settings: Settings, slug: str) -> tuple[int, str]:
@@ -242,9 +119,11 @@ async def _campaign_id(settings: Settings, slug: str) -> int:
         await conn.close()
 
 
-def _start_server(settings: Settings, redis_url: str) -> tuple[subprocess.Popen, str]:
+def _start_server(settings: Settings, redis_url: str, web_dist: Path | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url, "QUADRILLER_REDIS_URL": redis_url}
+    if web_dist is not None:
+        env["QUADRILLER_WEB_DIST"] = str(web_dist)
     try:
         proc = start_process([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                              port, "the HQ server", timeout=60, env=env, cwd=str(PROJECT_ROOT))
@@ -270,12 +149,16 @@ async def _set_view(page, zoom: float) -> None:
               pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""" % CENTRE, zoom)
 
 
-async def _phase(page, cdp, name: str, zoom: float, seconds: float, server_pid: int | None,
-                 points_for_view) -> dict:
+async def _phase(page, cdp, zoom: float, seconds: float, server_pid: int | None) -> dict:
     await _set_view(page, zoom)
     await asyncio.sleep(2.0)  # settle: the new zoom's layers are built and drawn
     m0, s0, cpu0 = await _metrics(cdp), await page.evaluate(SAMPLE_JS), _cpu_seconds(server_pid)
-    await asyncio.sleep(seconds)
+    render_ms = []
+    for _ in range(max(1, int(seconds))):  # the live render time, once a second
+        await asyncio.sleep(seconds / max(1, int(seconds)))
+        ms = await page.evaluate(RENDER_MS_JS)
+        if ms:
+            render_ms.append(ms)
     m1, s1, cpu1 = await _metrics(cdp), await page.evaluate(SAMPLE_JS), _cpu_seconds(server_pid)
     wall = (s1["t"] - s0["t"]) / 1000.0
     updates = max(1, s1["msgs"] - s0["msgs"])
@@ -285,6 +168,8 @@ async def _phase(page, cdp, name: str, zoom: float, seconds: float, server_pid: 
         "seconds": round(wall, 2),
         "raf_fps": round((s1["raf"] - s0["raf"]) / wall, 1),
         "deck_redraws_per_s": round((s1["frames"] - s0["frames"]) / wall, 2),
+        "live_commits_per_s": round((s1["commits"] - s0["commits"]) / wall, 2),
+        "live_render_ms_p50": _percentile(render_ms, 50),
         "live_frames_per_s": round((s1["msgs"] - s0["msgs"]) / wall, 2),
         "kb_per_s": round((s1["bytes"] - s0["bytes"]) / wall / 1000, 1),
         "main_ms_per_update": round((m1["TaskDuration"] - m0["TaskDuration"]) * 1000 / updates, 1),
@@ -299,30 +184,94 @@ async def _phase(page, cdp, name: str, zoom: float, seconds: float, server_pid: 
         "js_heap_mb": round(m1.get("JSHeapUsedSize", 0) / 1e6, 1),
         "volunteers": s1["volunteers"],
     }
-    if points_for_view is not None:
-        out["volunteers_in_view"] = await page.evaluate(IN_VIEW_JS, points_for_view)
     if cpu0 is not None and cpu1 is not None:
         out["server_cpu"] = round((cpu1 - cpu0) / wall, 3)
     return out
 
 
-def _summarise_profile(profile: dict, top: int = 12) -> list[dict]:
-    """Self time per function (url:line:col), and per bucket (app, vendor, GC, idle, program)."""
-    nodes = {n["id"]: n for n in profile["nodes"]}
-    self_us: dict[int, float] = {}
-    samples, deltas = profile.get("samples", []), profile.get("timeDeltas", [])
-    for sid, dt in zip(samples, deltas):
-        self_us[sid] = self_us.get(sid, 0.0) + dt
-    by_fn: dict[tuple, float] = {}
-    for nid, us in self_us.items():
-        cf = nodes[nid]["callFrame"]
-        url = cf.get("url", "").rsplit("/", 1)[-1]
-        key = (cf.get("functionName") or "(anonymous)", url, cf.get("lineNumber", -1) + 1, cf.get("columnNumber", -1) + 1)
-        by_fn[key] = by_fn.get(key, 0.0) + us
-    total = sum(by_fn.values()) or 1.0
-    ranked = sorted(by_fn.items(), key=lambda kv: -kv[1])
-    return [{"fn": k[0], "at": f"{k[1]}:{k[2]}:{k[3]}" if k[1] else "", "ms": round(v / 1000, 1),
-             "share": round(v / total, 3)} for k, v in ranked[:top]]
+async def _measure(browser, args, base: str, token: str, server_pid: int | None) -> dict:
+    """One page load, then the zoomed-in and zoomed-out phases."""
+    page = await browser.new_page(viewport={"width": args.width, "height": args.height})
+    try:
+        await page.add_init_script(INIT_JS)
+        cdp = await page.context.new_cdp_session(page)
+        # Wall-clock task time: with SwiftShader the main thread also waits on the GPU process,
+        # which thread CPU time (timeDomain "threadTicks") would not count.
+        await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
+        out: dict = {}
+        t0 = time.monotonic()
+        await page.goto(f"{base}/?campaign={args.campaign}#token={token}")
+        await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=120_000)
+        await page.wait_for_function(
+            f"window.__quadriller.live && window.__quadriller.live.volunteers >= {args.volunteers}", timeout=120_000)
+        out["load_s"] = round(time.monotonic() - t0, 1)
+        out["renderer"] = await page.evaluate(RENDERER_JS)
+        out["polygons"] = await page.evaluate("window.__quadriller.counts.polling_station")
+        if args.warmup:
+            await asyncio.sleep(args.warmup)  # trails are kept by the page: let them grow
+        half = args.seconds / 2
+        out["zoomed_in"] = await _phase(page, cdp, args.zoom_in, half, server_pid)
+        out["zoomed_in"]["volunteers_in_view"] = await page.evaluate(IN_VIEW_JS, await page.evaluate(POINTS_JS))
+        if args.profile:
+            await cdp.send("Profiler.enable")
+            await cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+            await cdp.send("Profiler.start")
+            await asyncio.sleep(4)
+            prof = (await cdp.send("Profiler.stop"))["profile"]
+            out["profile_zoomed_in_top"] = summarise_profile(prof)
+        out["zoomed_out"] = await _phase(page, cdp, args.zoom_out, half, server_pid)
+        if args.areas_off:
+            # Diagnosis: the same live load with the three area layers hidden (points only).
+            for level in ("district", "neighbourhood", "polling_station"):
+                box = page.locator(f"#toggle-{level}")
+                if await box.is_checked():
+                    await box.uncheck()
+            out["zoomed_in_areas_hidden"] = await _phase(page, cdp, args.zoom_in, half, server_pid)
+        return out
+    finally:
+        await page.close()
+
+
+# Compared between builds (their ratio to the first build's, in "ratios").
+HEADLINE = ("raf_fps", "deck_redraws_per_s", "live_render_ms_p50", "main_ms_per_update", "script_ms_per_update",
+            "frame_lag_ms_p50", "frame_lag_ms_p99")
+PHASES = ("zoomed_in", "zoomed_out", "zoomed_in_areas_hidden")
+
+
+def _median(values: list) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else round((values[mid - 1] + values[mid]) / 2, 2)
+
+
+def _compare(runs: dict[str, list[dict]]) -> tuple[dict, dict]:
+    """Per build, the median over rounds of each phase's headline figures; and each build's ratio
+    to the first build's (after / before)."""
+    summary = {label: {ph: {k: _median([r[ph].get(k) for r in rs if ph in r]) for k in HEADLINE}
+                       for ph in PHASES if any(ph in r for r in rs)} for label, rs in runs.items()}
+    labels = list(summary)
+    ratios: dict = {}
+    for label in labels[1:]:
+        ratios[f"{label}/{labels[0]}"] = {
+            ph: {k: round(v / b, 2) for k in HEADLINE
+                 if (v := summary[label][ph].get(k)) is not None and (b := summary[labels[0]][ph].get(k))}
+            for ph in summary[label] if ph in summary[labels[0]]}
+    return summary, ratios
+
+
+def _dists(specs: list[str]) -> list[tuple[str, Path]]:
+    out = []
+    for i, spec in enumerate(specs):
+        label, _, path = spec.rpartition("=") if "=" in spec else (f"build{i + 1}", "", spec)
+        dist = Path(path).resolve()
+        if not (dist / "index.html").is_file():
+            sys.exit(f"--dist {spec}: no index.html in {dist} (build one with `npx vite build --outDir DIR`)")
+        out.append((label, dist))
+    if len({label for label, _ in out}) != len(out):
+        sys.exit("--dist: labels must differ")
+    return out
 
 
 async def run(args) -> dict:
@@ -330,9 +279,12 @@ async def run(args) -> dict:
 
     settings = Settings()
     server = None
+    dists = _dists(args.dist)
     if args.url:
         if not args.token:
             sys.exit("--url needs --token (an admin or coordinator of --campaign)")
+        if dists:
+            sys.exit("--dist starts its own servers: not with --url")
         base, token = args.url.rstrip("/"), args.token
         campaign_id = await _campaign_id(settings, args.campaign)
         redis_url = args.redis_url or settings.redis_url
@@ -343,7 +295,8 @@ async def run(args) -> dict:
 
         from server.redis import volunteer_state_key
         redis.Redis.from_url(redis_url).delete(volunteer_state_key(campaign_id))  # our own db: start clean
-        server, base = _start_server(settings, redis_url)
+        if not dists:
+            server, base = _start_server(settings, redis_url)
 
     ctx = mp.get_context("spawn")
     ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
@@ -351,51 +304,32 @@ async def run(args) -> dict:
                                                ready, stop, out), daemon=True)
     pub.start()
     result: dict = {"bench": "web_fps", "volunteers": args.volunteers,
-                    "deltas_per_s": round(args.volunteers / args.interval, 1)}
+                    "deltas_per_s": round(args.volunteers / args.interval, 1),
+                    "frames_per_second_server": settings.live_frames_per_second}
     try:
         if not ready.wait(60):
             sys.exit("the publisher did not fill the state hash in 60 s")
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS, headless=True)
-            page = await browser.new_page(viewport={"width": args.width, "height": args.height})
-            await page.add_init_script(INIT_JS)
-            cdp = await page.context.new_cdp_session(page)
-            # Wall-clock task time: with SwiftShader the main thread also waits on the GPU process,
-            # which thread CPU time (timeDomain "threadTicks") would not count.
-            await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
-            t0 = time.monotonic()
-            await page.goto(f"{base}/?campaign={args.campaign}#token={token}")
-            await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=120_000)
-            await page.wait_for_function(
-                f"window.__quadriller.live && window.__quadriller.live.volunteers >= {args.volunteers}",
-                timeout=120_000)
-            result["load_s"] = round(time.monotonic() - t0, 1)
-            result["renderer"] = await page.evaluate(RENDERER_JS)
-            result["polygons"] = await page.evaluate("window.__quadriller.counts.polling_station")
-            result["frames_per_second_server"] = settings.live_frames_per_second
-            half = args.seconds / 2
-            server_pid = server.pid if server else args.server_pid
-            # Positions for the in-view count come from the page's own store at the end of a phase.
-            points_js = """() => { const out = []; const d = window.__quadriller.deck; const l = d.props.layers.find(x => x.id === 'live-volunteers');
-                                   for (const s of (l ? l.props.data : [])) out.push([s.v.lon, s.v.lat]); return out; }"""
-            result["zoomed_in"] = await _phase(page, cdp, "in", args.zoom_in, half, server_pid, None)
-            result["zoomed_in"]["volunteers_in_view"] = await page.evaluate(IN_VIEW_JS, await page.evaluate(points_js))
-            if args.profile:
-                await cdp.send("Profiler.enable")
-                await cdp.send("Profiler.setSamplingInterval", {"interval": 200})
-                await cdp.send("Profiler.start")
-                await asyncio.sleep(4)
-                prof = (await cdp.send("Profiler.stop"))["profile"]
-                result["profile_zoomed_in_top"] = _summarise_profile(prof)
-            result["zoomed_out"] = await _phase(page, cdp, "out", args.zoom_out, half, server_pid, None)
-            if args.areas_off:
-                # Diagnosis: the same live load with the three area layers hidden (points only).
-                for level in ("district", "neighbourhood", "polling_station"):
-                    box = page.locator(f"#toggle-{level}")
-                    if await box.is_checked():
-                        await box.uncheck()
-                result["zoomed_in_areas_hidden"] = await _phase(page, cdp, "in-no-areas", args.zoom_in, half,
-                                                                server_pid, None)
+            if not dists:
+                result.update(await _measure(browser, args, base, token, server.pid if server else args.server_pid))
+            else:
+                # One server per measurement, serving that build (QUADRILLER_WEB_DIST), started
+                # only for it. Builds alternate (A B, then B A, ...) so that drift in the machine's
+                # load over the run weighs on each alike; compare their ratios, not absolute figures.
+                runs: dict[str, list[dict]] = {label: [] for label, _ in dists}
+                for r in range(args.rounds):
+                    for label, dist in (dists if r % 2 == 0 else dists[::-1]):
+                        print(f"round {r + 1}/{args.rounds}: {label} ({dist})", file=sys.stderr)
+                        srv, url = _start_server(settings, redis_url, dist)
+                        try:
+                            runs[label].append(await _measure(browser, args, url, token, srv.pid))
+                        finally:
+                            stop_process(srv)
+                first = next(iter(runs.values()))[0]
+                result["renderer"], result["polygons"] = first["renderer"], first["polygons"]
+                result["builds"], result["ratios"] = _compare(runs)
+                result["runs"] = runs
             await browser.close()
     finally:
         stop.set()
@@ -413,10 +347,11 @@ async def run(args) -> dict:
             except subprocess.TimeoutExpired:
                 server.kill()
     # Headline figures, as the issue asks: fps and main-thread ms per update, zoomed in.
-    zin = result.get("zoomed_in", {})
-    result["fps"] = zin.get("raf_fps")
-    result["main_ms_per_update"] = zin.get("main_ms_per_update")
-    result["volunteers_drawn"] = zin.get("volunteers")
+    if not dists:
+        zin = result.get("zoomed_in", {})
+        result["fps"] = zin.get("raf_fps")
+        result["main_ms_per_update"] = zin.get("main_ms_per_update")
+        result["volunteers_drawn"] = zin.get("volunteers")
     return result
 
 
@@ -440,6 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="add a 4 s CPU profile's top self-time functions")
     ap.add_argument("--areas-off", action="store_true",
                     help="add a third phase, zoomed in with the area layers hidden (what the polygons cost)")
+    ap.add_argument("--dist", action="append", default=[], metavar="[LABEL=]DIR",
+                    help="measure this front-end build (a vite outDir) instead of the server's web/dist; "
+                         "repeat to compare builds in one run (ratios are to the first)")
+    ap.add_argument("--rounds", type=int, default=1, help="with --dist: measure each build this many times, "
+                                                          "alternating their order")
+    ap.add_argument("--warmup", type=float, default=0.0,
+                    help="seconds to wait after the page loaded, before measuring (trails grow to 10 points in ~50 s)")
     args = ap.parse_args(argv)
     result = asyncio.run(run(args))
     sys.stdout.write(orjson.dumps(result).decode() + "\n")

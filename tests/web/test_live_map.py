@@ -27,7 +27,7 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
         await page.wait_for_function("window.__quadriller.live && window.__quadriller.live.connected", timeout=30_000)
         before = await page.evaluate("window.__quadriller.live.volunteers")
 
-        on_shift = int(await page.inner_text('[data-live="onShift"]'))
+        on_shift = await page.evaluate("window.__quadriller.live.onShift")  # as of the snapshot
         async with websockets.connect(ingest.ws_url) as ws:
             await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
             ready = orjson.loads(await ws.recv())
@@ -37,9 +37,9 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
             await ws.send('{"type":"shift","action":"start"}')
             assert orjson.loads(await ws.recv())["state"] == "on"
             await page.wait_for_selector(f'#live-feed li[data-kind="shift_start"][data-volunteer="{vid}"]',
-                                         timeout=2_000)
+                                         timeout=5_000)
             await page.wait_for_function(
-                f"document.querySelector('[data-live=\"onShift\"]').textContent === '{on_shift + 1}'", timeout=2_000)
+                f"document.querySelector('[data-live=\"onShift\"]').textContent === '{on_shift + 1}'", timeout=5_000)
             sent = time.monotonic()
             await ws.send(orjson.dumps({"type": "ping", "seq": 1, "t": time.time(), "lat": 48.8914,
                                         "lon": 2.3522, "acc": 6}).decode())
@@ -52,8 +52,9 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
             await ws.send('{"type":"shift","action":"end"}')
             assert orjson.loads(await ws.recv())["state"] == "off"
             await page.wait_for_selector(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]',
-                                         timeout=2_000)
-            await page.wait_for_function(f"window.__quadriller.live.volunteers === {before}", timeout=2_000)
+                                         timeout=5_000)
+            # (the 2 s promise is for pings; a loaded machine may take longer to take them off)
+            await page.wait_for_function(f"window.__quadriller.live.volunteers === {before}", timeout=8_000)
             text = await page.inner_text(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]')
             assert f"#{vid}" in text and ("shift" in text or "service" in text)
             assert int(await page.inner_text('[data-live="onShift"]')) == on_shift

@@ -16,6 +16,7 @@ export interface LiveHandle {
   connected: boolean;
   volunteers: number;
   lastFrameAt: number;
+  onShift: number; // volunteers on shift in the store (for tests; the panel shows it)
 }
 
 const BACKOFF_MIN = 1_000;
@@ -26,7 +27,7 @@ export class LiveClient {
   private timer: number | undefined;
   private attempt = 0;
   private filter: LiveFilter = {};
-  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0};
+  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0, onShift: 0};
 
   constructor(
     private campaign: string,
@@ -113,6 +114,7 @@ export class LiveClient {
     }
     this.handle.lastFrameAt = Date.now();
     this.handle.volunteers = this.store.volunteers.size;
+    this.handle.onShift = this.store.onShift.size;
     this.onChange();
   }
 

@@ -4,7 +4,7 @@
 
 import type {AreaFeature} from '../api';
 import {LiveClient, LiveStore} from '../live';
-import {VolunteerLayers, zoomKey} from '../layers/volunteers';
+import {VolunteerLayers, viewKey} from '../layers/volunteers';
 import {
   initLivePanel,
   refreshLiveText,
@@ -50,13 +50,14 @@ export function startLive(map: HqMap, campaign: string): LiveView {
       acks = [];
       map.afterLivePaint(() => sends.forEach(send => send()));
     }
-    const key = zoomKey(map.zoom);
+    const view = map.view();
+    const key = viewKey(view);
     if (store.version === drawnVersion && key === drawnKey && visible === drawnVisible) return;
     const dataChanged = store.version !== drawnVersion;
     drawnVersion = store.version;
     drawnKey = key;
     drawnVisible = visible;
-    map.setLiveLayers(layers.build(store, map.zoom, visible));
+    map.setLiveLayers(layers.build(store, view, visible));
     if (!dataChanged) return;
     renderLiveCounters(store);
     renderFeed(store.events);
@@ -73,6 +74,10 @@ export function startLive(map: HqMap, campaign: string): LiveView {
     map.requestLiveRedraw(now);
   }
   map.onLiveCommit(flush);
+  // Only what is near the view is drawn: a pan or zoom that leaves it rebuilds on the next frame.
+  map.onViewChange(() => {
+    if (viewKey(map.view()) !== drawnKey) schedule(true);
+  });
   // A hidden tab runs no animation frame, hence no commit: acknowledge what waits for one at once.
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) acks.splice(0).forEach(send => send());
@@ -92,7 +97,7 @@ export function startLive(map: HqMap, campaign: string): LiveView {
   });
   // Counters decay (pings/min window) even when no frame arrives.
   window.setInterval(() => renderLiveCounters(store), 5000);
-  map.setLiveLayers(layers.build(store, map.zoom, visible));
+  map.setLiveLayers(layers.build(store, map.view(), visible));
   schedule(true);
   renderFeed(store.events, true);
   client.start({});
@@ -100,8 +105,8 @@ export function startLive(map: HqMap, campaign: string): LiveView {
   return {
     refreshText: () => refreshLiveText(store),
     setDistricts: f => renderFilterOptions(f, teamsOf(store)),
-    onZoom: z => {
-      if (zoomKey(z) !== drawnKey) schedule(true);
+    onZoom: () => {
+      /* map.onViewChange above covers zoom changes too */
     }
   };
 }

@@ -7,7 +7,8 @@ import {buildAreaLayers, featureBounds, type AreaLayerState} from '../layers/are
 import {buildBasemapLayer} from '../layers/basemap';
 import {metricDomain, type MetricId} from '../layers/metrics';
 import type {LiveHandle} from '../live';
-import {LiveRedraw, type RedrawStats} from './throttle';
+import type {LiveViewport} from '../layers/volunteers';
+import {LiveRedraw, softwareGL, type RedrawStats} from './throttle';
 
 type Bounds = [[number, number], [number, number]];
 
@@ -87,6 +88,8 @@ export class HqMap {
   private history: {below: Layer[]; above: Layer[]; hideLive: boolean} = {below: [], above: [], hideLive: false};
   zoom: number;
   private onZoom?: (zoom: number) => void;
+  private viewListeners: (() => void)[] = [];
+  private lastView = '';
 
   constructor(opts: HqMapOptions) {
     this.container = opts.container;
@@ -119,6 +122,10 @@ export class HqMap {
       parent: opts.container,
       views: new MapView({repeat: false}),
       initialViewState: {...initial, minZoom: 3, maxZoom: 19},
+      // On a software renderer (no GPU: SwiftShader, llvmpipe) multisampling is paid for on the
+      // CPU at every live redraw (~20-25 % of it); the points antialias themselves in their
+      // shader, so only the thin trails and heading stubs lose smooth edges there.
+      deviceProps: softwareGL() ? ({webgl: {antialias: false}} as any) : {},
       controller: {dragRotate: false, touchRotate: false},
       // Picking on pointerdown is synchronous; on a slow (software) GPU it can
       // outlast the default 250 ms tap window, so allow a longer press.
@@ -143,6 +150,7 @@ export class HqMap {
         handle.frames = (handle.frames ?? 0) + 1;
         this.liveRedraw.rendered();
         this.trackZoom(this.deck.getViewports()[0]?.zoom);
+        this.trackView();
       }
     });
     handle.deck = this.deck;
@@ -209,6 +217,29 @@ export class HqMap {
       this.zoom = z;
       this.onZoom?.(z);
     }
+  }
+
+  /** The live deck's view as drawn: zoom and visible bounds (null before the first render). */
+  view(): LiveViewport {
+    const vp = this.deck.isInitialized ? this.deck.getViewports()[0] : undefined;
+    if (!vp || !vp.width || !vp.height) return {zoom: this.zoom, bounds: null};
+    const [w, s, e, n] = vp.getBounds();
+    return {zoom: vp.zoom, bounds: [w, s, e, n]};
+  }
+
+  /** Run `fn` after a frame drawn with a new view (pan, zoom, resize): the live layers draw only
+   * what is near the view, and rebuild when it moves away (livewire.ts). */
+  onViewChange(fn: () => void): void {
+    this.viewListeners.push(fn);
+  }
+
+  private trackView(): void {
+    const vp = this.deck.getViewports()[0] as unknown as Required<ViewLike> & {width: number; height: number};
+    if (!vp) return;
+    const key = `${vp.longitude},${vp.latitude},${vp.zoom},${vp.width},${vp.height}`;
+    if (key === this.lastView) return;
+    this.lastView = key;
+    for (const fn of this.viewListeners) fn();
   }
 
   /** Called after each frame; main.ts uses it to flag "layers loaded" once drawn. */

@@ -14,6 +14,26 @@
 // so the frame it then sends is the newest state, and it arrives just in time to be drawn
 // (acknowledging right after the paint would have it wait through the whole idle interval).
 
+let software: boolean | undefined;
+
+/** True when WebGL runs on the CPU (no GPU, or GPU blocked): probed once, with a throwaway context. */
+export function softwareGL(): boolean {
+  return (software ??= probeSoftwareGL());
+}
+
+function probeSoftwareGL(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch {
+    return false;
+  }
+}
+
 export const MIN_INTERVAL_MS = 250;
 export const ACK_LEAD_MS = 150;
 

@@ -1,18 +1,21 @@
 // Live volunteer layers: points coloured by team, heading stubs, short trails;
 // when zoomed out, H3 hexagons counting volunteers per parent cell.
-// Derived arrays are rebuilt only when the store version (or the zoom bucket)
-// changes, so deck.gl sees the same data identity and skips untouched layers.
+// Derived data is rebuilt only when the store version, the zoom bucket or the cull box changes
+// (viewKey), so deck.gl sees the same data identity and skips untouched layers.
+// Why the layers are shaped the way they are (culling, segments, no hex outlines): livegeom.ts.
 
-import {LineLayer, PathLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
+import {LineLayer, ScatterplotLayer, TextLayer} from '@deck.gl/layers';
 import {H3HexagonLayer} from '@deck.gl/geo-layers';
 import type {Layer} from '@deck.gl/core';
-import {cellToLatLng, cellToParent, getResolution, isValidCell, latLngToCell} from 'h3-js';
 import type {LiveStore, VolunteerState} from '../live';
+import {boxKey, cullBox, HexAggregator, inBox, Segments, trailsAndHeadings} from './livegeom';
+import type {HexCount, LiveViewport} from './livegeom';
+
+export type {HexCount, LiveViewport} from './livegeom';
 
 type RGBA = [number, number, number, number];
 
 export const POINTS_MIN_ZOOM = 13;
-const HEADING_PX = 16;
 
 // Colour-blind-friendly-ish categorical palette (Tableau 10, minus grey).
 const PALETTE: [number, number, number][] = [
@@ -47,48 +50,61 @@ export function zoomKey(zoom: number): string {
   return zoom < POINTS_MIN_ZOOM ? `h${hexResolution(zoom)}` : `p${Math.round(zoom * 4) / 4}`;
 }
 
-export interface HexCount {
-  hex: string;
-  n: number;
-  stale: number;
-  position: [number, number];
+/** A key that changes only when the live layers need rebuilding for a new view: the zoom bucket
+ * and the cull box (livegeom.ts cullBox: only what lies in it is drawn). */
+export function viewKey(view: LiveViewport): string {
+  return `${zoomKey(view.zoom)}|${boxKey(cullBox(view.bounds))}`;
 }
 
 interface Derived {
   version: number;
-  points: VolunteerState[];
-  trails: VolunteerState[];
-  headingKey: string;
-  headings: {from: [number, number]; to: [number, number]; s: VolunteerState}[];
-  hexKey: string;
-  hexes: HexCount[];
+  all: VolunteerState[]; // every volunteer with a position, stale ones first
+  key: string; // viewKey the fields below were built for
+  points: VolunteerState[]; // those in the cull box
+  lines: Segments; // their trails and heading stubs
+  lineData: ReturnType<Segments['data']>;
+  hexes: HexCount[]; // counts over all volunteers, hexes in the cull box
   maxCount: number;
 }
 
+const HEX_GAP = 0.88; // hexes drawn at 88 % of their size: the gaps outline them (see build)
+
 export class VolunteerLayers {
+  private agg = new HexAggregator();
   private d: Derived = {
-    version: -1, points: [], trails: [], headingKey: '', headings: [], hexKey: '', hexes: [], maxCount: 1
+    version: -1,
+    all: [],
+    key: '',
+    points: [],
+    lines: new Segments(),
+    lineData: new Segments().data(),
+    hexes: [],
+    maxCount: 1
   };
 
-  build(store: LiveStore, zoom: number, visible: boolean): Layer[] {
-    const d = this.derive(store, zoom);
-    const hexMode = zoom < POINTS_MIN_ZOOM;
-    const trigger = d.version;
+  build(store: LiveStore, view: LiveViewport, visible: boolean): Layer[] {
+    const d = this.derive(store, view);
+    const hexMode = view.zoom < POINTS_MIN_ZOOM;
+    const trigger = `${d.version}|${d.key}`;
     return [
+      // highPrecision: real polygons (one SolidPolygonLayer, 6 vertices a hex) instead of
+      // instanced columns (22 + 15 vertices a hex through a lighting shader: ~450 ms a frame for
+      // 800 hexes on software GL, against ~50 ms). The white outline would need a PathLayer,
+      // the costliest layer of all there: hexes are drawn slightly smaller (coverage) instead,
+      // and the gaps between them outline them.
       new H3HexagonLayer<HexCount>({
         id: 'live-hexes',
         data: d.hexes,
         visible: visible && hexMode,
         pickable: true,
+        highPrecision: true,
+        coverage: HEX_GAP,
         extruded: false,
-        stroked: true,
+        stroked: false,
         filled: true,
         getHexagon: h => h.hex,
         getFillColor: h => hexColor(h.n, d.maxCount),
-        getLineColor: [255, 255, 255, 160],
-        getLineWidth: 1,
-        lineWidthUnits: 'pixels',
-        updateTriggers: {getFillColor: [d.hexKey, trigger]}
+        updateTriggers: {getFillColor: trigger}
       }),
       new TextLayer<HexCount>({
         id: 'live-hex-counts',
@@ -96,34 +112,19 @@ export class VolunteerLayers {
         visible: visible && hexMode,
         getPosition: h => h.position,
         getText: h => String(h.n),
+        updateTriggers: {getText: trigger},
         getSize: 13,
-        getColor: [255, 255, 255, 255],
+        // Dark digits, no outline: an outline is a second pass over every glyph (~60 ms a frame
+        // for 800 labels on software GL); dark on the teal-to-amber fills reads as well.
+        getColor: [10, 12, 18, 255],
         fontWeight: 700,
-        outlineWidth: 3,
-        outlineColor: [0, 0, 0, 220],
-        fontSettings: {sdf: true},
         characterSet: '0123456789'
       }),
-      new PathLayer<VolunteerState>({
+      // Trails, then heading stubs, as plain segments in one layer (livegeom.ts).
+      new LineLayer({
         id: 'live-trails',
-        data: d.trails,
+        data: d.lineData as any,
         visible: visible && !hexMode,
-        getPath: s => s.trail,
-        getColor: s => fade(s.stale ? STALE : teamColor(s.v.team), 140),
-        getWidth: 2,
-        widthUnits: 'pixels',
-        capRounded: true,
-        jointRounded: true,
-        updateTriggers: {getColor: trigger}
-      }),
-      new LineLayer<Derived['headings'][number]>({
-        id: 'live-headings',
-        data: d.headings,
-        visible: visible && !hexMode,
-        getSourcePosition: h => h.from,
-        getTargetPosition: h => h.to,
-        getColor: h => teamColor(h.s.v.team),
-        getWidth: 3,
         widthUnits: 'pixels'
       }),
       new ScatterplotLayer<VolunteerState>({
@@ -147,29 +148,35 @@ export class VolunteerLayers {
     ];
   }
 
-  private derive(store: LiveStore, zoom: number): Derived {
+  private derive(store: LiveStore, view: LiveViewport): Derived {
     const d = this.d;
     const changed = d.version !== store.version;
+    const key = viewKey(view);
+    if (!changed && key === d.key) return d;
     if (changed) {
       d.version = store.version;
-      d.points = [...store.volunteers.values()].filter(s => Number.isFinite(s.v.lon) && Number.isFinite(s.v.lat));
-      d.points.sort((a, b) => Number(b.stale) - Number(a.stale)); // live ones drawn on top
-      d.trails = d.points.filter(s => !s.stale && s.trail.length > 1);
+      d.all = [...store.volunteers.values()].filter(s => Number.isFinite(s.v.lon) && Number.isFinite(s.v.lat));
+      d.all.sort((a, b) => Number(b.stale) - Number(a.stale)); // live ones drawn on top
     }
-    if (zoom < POINTS_MIN_ZOOM) {
-      const key = `${hexResolution(zoom)}`;
-      if (changed || key !== d.hexKey) {
-        d.hexKey = key;
-        d.hexes = aggregate(d.points, hexResolution(zoom));
-        d.maxCount = d.hexes.reduce((m, h) => Math.max(m, h.n), 1);
+    const box = cullBox(view.bounds);
+    if (view.zoom < POINTS_MIN_ZOOM) {
+      // Counts over every volunteer (a hex at the edge still counts its own), drawn if in the box.
+      // The same hexes as last time: the same array, counts updated in place (HexAggregator).
+      const newSet = this.agg.update(d.all, hexResolution(view.zoom));
+      if (newSet || key !== d.key) {
+        d.hexes = box ? this.agg.hexes.filter(h => inBox(box, h.position[0], h.position[1])) : this.agg.hexes;
       }
+      d.maxCount = this.agg.maxCount;
+      d.points = [];
+      d.lines.reset(0);
     } else {
-      const key = zoomKey(zoom);
-      if (changed || key !== d.headingKey) {
-        d.headingKey = key;
-        d.headings = headings(d.points, Math.round(zoom * 4) / 4);
-      }
+      d.hexes = [];
+      d.points = box ? d.all.filter(s => inBox(box, s.v.lon, s.v.lat)) : d.all;
+      const zoom = Math.round(view.zoom * 4) / 4; // as zoomKey: stubs are rebuilt per quarter level
+      trailsAndHeadings(d.lines, d.points, zoom, s => teamColor(s.v.team));
     }
+    d.key = key;
+    d.lineData = d.lines.data();
     return d;
   }
 }
@@ -182,41 +189,4 @@ function hexColor(n: number, max: number): RGBA {
   const x = max > 1 ? Math.log1p(n) / Math.log1p(max) : 1;
   // teal → amber
   return [Math.round(40 + 215 * x), Math.round(170 - 20 * x), Math.round(180 - 140 * x), 170];
-}
-
-function aggregate(points: VolunteerState[], res: number): HexCount[] {
-  const byHex = new Map<string, HexCount>();
-  for (const s of points) {
-    let hex: string;
-    try {
-      const cell = s.v.cell && isValidCell(s.v.cell) ? s.v.cell : latLngToCell(s.v.lat, s.v.lon, 11);
-      hex = getResolution(cell) > res ? cellToParent(cell, res) : cell;
-    } catch {
-      continue;
-    }
-    let h = byHex.get(hex);
-    if (!h) {
-      const [lat, lon] = cellToLatLng(hex);
-      h = {hex, n: 0, stale: 0, position: [lon, lat]};
-      byHex.set(hex, h);
-    }
-    h.n++;
-    if (s.stale) h.stale++;
-  }
-  return [...byHex.values()];
-}
-
-function headings(points: VolunteerState[], zoom: number) {
-  const out: Derived['headings'] = [];
-  for (const s of points) {
-    const hdg = s.v.hdg;
-    if (s.stale || hdg === null || hdg === undefined || !Number.isFinite(hdg)) continue;
-    const cosLat = Math.cos((s.v.lat * Math.PI) / 180);
-    const metres = (HEADING_PX * 78271.52 * cosLat) / 2 ** zoom;
-    const rad = (hdg * Math.PI) / 180;
-    const dLat = (metres * Math.cos(rad)) / 111_320;
-    const dLon = (metres * Math.sin(rad)) / (111_320 * Math.max(cosLat, 0.01));
-    out.push({from: [s.v.lon, s.v.lat], to: [s.v.lon + dLon, s.v.lat + dLat], s});
-  }
-  return out;
 }
