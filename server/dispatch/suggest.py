@@ -4,8 +4,10 @@ Each pair is worth the station's priority score (see server/priorities/ranking.p
 the walk: value = score / (1 + km / WALK_KM), so a station a kilometre away is worth half as much
 as one at the team's feet. Candidates are the stations nobody canvassed in the window and no team
 is assigned to. The best pair overall is taken first, then the best among what is left, so two
-teams are never sent to the same place. A team with no live member has no position: its pairs
-are worth the bare score, and it is listed so that HQ knows the distance is unknown.
+teams are never sent to the same place. Teams out in the street (with a live member, so a
+position) are matched first: they are the ones HQ can send now. A team with no live member is
+matched after them, on the bare score, and listed so that HQ knows the distance is unknown;
+otherwise a team at home would outrank, and take the station from, a team 200 m away.
 """
 from __future__ import annotations
 
@@ -38,15 +40,24 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 def suggest(teams: list[TeamPosition], stations: list[StationPriority], taken: set[str]) -> list[Suggestion]:
     candidates = [s for s in stations
                   if s.score is not None and s.visits.volunteers == 0 and s.code not in taken][:CANDIDATES]
+    used_stations: set[str] = set()
+    out: list[Suggestion] = []
+    for group in ([t for t in teams if t.position], [t for t in teams if not t.position]):
+        out += _greedy(group, candidates, used_stations)
+    return out
+
+
+def _greedy(teams: list[TeamPosition], candidates: list[StationPriority], used_stations: set[str]) -> list[Suggestion]:
     pairs = []
     for t in teams:
         for s in candidates:
+            if s.code in used_stations:
+                continue
             d = metres(t.position, (s.lon, s.lat)) if t.position else None
             value = s.score / (1 + d / 1000 / WALK_KM) if d is not None else s.score
             pairs.append((value, t.id, s.code, t, s, d))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_teams: set[int] = set()
-    used_stations: set[str] = set()
     out = []
     for value, tid, code, t, s, d in pairs:
         if tid in used_teams or code in used_stations:

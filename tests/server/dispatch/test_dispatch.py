@@ -52,12 +52,14 @@ async def test_suggestions_match_teams_to_the_best_stations_near_them(client, po
                                headers=hq)).json()["stations"]
     taken = {t["assignment"]["station"] for t in (await client.get(f"/api/campaigns/{slug}/teams", headers=hq)).json()
              if t["assignment"]}
-    s1, s2, s3 = [s for s in ranked if s["code"] not in taken][:3]
+    s1, s2 = [s for s in ranked if s["code"] not in taken][:2]
     a, b, c = (await volunteers(pool, slug, 2, "A"), await volunteers(pool, slug, 1, "B"),
                await volunteers(pool, slug, 1, "C"))
-    ta, tb, tc = (await make_team(client, slug, hq, f"A {a[0]['login']}", a),
-                  await make_team(client, slug, hq, f"B {b[0]['login']}", b),
-                  await make_team(client, slug, hq, f"C {c[0]['login']}", c))
+    # C first, so that it has the lowest id: on equal value the lower id would win the tie, and
+    # a team with nobody out must still not take the station from the team standing at it.
+    tc = await make_team(client, slug, hq, f"C {c[0]['login']}", c)
+    ta, tb = (await make_team(client, slug, hq, f"A {a[0]['login']}", a),
+              await make_team(client, slug, hq, f"B {b[0]['login']}", b))
     # team A stands at the best station, team B at the second; team C has nobody live
     for v in a:
         await place(redis_url, paris["id"], v["id"], s1["lon"], s1["lat"])
@@ -70,7 +72,10 @@ async def test_suggestions_match_teams_to_the_best_stations_near_them(client, po
     assert mine[ta["id"]]["station"] == s1["code"] and mine[ta["id"]]["distance_m"] == 0
     assert mine[ta["id"]]["live_members"] == 2
     assert mine[tb["id"]]["station"] == s2["code"]
-    assert mine[tc["id"]]["station"] == s3["code"] and mine[tc["id"]]["distance_m"] is None
+    # C is matched after the teams out in the street, on the bare score: never to s1 or s2
+    assert mine[tc["id"]]["station"] not in (s1["code"], s2["code"]) and mine[tc["id"]]["distance_m"] is None
+    live_first = [s["distance_m"] is not None for s in body["suggestions"]]
+    assert live_first == sorted(live_first, reverse=True)  # teams with a position are listed first
     assert tc["id"] in body["teams_without_position"]
     assert any("abstainers" in w for w in mine[ta["id"]]["why"])
     assert any("0.0 km" in w for w in mine[ta["id"]]["why"])

@@ -1,5 +1,6 @@
 // Dispatch: the server's live suggestions of which team to send where (and why), refreshed every
-// 20 s, each with a "Send" button. Sending stores the assignment and pushes it to the team's
+// 20 s, each with a "Send" button. Every team is listed (the list scrolls), teams out in the street
+// first: a coordinator must be able to send any team, not only the best-placed ten. Sending stores the assignment and pushes it to the team's
 // phones at once (server/dispatch/routes.py); the list then refreshes.
 
 import {apiGet, apiPost, ApiError} from '../api';
@@ -18,7 +19,6 @@ interface Suggestion {
 }
 
 const REFRESH_MS = 20_000;
-const SHOWN = 10;
 
 export function startDispatch(campaign: string, onPick: (code: string) => void): {refreshText: () => void} {
   const base = `/api/campaigns/${encodeURIComponent(campaign)}`;
@@ -51,7 +51,7 @@ export function startDispatch(campaign: string, onPick: (code: string) => void):
   async function refresh(): Promise<void> {
     try {
       const body = await apiGet<{suggestions: Suggestion[]}>(`${base}/dispatch/suggestions`);
-      items = body.suggestions.slice(0, SHOWN);
+      items = body.suggestions;
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) {
         byId('dispatch').hidden = true; // not HQ: no dispatch panel
