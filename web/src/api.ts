@@ -40,6 +40,10 @@ export interface AreaProperties {
   lists: Record<string, number>;
   district_code: string | null;
   neighbourhood_code: string | null;
+  /** Merged in by the HQ page from GET /priorities (HQ roles only): see hq/stationstats.ts. */
+  priority?: number | null;
+  priority_rank?: number;
+  coverage?: number;
 }
 
 export interface AreaFeature {

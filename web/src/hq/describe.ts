@@ -18,6 +18,8 @@ export function describeArea(p: AreaProperties, topN = 3): string {
   if (p.abstention_rate !== null && p.abstention_rate !== undefined) {
     rows.push([t('abstention_rate'), fmtPct(p.abstention_rate)]);
   }
+  if (p.priority_rank !== undefined) rows.push([t('priority_rank'), `#${fmtInt(p.priority_rank)}`]);
+  if (p.coverage !== undefined) rows.push([t('coverage_today'), fmtInt(p.coverage)]);
   if (p.election) rows.push([t('election'), escapeHtml(p.election)]);
   const lists = (p.top_lists ?? []).slice(0, topN);
   const listHtml = lists.length

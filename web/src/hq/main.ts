@@ -40,6 +40,7 @@ import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {startNext} from './next';
 import {startDispatch} from './dispatch';
+import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
 const errorText = (err: unknown) =>
@@ -53,6 +54,7 @@ let replay: ReplayView | null = null;
 let presence: PresenceView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
+let stats: Map<string, StationStats> | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
 const counts: Partial<Record<Level, number>> = {};
 
@@ -65,6 +67,10 @@ function renderSelection(): void {
     return;
   }
   body.className = '';
+  // The card may hold a freshly fetched copy of the feature: give it the station's figures too.
+  if (stats && selected.properties.level === 'polling_station') {
+    mergeStationStats({type: 'FeatureCollection', features: [selected]} as AreaCollection, stats);
+  }
   body.innerHTML = describeArea(selected.properties, 10);
   body.dataset.code = selected.properties.code;
 }
@@ -98,7 +104,7 @@ function refreshText(): void {
   applyStaticText();
   renderCampaign(me, slug);
   if (map) {
-    renderMetricOptions(lists, map.metric);
+    renderMetricOptions(lists, map.metric, stats !== null);
     renderLegend(map.metric, map.domain);
   }
   for (const l of LEVELS) setCount(l, counts[l] ?? null);
@@ -116,7 +122,8 @@ async function loadLevel(level: Level): Promise<void> {
   setCount(level, fc.features.length);
   if (level === 'polling_station') {
     lists = listNames(fc.features);
-    renderMetricOptions(lists, map!.metric);
+    if (stats) mergeStationStats(fc, stats);
+    renderMetricOptions(lists, map!.metric, stats !== null);
   }
   map!.setData(level, fc);
   if (level === 'polling_station') renderLegend(map!.metric, map!.domain);
@@ -213,6 +220,16 @@ async function boot(): Promise<void> {
     if (f) pick(f);
   });
   onLangChange(dispatch.refreshText);
+  startStationStats(slug, fresh => {
+    stats = fresh;
+    const fc = data.polling_station;
+    if (!fc || !map) return; // merged when the stations arrive (loadLevel)
+    mergeStationStats(fc, fresh);
+    map.statsChanged();
+    renderMetricOptions(lists, map.metric, true);
+    renderLegend(map.metric, map.domain);
+    renderSelection();
+  });
   renderMetricOptions([], map.metric);
   renderLegend(map.metric, map.domain);
 

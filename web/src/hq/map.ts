@@ -75,6 +75,7 @@ export class HqMap {
     data: {},
     visible: {district: true, neighbourhood: true, polling_station: true},
     metric: 'turnout',
+    statsVersion: 0,
     domain: null,
     selected: null
   };
@@ -350,6 +351,13 @@ export class HqMap {
 
   setMetric(metric: MetricId): void {
     this.state.metric = metric;
+    this.recomputeDomain();
+    this.redrawBase();
+  }
+
+  /** Priority/coverage figures were merged into the station features: repaint and re-scale. */
+  statsChanged(): void {
+    this.state.statsVersion++;
     this.recomputeDomain();
     this.redrawBase();
   }

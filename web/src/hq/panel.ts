@@ -4,6 +4,7 @@ import {LEVELS, type Level, type Me} from '../api';
 import {getLang, t, toggleLang, fmtInt, type MessageKey} from '../i18n';
 import {
   BASE_METRICS,
+  STATS_METRICS,
   formatMetric,
   listMetric,
   metricLabel,
@@ -25,10 +26,10 @@ export function setCount(level: Level, n: number | null): void {
   if (el) el.textContent = n === null ? '…' : fmtInt(n);
 }
 
-/** Fill #metric with the base metrics plus one entry per list name. */
-export function renderMetricOptions(lists: string[], current: MetricId): void {
+/** Fill #metric with the base metrics, priority and coverage once known, and one entry per list. */
+export function renderMetricOptions(lists: string[], current: MetricId, withStats = false): void {
   const select = byId<HTMLSelectElement>('metric');
-  const ids = [...BASE_METRICS, ...lists.map(listMetric)];
+  const ids = [...BASE_METRICS, ...(withStats ? STATS_METRICS : []), ...lists.map(listMetric)];
   select.replaceChildren(
     ...ids.map(id => {
       const opt = document.createElement('option');

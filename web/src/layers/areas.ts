@@ -11,6 +11,8 @@ export interface AreaLayerState {
   metric: MetricId;
   domain: Domain | null;
   selected: AreaFeature | null;
+  /** Bumped when priority/coverage figures are merged into the station features in place. */
+  statsVersion: number;
 }
 
 const HIGHLIGHT: [number, number, number, number] = [255, 255, 255, 90];
@@ -33,7 +35,7 @@ export function buildAreaLayers(s: AreaLayerState): Layer[] {
         getLineColor: [20, 22, 30, 200],
         getLineWidth: 0.6,
         lineWidthUnits: 'pixels',
-        updateTriggers: {getFillColor: [s.metric, s.domain?.min, s.domain?.max]}
+        updateTriggers: {getFillColor: [s.metric, s.domain?.min, s.domain?.max, s.statsVersion]}
       })
     );
   }

@@ -5,10 +5,12 @@ import {fmtInt, fmtPct, t} from '../i18n';
 
 export type RGBA = [number, number, number, number];
 
-/** 'registered' | 'turnout' | 'abstention_rate' | 'list:<name>' */
+/** 'registered' | 'turnout' | 'abstention_rate' | 'priority' | 'coverage' | 'list:<name>' */
 export type MetricId = string;
 
 export const BASE_METRICS: MetricId[] = ['registered', 'turnout', 'abstention_rate'];
+/** Offered once the HQ page has the server's ranking (priority score, volunteers today). */
+export const STATS_METRICS: MetricId[] = ['priority', 'coverage'];
 const LIST_PREFIX = 'list:';
 
 export function listMetric(name: string): MetricId {
@@ -19,6 +21,8 @@ export function metricLabel(id: MetricId): string {
   if (id.startsWith(LIST_PREFIX)) return t('metric_list', {name: id.slice(LIST_PREFIX.length)});
   if (id === 'registered') return t('metric_registered');
   if (id === 'turnout') return t('metric_turnout');
+  if (id === 'priority') return t('metric_priority');
+  if (id === 'coverage') return t('metric_coverage');
   return t('metric_abstention_rate');
 }
 
@@ -28,11 +32,13 @@ export function metricValue(p: AreaProperties, id: MetricId): number | null {
   else if (id === 'registered') v = p.registered;
   else if (id === 'turnout') v = p.turnout;
   else if (id === 'abstention_rate') v = p.abstention_rate;
+  else if (id === 'priority') v = p.priority;
+  else if (id === 'coverage') v = p.coverage;
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 export function formatMetric(id: MetricId, v: number | null): string {
-  return id === 'registered' ? fmtInt(v) : fmtPct(v);
+  return id === 'registered' || id === 'priority' || id === 'coverage' ? fmtInt(v) : fmtPct(v);
 }
 
 /** List names found in the data, most supported first (sum of shares). */
