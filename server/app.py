@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.live.routes import router as live_router
     from server.dispatch.routes import router as dispatch_router
     from server.priorities.routes import router as priorities_router
+    from server.reports.routes import router as reports_router
     from server.shifts.routes import router as shifts_router
 
     app.include_router(auth_router)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shifts_router)
     app.include_router(priorities_router)
     app.include_router(dispatch_router)
+    app.include_router(reports_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

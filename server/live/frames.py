@@ -27,14 +27,15 @@ class VState:
 
 
 class Activity:
-    """A shift started or ended, a pause or a resume: passed to HQ's activity feed as published.
-    District and team (for scoped viewers) come from the volunteer's last state."""
+    """A shift started or ended, a pause, a resume or a tour report: passed to HQ's activity feed
+    as published. District and team (for scoped viewers) come from the event when it has them (a
+    report names its station's district), else from the volunteer's last state."""
     __slots__ = ("v", "raw", "ds", "team")
 
     def __init__(self, obj: dict, raw: bytes | None = None) -> None:
         self.v: int = int(obj["v"])
         self.raw = raw if raw is not None else orjson.dumps(obj)
-        self.ds = None
+        self.ds = obj.get("ds")
         self.team = obj.get("team")
 
 
@@ -64,7 +65,7 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
             return [("ping", VState(obj, raw))]
         if kind == "pause" or (kind == "shift" and not obj.get("on")):
             return [("event", Activity(obj, raw)), ("gone", int(obj["v"]))]
-        if kind in ("shift", "resume"):
+        if kind in ("shift", "resume", "report"):
             return [("event", Activity(obj, raw))]  # the next ping brings the volunteer back
         if kind in ("gone", "remove"):
             return [("gone", int(obj["v"]))]

@@ -100,7 +100,8 @@ class Feed:
     def on_event(self, act: Activity) -> None:
         last = self.newest(act.v)
         if last is not None:
-            act.ds = last.ds
+            if act.ds is None:
+                act.ds = last.ds
             if act.team is None:
                 act.team = last.team
         self.events.append(act)
