@@ -18,11 +18,10 @@ import redis.asyncio as aioredis
 from ingest.protocol import OFF_SHIFT, Ping, PingError
 from server.shifts import live as shift_live
 from server.shifts import queries as shift_queries
+from server.shifts.queries import CLOCK_SLACK_S
 from server.shifts.schemas import Shift
 
 log = logging.getLogger("ingest.duty")
-
-CLOCK_SLACK_S = 60.0
 
 
 class Duty:

@@ -32,8 +32,9 @@ def _size(data: str | bytes) -> int:
 async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_paused: bool) -> bool:
     """Pause or resume sharing for this connection; returns the new paused flag.
 
-    On pause, pings already received are processed first (stored, acked: they were taken
-    while sharing), then the volunteer's live state is removed and HQ told, in that order."""
+    On pause, pings already received are processed first (published live, and stored as usual:
+    they were taken while sharing), then the volunteer's live state is removed and HQ told, in
+    that order. A pause does not wait for PostgreSQL: stopping being watched must never hang."""
     if pause:
         await pipeline.settle()
         try:
@@ -57,6 +58,8 @@ async def _change_shift(pipeline, vol, start: bool, out: asyncio.Queue) -> None:
             out.put_nowait(P.shift_frame(True, shift.id, shift.started_at.timestamp(), created=created))
         else:
             await pipeline.settle()
+            if not await pipeline.writer.committed(10.0):
+                raise TimeoutError("the pings before the end are not stored yet")
             ended, notified = await pipeline.duty.end(vol)
             out.put_nowait(P.shift_frame(False, ended and ended.id, ended and ended.started_at.timestamp(),
                                          ended_by=ended and ended.ended_by))

@@ -34,10 +34,10 @@ class Batch:
     """Rows column-wise (INSERT_COLUMNS order) and who to ack: per queued chunk, its first row
     in the batch and its acks (sink, seqs, first row, end row), rows of a frame contiguous."""
 
-    __slots__ = ("columns", "n", "acks")
+    __slots__ = ("columns", "n", "acks", "ids")
 
-    def __init__(self, columns: list[list], n: int, acks: list[tuple[int, list]]) -> None:
-        self.columns, self.n, self.acks = columns, n, acks
+    def __init__(self, columns: list[list], n: int, acks: list[tuple[int, list]], ids: list[int]) -> None:
+        self.columns, self.n, self.acks, self.ids = columns, n, acks, ids
 
 
 class BatchWriter:
@@ -52,8 +52,12 @@ class BatchWriter:
         self._batch_wait_s = batch_wait_s
         self._queue_max = queue_max
         self._retention_days = retention_days
-        # Chunks as the pipeline built them: (columns, rows, acks). No per-row objects.
-        self._chunks: deque[tuple[list[list], int, list]] = deque()
+        # Chunks as the pipeline built them: (columns, rows, acks, id). No per-row objects.
+        self._chunks: deque[tuple[list[list], int, list, int]] = deque()
+        # Chunk ids not yet written, and who waits for all ids up to some id (committed()).
+        self._last_id = 0
+        self._unwritten: set[int] = set()
+        self._barriers: list[tuple[int, asyncio.Future]] = []
         self._queued = 0  # rows in _chunks
         self._held = 0  # admitted and not yet written: what the bound applies to
         self._wake = asyncio.Event()
@@ -81,7 +85,9 @@ class BatchWriter:
         end row) per frame; sink(seqs_of_committed_rows, True) is called after the commit."""
         if not n:
             return
-        self._chunks.append((columns, n, acks))
+        self._last_id += 1
+        self._unwritten.add(self._last_id)
+        self._chunks.append((columns, n, acks, self._last_id))
         self._queued += n
         self._held += n
         self._wake.set()
@@ -97,13 +103,14 @@ class BatchWriter:
     def _take(self) -> Batch:
         """About batch_max rows (whole chunks), concatenated column by column."""
         chunks = self._chunks
-        columns, n, acks = chunks.popleft()
-        batch = Batch(columns, n, [(0, acks)])
+        columns, n, acks, chunk_id = chunks.popleft()
+        batch = Batch(columns, n, [(0, acks)], [chunk_id])
         while chunks and batch.n < self._batch_max:
-            cols, k, acks = chunks.popleft()
+            cols, k, acks, chunk_id = chunks.popleft()
             for mine, more in zip(batch.columns, cols):
                 mine += more
             batch.acks.append((batch.n, acks))
+            batch.ids.append(chunk_id)
             batch.n += k
         self._queued -= batch.n
         return batch
@@ -135,6 +142,36 @@ class BatchWriter:
             await self._write_until_done(batch)
         finally:
             self._slots.release()
+
+    async def committed(self, timeout: float) -> bool:
+        """Wait until every row queued before this call is committed (or refused for good);
+        False after `timeout` (PostgreSQL unreachable). Ending a shift waits so: the pings taken
+        on shift are stored, and acked, before the shift is closed."""
+        target = self._last_id
+        if not self._unwritten or min(self._unwritten) > target:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        self._barriers.append((target, waiter))
+        self._full.set()  # don't wait for a fuller batch: someone is waiting for this one
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            return True
+        except TimeoutError:
+            return False
+
+    def _written(self, batch: Batch) -> None:
+        self._unwritten.difference_update(batch.ids)
+        if not self._barriers:
+            return
+        low = min(self._unwritten) if self._unwritten else self._last_id + 1
+        waiting = []
+        for target, waiter in self._barriers:
+            if low > target:
+                if not waiter.done():
+                    waiter.set_result(None)
+            elif not waiter.done():
+                waiting.append((target, waiter))
+        self._barriers = waiting
 
     async def flush(self, timeout: float) -> bool:
         """At shutdown: write what is queued, for at most `timeout` seconds."""
@@ -169,6 +206,7 @@ class BatchWriter:
         self.written += batch.n - len(bad)
         self._held -= batch.n
         self._resolve(batch, bad)
+        self._written(batch)
 
     async def _write(self, columns: list[list], lo: int, hi: int, partitions_fixed: bool = False) -> set[int]:
         """Insert rows lo..hi; returns the positions of rows refused for good (data errors),

@@ -7,6 +7,7 @@ import asyncpg
 
 from server.pings import queries as ping_queries
 from server.reports.schemas import NewReport, Report, StationTotals
+from server.shifts.queries import CLOCK_SLACK_S
 from server.sql import sql
 
 SHIFT_REPORT_HOURS = 12  # a report written within this long after a shift is about that shift
@@ -28,7 +29,7 @@ async def where_and_when(conn: asyncpg.Connection, campaign_id: int, user_id: in
         return (shift["id"] if shift else None), team, given, "given"
     if shift is not None:
         area = await conn.fetchval(sql("reports/station_of_pings"), campaign_id, user_id,
-                                   shift["started_at"], shift["ended_at"])
+                                   shift["started_at"] - dt.timedelta(seconds=CLOCK_SLACK_S), shift["ended_at"])
         if area is not None:
             return shift["id"], team, await station(conn, campaign_id, area_id=area), "pings"
     if assigned_area is not None:

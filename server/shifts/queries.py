@@ -8,6 +8,11 @@ import asyncpg
 from server.shifts.schemas import OnShift, Shift
 from server.sql import sql
 
+# A fix taken up to this long before the shift started still belongs to it: the phone's clock
+# may differ from the server's, and a browser hands over a fix it took just before "Start".
+# Ingest accepts such fixes (ingest/duty.py); reports count them as the shift's (server/reports).
+CLOCK_SLACK_S = 60.0
+
 
 def _shift(row: asyncpg.Record) -> Shift:
     return Shift(id=row["id"], volunteer=row["user_id"], started_at=row["started_at"],

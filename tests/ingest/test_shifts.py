@@ -80,6 +80,8 @@ async def test_end_shift_stores_what_came_before_then_refuses(ingest, pool, volu
             off = await recv_until(ws, "shift")
             assert off["state"] == "off" and off["shift"]["id"] == volunteer["shift"]
             assert off["ended_by"] == "volunteer"
+            # taken on shift: stored before the shift closed, not merely queued
+            assert [row["seq"] for row in await stored(pool, uid)] == [1]
             # the ping before the end went out live first, then the end, which took them off the map
             assert (await next_delta(pubsub, kind=None))["seq"] == 1
             ended = await next_delta(pubsub, kind=None)

@@ -56,6 +56,10 @@ async def test_priority_and_coverage_choropleths(paris, pool, browser, live_serv
         assert f"#{mine['rank']}" in card
         assert f"Volunteers there today\t{mine['visits']['volunteers']}" in card
         await page.mouse.move(2, 2)  # no hover highlight on the station
+        # only the areas: other tests leave live volunteers in this shared campaign, some of them
+        # standing at stations' inner points
+        for layer in ("volunteers", "presence", "coverage"):
+            await page.uncheck(f"#toggle-{layer}")
         await page.wait_for_timeout(2000)  # the fly-to animation
 
         await page.select_option("#metric", "coverage")

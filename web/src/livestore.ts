@@ -33,7 +33,7 @@ export interface VolunteerState {
 
 export type LiveEventKind =
   | 'joined' | 'entered' | 'left' | 'stale' | 'gone'
-  | 'shift_start' | 'shift_end' | 'paused' | 'resumed';
+  | 'shift_start' | 'shift_end' | 'paused' | 'resumed' | 'report';
 
 export interface LiveEvent {
   at: number; // local ms
@@ -41,15 +41,26 @@ export interface LiveEvent {
   id: string;
   ps: string | null;
   by?: string | null; // shift_end: volunteer, hq or timeout
+  doors?: DoorCounts; // report
 }
 
-/** A shift start or end, a pause or a resume, as the server relays it in `events`. */
+export interface DoorCounts {
+  knocked: number;
+  opened: number;
+  contacts: number;
+}
+
+/** A shift start or end, a pause, a resume or a tour report, as the server relays it in `events`. */
 export interface ActivityEvent {
-  type: 'shift' | 'pause' | 'resume';
+  type: 'shift' | 'pause' | 'resume' | 'report';
   v: number | string;
   on?: boolean;
   since?: number;
   by?: string | null;
+  station?: string | null;
+  knocked?: number;
+  opened?: number;
+  contacts?: number;
 }
 
 /** Who is on shift, as the snapshot lists it (from the database). */
@@ -170,6 +181,13 @@ export class LiveStore {
       this.onShift.delete(id);
       explained.add(id);
       this.event('shift_end', id, this.volunteers.get(id)?.v.ps ?? null, e.by ?? null);
+    } else if (e.type === 'report') {
+      const doors = {knocked: e.knocked ?? 0, opened: e.opened ?? 0, contacts: e.contacts ?? 0};
+      this.event('report', id, e.station ?? null, undefined, doors);
+      if (this.doorsToday) {
+        this.doorsToday.knocked += doors.knocked;
+        this.doorsToday.contacts += doors.contacts;
+      }
     } else if (e.type === 'pause') {
       explained.add(id);
       this.event('paused', id, this.volunteers.get(id)?.v.ps ?? null);
@@ -184,13 +202,21 @@ export class LiveStore {
     else if (v.ev === 'exit') this.event('left', id, v.ps ?? this.volunteers.get(id)?.v.ps ?? null);
   }
 
-  private event(kind: LiveEventKind, id: string, ps: string | null, by?: string | null): void {
-    this.events.unshift(by === undefined ? {at: Date.now(), kind, id, ps} : {at: Date.now(), kind, id, ps, by});
+  private event(kind: LiveEventKind, id: string, ps: string | null, by?: string | null, doors?: DoorCounts): void {
+    const e: LiveEvent = {at: Date.now(), kind, id, ps};
+    if (by !== undefined) e.by = by;
+    if (doors) e.doors = doors;
+    this.events.unshift(e);
     if (this.events.length > FEED) this.events.length = FEED;
   }
 
   /** Counters for the panel. */
-  stats(): {onShift: number; live: number; stale: number; perMinute: number; stations: number} {
+  /** The campaign's reported doors today (GET …/reports/totals), then counted on from the feed's
+   * reports until the next reading; null when unknown (not HQ). Not cleared by a filter change. */
+  doorsToday: DoorCounts | null = null;
+
+  stats(): {onShift: number; live: number; stale: number; perMinute: number; stations: number;
+            doorsKnocked: number | null; contacts: number | null} {
     let stale = 0;
     const stations = new Set<string>();
     for (const s of this.volunteers.values()) {
@@ -207,13 +233,15 @@ export class LiveStore {
       live: this.volunteers.size - stale,
       stale,
       perMinute: Math.round((n * 60_000) / span),
-      stations: stations.size
+      stations: stations.size,
+      doorsKnocked: this.doorsToday?.knocked ?? null,
+      contacts: this.doorsToday?.contacts ?? null
     };
   }
 }
 
 function isActivity(e: LiveVolunteer | ActivityEvent): e is ActivityEvent {
-  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume';
+  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume' || e.type === 'report';
 }
 
 function pushTrail(trail: [number, number][], v: LiveVolunteer): [number, number][] {

@@ -149,7 +149,10 @@ function eventText(e: LiveEvent): string {
   if (e.kind === 'left' && !e.ps) key = 'ev_left_none';
   else if (e.kind === 'shift_end' && e.by === 'hq') key = 'ev_shift_end_hq';
   else if (e.kind === 'shift_end' && e.by === 'timeout') key = 'ev_shift_end_timeout';
-  return t(key, {id: `#${e.id}`, ps: e.ps ?? ''});
+  else if (e.kind === 'report' && !e.ps) key = 'ev_report_none';
+  const d = e.doors;
+  return t(key, {id: `#${e.id}`, ps: e.ps ?? '', knocked: fmtInt(d?.knocked ?? 0), opened: fmtInt(d?.opened ?? 0),
+                 contacts: fmtInt(d?.contacts ?? 0)});
 }
 
 /** Re-render language-dependent parts (after a language switch). */

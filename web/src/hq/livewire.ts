@@ -2,7 +2,7 @@
 // live commits (hq/throttle.ts): one layer rebuild + panel update per commit, from the newest
 // state; each frame is acknowledged once the commit that shows it is painted.
 
-import type {AreaFeature} from '../api';
+import {apiGet, ApiError, type AreaFeature} from '../api';
 import {LiveClient, LiveStore} from '../live';
 import {VolunteerLayers, viewKey} from '../layers/volunteers';
 import {
@@ -95,6 +95,20 @@ export function startLive(map: HqMap, campaign: string): LiveView {
       client.start(filter);
     }
   });
+  // Doors and contacts today: read from the reports every minute, counted on from the feed between.
+  const totals = `/api/campaigns/${encodeURIComponent(campaign)}/reports/totals`;
+  let doorsTimer = 0;
+  async function readDoors(): Promise<void> {
+    try {
+      const body = await apiGet<{all: {doors_knocked: number; doors_opened: number; contacts: number}}>(totals);
+      store.doorsToday = {knocked: body.all.doors_knocked, opened: body.all.doors_opened, contacts: body.all.contacts};
+      renderLiveCounters(store);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) window.clearInterval(doorsTimer);
+    }
+  }
+  void readDoors();
+  doorsTimer = window.setInterval(() => void readDoors(), 60_000);
   // Counters decay (pings/min window) even when no frame arrives.
   window.setInterval(() => renderLiveCounters(store), 5000);
   map.setLiveLayers(layers.build(store, map.view(), visible));

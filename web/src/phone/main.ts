@@ -7,6 +7,7 @@ import {
 } from '../api';
 import {getLang, onLangChange, toggleLang} from '../i18n';
 import {isKey, tr, type PhoneKey} from './messages';
+import {TourReport} from './report';
 import {ShiftSharing, type ShareStatus} from './sharing';
 
 interface PhoneConfig {
@@ -18,6 +19,8 @@ interface PhoneConfig {
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let sharing: ShiftSharing | null = null;
+let report: TourReport | null = null;
+let lastState = '';
 let config: PhoneConfig | null = null;
 let me: Me | null = null;
 let campaign = '';
@@ -53,6 +56,7 @@ function translate(): void {
     $('who').textContent = tr('who', {name: me.name, campaign: c?.name ?? campaign});
   }
   render(sharing?.status ?? null);
+  report?.render();
 }
 
 function render(s: ShareStatus | null): void {
@@ -95,6 +99,13 @@ function render(s: ShareStatus | null): void {
       link.href = `https://www.openstreetmap.org/?mlat=${a.lat}&mlon=${a.lon}#map=18/${a.lat}/${a.lon}`;
     }
   }
+  // The tour ended here: ask for the report (it can be sent at any time all the same).
+  if (state === 'ended' && lastState && lastState !== 'ended' && report) {
+    $('report-prompt').hidden = false;
+    $('report').scrollIntoView({behavior: 'smooth', block: 'start'});
+  }
+  lastState = state;
+  $<HTMLInputElement>('rep-station').placeholder = a?.station ?? '';
   const problem = s?.problem && state !== 'denied' ? s.problem : '';
   $('message').textContent = problem && isKey(problem) ? tr(problem) : problem;
 }
@@ -125,6 +136,7 @@ async function boot(): Promise<void> {
   $('login').hidden = true;
   $('shift').hidden = false;
   sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
+  report = new TourReport(campaign);
   translate();
   sharing.connect();
   void loadAssignment(sharing);

@@ -40,7 +40,23 @@ const en = {
   insecure: 'Browsers share a location only with https pages: ask HQ for the https address.',
   end_failed: 'Could not reach the server: your shift will end as soon as it is reachable.',
   assigned: 'Your team is sent to',
-  directions: 'Directions'
+  directions: 'Directions',
+  report_title: 'Tour report',
+  report_hint: 'Counts only: never who opened or what they think.',
+  rep_knocked: 'Doors knocked',
+  rep_opened: 'Doors opened',
+  rep_contacts: 'New contacts',
+  rep_station: 'Polling station (optional)',
+  rep_station_hint: 'Blank: where your shift went, else your team’s station',
+  rep_tags: 'Topics that came up',
+  rep_tags_hint: 'Separated by commas, e.g. housing, transport',
+  rep_send: 'Send my report',
+  rep_sending: 'Sending…',
+  rep_sent: 'Report sent: {knocked} doors, {opened} opened, {contacts} contacts{station}.',
+  rep_queued: 'No connection: the report waits on this phone and will be sent.',
+  rep_opened_gt: 'Doors opened cannot exceed doors knocked.',
+  rep_after_shift: 'Shift ended: how did the tour go?',
+  rep_today: 'Reports sent today: {n}'
 };
 
 type Key = keyof typeof en;
@@ -83,7 +99,23 @@ const fr: Record<Key, string> = {
   insecure: 'Les navigateurs ne partagent la position qu’avec les pages https : demandez l’adresse https au QG.',
   end_failed: 'Serveur injoignable : votre service se terminera dès qu’il sera joignable.',
   assigned: 'Votre équipe est envoyée au',
-  directions: 'Itinéraire'
+  directions: 'Itinéraire',
+  report_title: 'Compte rendu de tournée',
+  report_hint: 'Des comptes seulement : jamais qui a ouvert ni ce qu’il pense.',
+  rep_knocked: 'Portes frappées',
+  rep_opened: 'Portes ouvertes',
+  rep_contacts: 'Nouveaux contacts',
+  rep_station: 'Bureau de vote (facultatif)',
+  rep_station_hint: 'Vide : là où votre service est allé, sinon le bureau de votre équipe',
+  rep_tags: 'Sujets abordés',
+  rep_tags_hint: 'Séparés par des virgules, p. ex. logement, transports',
+  rep_send: 'Envoyer mon compte rendu',
+  rep_sending: 'Envoi…',
+  rep_sent: 'Compte rendu envoyé : {knocked} portes, {opened} ouvertes, {contacts} contacts{station}.',
+  rep_queued: 'Pas de connexion : le compte rendu attend sur ce téléphone et partira dès que possible.',
+  rep_opened_gt: 'Les portes ouvertes ne peuvent dépasser les portes frappées.',
+  rep_after_shift: 'Service terminé : comment s’est passée la tournée ?',
+  rep_today: 'Comptes rendus envoyés aujourd’hui : {n}'
 };
 
 export type PhoneKey = Key;
