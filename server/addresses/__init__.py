@@ -1,0 +1,1 @@
+"""Address points (house numbers): imported from open data, located in polling stations, walked."""
