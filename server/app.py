@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
 
+    from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(priorities_router)
     app.include_router(dispatch_router)
     app.include_router(reports_router)
+    app.include_router(addresses_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

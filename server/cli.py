@@ -101,6 +101,26 @@ async def cmd_results_import(args, settings: Settings) -> None:
     _print(out)
 
 
+async def cmd_addresses_import(args, settings: Settings) -> None:
+    from server.addresses.loading import import_addresses
+    from server.addresses.reader import read_address_file
+    from server.campaigns.queries import campaign_by_slug
+
+    address_file = read_address_file(
+        args.file, id_field=args.id_field, number_field=args.number_field, street_field=args.street_field,
+        lon_field=args.lon_field, lat_field=args.lat_field, suffix_field=args.suffix_field,
+        postcode_field=args.postcode_field,
+    )
+
+    async def work(conn):
+        campaign = await campaign_by_slug(conn, args.campaign)
+        return await import_addresses(conn, campaign["id"], address_file)
+
+    out = (await _with_conn(settings, work)).as_dict()
+    out.update(delimiter=address_file.delimiter, encoding=address_file.encoding)
+    _print(out)
+
+
 async def cmd_locate(args, settings: Settings) -> None:
     from server.areas.queries import locate_exact
     from server.campaigns.queries import campaign_by_slug
@@ -172,6 +192,21 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--skip-unknown", action="store_true",
                    help="import rows with known codes and report the others (default: refuse the file)")
     r.set_defaults(func=cmd_results_import)
+
+    addresses = sub.add_parser("addresses", help="address points for walk lists").add_subparsers(
+        dest="action", required=True)
+    ad = addresses.add_parser("import", help="import a CSV (or .csv.gz) of address points (WGS84); replaces the "
+                                             "campaign's addresses and locates each in its polling station")
+    ad.add_argument("file", type=Path)
+    ad.add_argument("--campaign", required=True)
+    ad.add_argument("--id-field", required=True, help="a unique key per address (the BAN id)")
+    ad.add_argument("--number-field", required=True, help="house number")
+    ad.add_argument("--suffix-field", help="house number suffix (bis, ter, a…), appended to the number")
+    ad.add_argument("--street-field", required=True)
+    ad.add_argument("--postcode-field")
+    ad.add_argument("--lon-field", required=True)
+    ad.add_argument("--lat-field", required=True)
+    ad.set_defaults(func=cmd_addresses_import)
 
     loc = sub.add_parser("locate", help="the polling station, neighbourhood and district containing a point")
     loc.add_argument("--campaign", required=True)

@@ -23,6 +23,10 @@ LAYERS = (
 )
 RESULTS = "paris_europeennes_2024_resultats_bv.csv"
 ELECTION = "europeennes-2024"
+ADDRESSES = "paris_adresses_ban_2024.csv.gz"
+# The BAN's column names, mapped as any city's file would be (quadriller addresses import …)
+ADDRESS_FIELDS = dict(id_field="id", number_field="numero", suffix_field="rep", street_field="nom_voie",
+                      postcode_field="code_postal", lon_field="lon", lat_field="lat")
 
 
 def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
@@ -33,8 +37,11 @@ def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
 
 
 async def import_city(conn, campaign_id: int, skip_levels: set[str] = frozenset(),
-                      skip_results: bool = False) -> list[str]:
-    """Import the demo city's three levels and its European 2024 results into a campaign."""
+                      skip_results: bool = False, skip_addresses: bool = False) -> list[str]:
+    """Import the demo city's three levels, its European 2024 results and its addresses into a
+    campaign."""
+    from server.addresses.loading import import_addresses
+    from server.addresses.reader import read_address_file
     from server.areas.geojson_reader import read_area_file
     from server.areas.loading import import_area_layer
     from server.results.csv_reader import read_results_csv
@@ -52,6 +59,9 @@ async def import_city(conn, campaign_id: int, skip_levels: set[str] = frozenset(
         )
         await import_results(conn, campaign_id, ELECTION, result_file)
         imported.append("results")
+    if not skip_addresses:
+        await import_addresses(conn, campaign_id, read_address_file(DATA / ADDRESSES, **ADDRESS_FIELDS))
+        imported.append("addresses")
     return imported
 
 
@@ -69,7 +79,10 @@ async def setup(settings: Settings, token_file: Path) -> dict:
             campaign = await create_campaign(conn, SLUG, "Paris — municipales (démo)")
         done = await level_counts(conn, campaign["id"])
         has_results = await conn.fetchval(sql("results/latest_election"), campaign["id"]) is not None
-        imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results)
+        has_addresses = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM addresses WHERE campaign_id = $1)",
+                                            campaign["id"])
+        imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results,
+                                     skip_addresses=has_addresses)
         for path, role, name in ((token_file, "admin", "HQ demo"),
                                  (volunteer_token_file(token_file), "volunteer", "Demo volunteer")):
             token = path.read_text().strip() if path.exists() else ""

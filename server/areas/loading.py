@@ -46,6 +46,11 @@ async def import_area_layer(
         )
         await conn.execute(sql("areas/insert_from_staging"), campaign_id, level, DISPLAY_TOLERANCE_DEG)
         overlaps = await rebuild_overlaps(conn, campaign_id)
+        if level == "polling_station":
+            # The old stations are gone (their addresses' station went NULL): locate them again.
+            from server.addresses.loading import locate_addresses
+
+            await locate_addresses(conn, campaign_id)
     repaired = [{"code": f.code, "reason": f.repair_note} for f in area_file.repaired]
     return AreaImportReport(level, len(records), replaced, repaired, overlaps)
 

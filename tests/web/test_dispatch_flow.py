@@ -52,9 +52,29 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         assert station in await phone.inner_text("#assignment-station")
         await hq_page.wait_for_function(
             "s => document.getElementById('dispatch-note').textContent.includes(s)", arg=station)
-        # a reload still shows it (from /dispatch/mine)
+        # the phone lists the station's doors in walking order, from where the volunteer stands
+        walk = (await client.get(f"/api/campaigns/{slug}/stations/{station}/walk",
+                                 params={"lon": 2.3431, "lat": 48.8867}, headers=bearer(vol["token"]))).json()
+        assert walk["doors"] > 0
+        door = "#walk-list button[data-door]"
+        await phone.wait_for_selector(door, timeout=10_000)
+        shown = await phone.eval_on_selector_all(door, "els => els.map(e => Number(e.dataset.door))")
+        assert shown == [s["id"] for s in walk["stops"]]
+        assert f"{walk['doors']} doors" in await phone.inner_text("#walk-summary")
+        for i in (0, 1):  # two doors done
+            await phone.click(f"{door} >> nth={i}")
+        assert await phone.eval_on_selector_all(f"{door}.done", "els => els.length") == 2
+
+        # a reload still shows it (from /dispatch/mine), and the doors done (kept on the phone)
         await phone.reload()
         await phone.wait_for_selector(f"#assignment[data-station='{station}']", timeout=10_000)
+        await phone.wait_for_selector(f"{door}.done", timeout=10_000)
+        done = await phone.eval_on_selector_all(f"{door}.done", "els => els.map(e => Number(e.dataset.door))")
+        assert sorted(done) == sorted(shown[:2])
+        # ending the shift asks for the report, with the doors done as doors knocked
+        await phone.click("#end")
+        await phone.wait_for_selector("#report-prompt", state="visible", timeout=10_000)
+        assert await phone.input_value("#rep-knocked") == "2"
     finally:
         await hq_page.close()
         await phone_ctx.close()

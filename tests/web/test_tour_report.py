@@ -100,7 +100,8 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
             "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=20_000)
         assert [r["doors_knocked"] for r in await reports(pool, vid)] == [30, 8]
         assert await phone.evaluate(f"localStorage.getItem('quadriller.phone.{slug}.reports')") is None
-        assert "Reports sent today: 2" in await phone.inner_text("#report-today")
+        await phone.wait_for_function(
+            "document.getElementById('report-today').textContent.includes('Reports sent today: 2')", timeout=5_000)
     finally:
         await hq_page.close()
         await phone_ctx.close()

@@ -8,6 +8,7 @@ import {
 import {getLang, onLangChange, toggleLang} from '../i18n';
 import {isKey, tr, type PhoneKey} from './messages';
 import {TourReport} from './report';
+import {WalkList} from './walklist';
 import {ShiftSharing, type ShareStatus} from './sharing';
 
 interface PhoneConfig {
@@ -20,6 +21,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 let sharing: ShiftSharing | null = null;
 let report: TourReport | null = null;
+let walk: WalkList | null = null;
 let lastState = '';
 let config: PhoneConfig | null = null;
 let me: Me | null = null;
@@ -57,6 +59,7 @@ function translate(): void {
   }
   render(sharing?.status ?? null);
   report?.render();
+  walk?.render();
 }
 
 function render(s: ShareStatus | null): void {
@@ -102,10 +105,13 @@ function render(s: ShareStatus | null): void {
   // The tour ended here: ask for the report (it can be sent at any time all the same).
   if (state === 'ended' && lastState && lastState !== 'ended' && report) {
     $('report-prompt').hidden = false;
+    const knocked = $<HTMLInputElement>('rep-knocked');
+    if (!knocked.value && walk?.doneCount) knocked.value = String(walk.doneCount); // doors ticked off the list
     $('report').scrollIntoView({behavior: 'smooth', block: 'start'});
   }
   lastState = state;
   $<HTMLInputElement>('rep-station').placeholder = a?.station ?? '';
+  void walk?.show(a?.station ?? null, f ? {lon: f.lon, lat: f.lat} : null);
   const problem = s?.problem && state !== 'denied' ? s.problem : '';
   $('message').textContent = problem && isKey(problem) ? tr(problem) : problem;
 }
@@ -137,6 +143,7 @@ async function boot(): Promise<void> {
   $('shift').hidden = false;
   sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
   report = new TourReport(campaign);
+  walk = new WalkList(campaign);
   translate();
   sharing.connect();
   void loadAssignment(sharing);

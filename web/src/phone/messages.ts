@@ -56,7 +56,9 @@ const en = {
   rep_queued: 'No connection: the report waits on this phone and will be sent.',
   rep_opened_gt: 'Doors opened cannot exceed doors knocked.',
   rep_after_shift: 'Shift ended: how did the tour go?',
-  rep_today: 'Reports sent today: {n}'
+  rep_today: 'Reports sent today: {n}',
+  walk_title: 'Doors to knock',
+  walk_summary: '{doors} doors · {streets} streets · {km} km, about {min} min walking · {done} done (tap a door when done)'
 };
 
 type Key = keyof typeof en;
@@ -115,7 +117,9 @@ const fr: Record<Key, string> = {
   rep_queued: 'Pas de connexion : le compte rendu attend sur ce téléphone et partira dès que possible.',
   rep_opened_gt: 'Les portes ouvertes ne peuvent dépasser les portes frappées.',
   rep_after_shift: 'Service terminé : comment s’est passée la tournée ?',
-  rep_today: 'Comptes rendus envoyés aujourd’hui : {n}'
+  rep_today: 'Comptes rendus envoyés aujourd’hui : {n}',
+  walk_title: 'Portes à frapper',
+  walk_summary: '{doors} portes · {streets} rues · {km} km, environ {min} min de marche · {done} faites (touchez une porte une fois faite)'
 };
 
 export type PhoneKey = Key;

@@ -116,6 +116,7 @@ export class TourReport {
         try {
           const done = await apiPost<Created>(this.base, body);
           this.save(this.outbox().filter(b => b.client_id !== body.client_id));
+          if (done.created && this.today !== null) this.today++; // the count below confirms it
           const r = done.report;
           this.set({key: 'rep_sent', vars: {knocked: r.doors_knocked, opened: r.doors_opened, contacts: r.contacts,
                                             station: r.station ? ` · ${r.station}` : ''}});
