@@ -29,6 +29,7 @@ async def ranked_stations(conn: asyncpg.Connection, campaign_id: int, election: 
             rank=i, code=r["code"], name=r["name"], registered=reg, abstentions=abst,
             abstention_rate=(abst / reg) if reg and abst is not None else None,
             list_share=r["list_share"], potential=ranking.potential(fig, weighted),
-            visits=Visits(volunteers=r["volunteers"], pings=r["pings"], last=r["last_visit"]),
-            score=sc, reasons=ranking.reasons(fig, weighted, list_name), lon=r["lon"], lat=r["lat"]))
+            visits=Visits(volunteers=r["volunteers"], pings=r["pings"], doors_knocked=r["doors_knocked"],
+                          reports=r["reports"], last=r["last_visit"]),
+            score=sc, reasons=ranking.reasons(fig, weighted, list_name, r["doors_knocked"]), lon=r["lon"], lat=r["lat"]))
     return out

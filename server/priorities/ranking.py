@@ -2,6 +2,9 @@
 
     score = potential / (1 + volunteers who already canvassed the station in the window)
 
+(canvassed: pinged inside it on shift, or reported a tour of it; a volunteer who declined
+tracking still counts through their report.)
+
 The potential is the station's abstainers at the last election: registered voters who did not
 vote, the pool a door-to-door visit can mobilise. With a list chosen it is weighted by that
 list's share of the station's valid votes (abstainers are assumed to lean like the neighbours
@@ -35,7 +38,7 @@ def score(s: StationFigures, weighted: bool) -> float | None:
     return None if p is None else p / (1 + s.volunteers)
 
 
-def reasons(s: StationFigures, weighted: bool, list_name: str | None) -> list[str]:
+def reasons(s: StationFigures, weighted: bool, list_name: str | None, doors_knocked: int = 0) -> list[str]:
     out = []
     if s.abstentions is None:
         return ["no election results for this station"]
@@ -45,6 +48,8 @@ def reasons(s: StationFigures, weighted: bool, list_name: str | None) -> list[st
         out.append(f"{list_name} won {s.list_share:.0%} of the votes here")
     out.append("not canvassed in this period" if s.volunteers == 0 else
                f"already canvassed by {s.volunteers} volunteer{'s' if s.volunteers > 1 else ''}")
+    if doors_knocked:
+        out.append(f"{doors_knocked:,} doors knocked, as reported")
     return out
 
 

@@ -69,7 +69,7 @@ async def test_most_abstainers_first_then_canvassing_lowers_the_rank(client, poo
     assert [s["code"] for s in body["stations"]] == [x["code"] for x in by_abst[:5]]
     top = body["stations"][0]
     assert top["rank"] == 1 and top["score"] == top["abstentions"] == by_abst[0]["abstentions"]
-    assert top["visits"] == {"volunteers": 0, "pings": 0, "last": None}
+    assert top["visits"] == {"volunteers": 0, "pings": 0, "doors_knocked": 0, "reports": 0, "last": None}
     assert "not canvassed in this period" in top["reasons"]
 
     # two volunteers canvass the top station in the window: its score is a third
@@ -87,6 +87,29 @@ async def test_most_abstainers_first_then_canvassing_lowers_the_rank(client, poo
     body = (await client.get(url, params=q(window, limit=100_000, unvisited="true"), headers=hq)).json()
     assert top["code"] not in {s["code"] for s in body["stations"]}
     assert len(body["stations"]) == 902 - 1
+
+
+async def test_a_tour_report_counts_as_canvassing(client, pool, paris, hq, window):
+    """A volunteer who declined tracking but reported their tour canvassed the station too: it
+    is not "unvisited", its score drops, and the doors they knocked are among the reasons."""
+    url = f"/api/campaigns/{paris['slug']}/priorities"
+    top = (await client.get(url, params=q(window, limit=1), headers=hq)).json()["stations"][0]
+    reporter = await add_user(pool, paris["slug"], "volunteer", "Untracked")
+    async with pool.acquire() as c:
+        uid = await c.fetchval("SELECT id FROM users WHERE login = $1", reporter["login"])
+        area = await c.fetchval("SELECT id FROM areas WHERE campaign_id = $1 AND level = 'polling_station' "
+                                "AND code = $2", paris["id"], top["code"])
+        await c.execute("INSERT INTO tour_reports (campaign_id, user_id, area_id, area_source, doors_knocked, "
+                        "doors_opened, contacts, created_at) VALUES ($1, $2, $3, 'given', 64, 20, 3, $4)",
+                        paris["id"], uid, area, window[0] + dt.timedelta(minutes=10))
+    body = (await client.get(url, params=q(window, limit=100_000), headers=hq)).json()
+    again = next(s for s in body["stations"] if s["code"] == top["code"])
+    assert again["visits"]["volunteers"] == 1 and again["visits"]["pings"] == 0
+    assert (again["visits"]["doors_knocked"], again["visits"]["reports"]) == (64, 1)
+    assert again["score"] == pytest.approx(top["abstentions"] / 2)
+    assert "64 doors knocked, as reported" in again["reasons"]
+    unvisited = (await client.get(url, params=q(window, limit=100_000, unvisited="true"), headers=hq)).json()
+    assert top["code"] not in {s["code"] for s in unvisited["stations"]}
 
 
 async def test_weighting_by_a_list(client, pool, paris, hq, window):
