@@ -5,11 +5,27 @@ on one shard, and every key is scoped by campaign.
 """
 from __future__ import annotations
 
+import logging
+
 import redis.asyncio as aioredis
+
+log = logging.getLogger("server.redis")
 
 
 def create_redis(url: str) -> aioredis.Redis:
     return aioredis.from_url(url, decode_responses=False, health_check_interval=30)
+
+
+async def publish_best_effort(redis: aioredis.Redis, channel: str, message: bytes, what: str) -> bool:
+    """Publish a message about something already stored in PostgreSQL (the truth): a Redis
+    failure is logged and reported as False (the caller tells its client "not notified"), never
+    raised, so that it cannot undo or fail the stored change."""
+    try:
+        await redis.publish(channel, message)
+        return True
+    except Exception as exc:  # noqa: BLE001 - Redis down: stored all the same
+        log.warning("%s not published: %s: %s", what, type(exc).__name__, exc)
+        return False
 
 
 def _tag(campaign_id: int) -> str:

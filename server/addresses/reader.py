@@ -1,21 +1,19 @@
 """Parse an address-points CSV (one row per house number) into validated rows.
 
-Pure parsing, like the results reader (server/results/csv_reader.py), whose decoding and
-delimiter sniffing it shares: any of `, ; tab |`, a BOM, UTF-8 or Latin-1, and gzip (the national
+Pure parsing, like the results reader (server/results/csv_reader.py), with whose decoding and
+delimiter sniffing (server/csvfile.py) it shares: any of `, ; tab |`, a BOM, UTF-8 or Latin-1, and gzip (the national
 address files are distributed gzipped). Columns are mapped by name, so any city's export works.
 Every refusal names the file, the line (header = line 1) and the address id; nothing is guessed.
 """
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from server.errors import InvalidInput
-from server.results.csv_reader import _decode, _sniff
+from server.csvfile import open_table
 
 
 @dataclass
@@ -45,11 +43,8 @@ def read_address_file(path, *, id_field: str, number_field: str, street_field: s
             raise InvalidInput(f"{path.name}: a broken gzip file ({exc})") from exc
     if b"\x00" in raw[:4096]:
         raise InvalidInput(f"{path.name}: not a text (CSV) file")
-    text, encoding = _decode(raw)
-    end = text.find("\n")
-    delimiter = _sniff(text[:end] if end >= 0 else text, path.name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    table = open_table(raw, path.name)
+    reader, header = table.reader, table.header
 
     def col(name: str | None) -> int | None:
         if name is None:
@@ -96,4 +91,4 @@ def read_address_file(path, *, id_field: str, number_field: str, street_field: s
         rows.append((ext_id, number, street, postcode, lon, lat))
     if not rows:
         raise InvalidInput(f"{path.name}: no address rows")
-    return AddressFile(rows, delimiter, encoding)
+    return AddressFile(rows, table.delimiter, table.encoding)

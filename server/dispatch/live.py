@@ -2,14 +2,10 @@
 which every ingest process relays to the team members it has connected (ingest/assignments.py)."""
 from __future__ import annotations
 
-import logging
-
 import orjson
 import redis.asyncio as aioredis
 
-from server.redis import dispatch_channel
-
-log = logging.getLogger("server.dispatch")
+from server.redis import dispatch_channel, publish_best_effort
 
 
 def assignment_message(team: int, members: list[int], station: str, name: str | None, area_id: int,
@@ -19,9 +15,5 @@ def assignment_message(team: int, members: list[int], station: str, name: str | 
 
 
 async def publish_assignment(redis: aioredis.Redis, campaign_id: int, message: bytes) -> bool:
-    try:
-        await redis.publish(dispatch_channel(campaign_id), message)
-        return True
-    except Exception as exc:  # noqa: BLE001 - stored all the same; ingest's refresh picks it up
-        log.warning("assignment not pushed: %s: %s", type(exc).__name__, exc)
-        return False
+    # Not pushed when Redis is down: ingest's periodic refresh still picks the assignment up.
+    return await publish_best_effort(redis, dispatch_channel(campaign_id), message, "assignment")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from server.addresses.walk import WALK_M_PER_MIN
 from server.dispatch.schemas import Suggestion
 from server.priorities.schemas import StationPriority
 
 WALK_KM = 1.0
-WALK_M_PER_MIN = 75.0  # 4.5 km/h
 CANDIDATES = 300  # the best stations considered: enough for hundreds of teams, bounded work
 
 

@@ -2,16 +2,13 @@
 report is stored first; a Redis failure only means HQ was not told (the caller says so)."""
 from __future__ import annotations
 
-import logging
 import time
 
 import orjson
 import redis.asyncio as aioredis
 
-from server.redis import live_channel
+from server.redis import live_channel, publish_best_effort
 from server.reports.schemas import Report
-
-log = logging.getLogger("server.reports")
 
 
 def report_event(report: Report, district: str | None) -> bytes:
@@ -21,9 +18,4 @@ def report_event(report: Report, district: str | None) -> bytes:
 
 
 async def publish_report(redis: aioredis.Redis, campaign_id: int, report: Report, district: str | None) -> bool:
-    try:
-        await redis.publish(live_channel(campaign_id), report_event(report, district))
-        return True
-    except Exception as exc:  # noqa: BLE001 - Redis down: the report is stored all the same
-        log.warning("report not published: %s: %s", type(exc).__name__, exc)
-        return False
+    return await publish_best_effort(redis, live_channel(campaign_id), report_event(report, district), "report")

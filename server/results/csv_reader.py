@@ -11,18 +11,15 @@ number on a campaign map is worse than an import error.
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.csvfile import open_table
 from server.errors import InvalidInput
 
-_DELIMITERS = ",;\t|"
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")  # NBSP / narrow NBSP: French thousands separators
-_QUOTED = re.compile(r'"[^"]*"')
 
 
 @dataclass
@@ -44,27 +41,6 @@ class ResultFile:
     derived: list[str]  # fields computed rather than read, e.g. ["abstentions", "lists.*.share"]
     delimiter: str
     encoding: str  # "utf-8-sig" (BOM), "utf-8" or "latin-1"
-
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Latin-1 never fails, so it is the last resort: Excel "CSV (Windows)" files are
-        # cp1252, which is identical to Latin-1 for every accented letter French names use.
-        return raw.decode("latin-1"), "latin-1"
-    return text, "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-
-
-def _sniff(header_line: str, name: str) -> str:
-    """Pick the candidate delimiter that splits the header most. csv.Sniffer looks at data
-    rows too, and gets confused by quoted GeoJSON cells full of commas (as in Paris exports)."""
-    bare = _QUOTED.sub("", header_line)
-    counts = {d: bare.count(d) for d in _DELIMITERS}
-    best = max(counts, key=counts.get)
-    if counts[best] == 0:
-        raise InvalidInput(f"{name}: cannot find the delimiter (tried , ; tab |) in the header line")
-    return best
 
 
 def _number(text: str, percent: bool) -> float | None:
@@ -141,12 +117,8 @@ def read_results_csv(path, code_field: str, registered_field: str, voters_field:
     if len(set(list_fields)) != len(list_fields):
         raise InvalidInput("a list column is named twice in the list columns")
 
-    text, encoding = _decode(path.read_bytes())
-    end = text.find("\n")
-    delimiter = _sniff(text[:end] if end >= 0 else text, path.name)
-    # newline="" lets csv handle CRLF and line breaks inside quoted cells itself.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
+    table = open_table(path.read_bytes(), path.name)
+    reader, header, delimiter = table.reader, table.header, table.delimiter
 
     def col(name: str) -> int:
         name = name.strip()
@@ -205,7 +177,7 @@ def read_results_csv(path, code_field: str, registered_field: str, voters_field:
 
     if not rows:
         raise InvalidInput(f"{path.name}: no data rows after the header")
-    return ResultFile(rows=rows, derived=derived, delimiter=delimiter, encoding=encoding)
+    return ResultFile(rows=rows, derived=derived, delimiter=delimiter, encoding=table.encoding)
 
 
 def _parse_row(r: _Row, i_reg: tuple, i_vot: tuple | None, i_abs: tuple | None, i_val: tuple | None,

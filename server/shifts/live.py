@@ -12,7 +12,7 @@ import time
 import orjson
 import redis.asyncio as aioredis
 
-from server.redis import live_channel, volunteer_state_key
+from server.redis import live_channel, publish_best_effort, volunteer_state_key
 from server.shifts.schemas import Shift
 
 log = logging.getLogger("server.shifts")
@@ -29,13 +29,9 @@ def ended_event(user_id: int, shift_id: int, by: str | None) -> bytes:
 
 
 async def publish_started(redis: aioredis.Redis, campaign_id: int, shift: Shift, team: int | None) -> bool:
-    try:
-        await redis.publish(live_channel(campaign_id),
-                            started_event(shift.volunteer, shift.id, shift.started_at.timestamp(), team))
-        return True
-    except Exception as exc:  # noqa: BLE001 - Redis down: the shift is started all the same
-        log.warning("shift start not published: %s: %s", type(exc).__name__, exc)
-        return False
+    return await publish_best_effort(redis, live_channel(campaign_id),
+                                     started_event(shift.volunteer, shift.id, shift.started_at.timestamp(), team),
+                                     "shift start")
 
 
 async def publish_ended(redis: aioredis.Redis, campaign_id: int, shift: Shift) -> bool:
