@@ -8,30 +8,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from importlib import import_module
 from pathlib import Path
 
-import orjson
-
+from server.commandline import print_json, with_conn
 from server.errors import InvalidInput, QuadrillerError, ServiceUnavailable
 from server.settings import Settings
 
 LEVELS = ("district", "neighbourhood", "polling_station")
 
-
-def _print(obj) -> None:
-    sys.stdout.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
-
-
-async def _with_conn(settings: Settings, work: Callable[..., Awaitable]):
-    from server.db import connect, translated_errors
-
-    conn = await connect(settings.database_url)
-    try:
-        async with translated_errors():
-            return await work(conn)
-    finally:
-        await conn.close()
+# Modules whose `add_commands(sub)` adds their subcommands: one line per domain.
+DOMAIN_COMMANDS = [
+    "server.demo",
+    "server.exports.snapshot",
+]
 
 
 def cmd_db_upgrade(args, settings: Settings) -> None:
@@ -48,14 +38,14 @@ def cmd_db_upgrade(args, settings: Settings) -> None:
         if "connect" in str(exc).lower():
             raise ServiceUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc
         raise
-    _print({"upgraded_to": args.revision})
+    print_json({"upgraded_to": args.revision})
 
 
 async def cmd_campaign_create(args, settings: Settings) -> None:
     from server.campaigns.queries import create_campaign
 
-    row = await _with_conn(settings, lambda c: create_campaign(c, args.slug, args.name))
-    _print(dict(row))
+    row = await with_conn(settings, lambda c: create_campaign(c, args.slug, args.name))
+    print_json(dict(row))
 
 
 async def cmd_areas_import(args, settings: Settings) -> None:
@@ -69,10 +59,10 @@ async def cmd_areas_import(args, settings: Settings) -> None:
         campaign = await campaign_by_slug(conn, args.campaign)
         return await import_area_layer(conn, campaign["id"], args.level, area_file)
 
-    report = await _with_conn(settings, work)
+    report = await with_conn(settings, work)
     for item in report.repaired:
         print(f"repaired {args.level} {item['code']}: {item['reason']}", file=sys.stderr)
-    _print(report.as_dict())
+    print_json(report.as_dict())
 
 
 async def cmd_results_import(args, settings: Settings) -> None:
@@ -93,12 +83,12 @@ async def cmd_results_import(args, settings: Settings) -> None:
         campaign = await campaign_by_slug(conn, args.campaign)
         return await import_results(conn, campaign["id"], args.election, result_file, args.skip_unknown)
 
-    report = await _with_conn(settings, work)
+    report = await with_conn(settings, work)
     for item in report.unknown_codes:
         print(f"skipped line {item['line']}: code {item['code']!r} matches no polling station", file=sys.stderr)
     out = report.as_dict()
     out.update(delimiter=result_file.delimiter, encoding=result_file.encoding)
-    _print(out)
+    print_json(out)
 
 
 async def cmd_addresses_import(args, settings: Settings) -> None:
@@ -116,9 +106,9 @@ async def cmd_addresses_import(args, settings: Settings) -> None:
         campaign = await campaign_by_slug(conn, args.campaign)
         return await import_addresses(conn, campaign["id"], address_file)
 
-    out = (await _with_conn(settings, work)).as_dict()
+    out = (await with_conn(settings, work)).as_dict()
     out.update(delimiter=address_file.delimiter, encoding=address_file.encoding)
-    _print(out)
+    print_json(out)
 
 
 async def cmd_locate(args, settings: Settings) -> None:
@@ -132,14 +122,14 @@ async def cmd_locate(args, settings: Settings) -> None:
         campaign = await campaign_by_slug(conn, args.campaign)
         return await locate_exact(conn, campaign["id"], args.lon, args.lat)
 
-    _print((await _with_conn(settings, work)).model_dump())
+    print_json((await with_conn(settings, work)).model_dump())
 
 
 async def cmd_users_add(args, settings: Settings) -> None:
     from server.auth.queries import add_user
 
-    new = await _with_conn(settings, lambda c: add_user(c, args.campaign, args.role, args.name))
-    _print(new.model_dump())
+    new = await with_conn(settings, lambda c: add_user(c, args.campaign, args.role, args.name))
+    print_json(new.model_dump())
 
 
 def cmd_serve(args, settings: Settings) -> None:
@@ -226,10 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int)
     s.set_defaults(func=cmd_serve)
 
-    from server.demo import add_demo_commands
-    add_demo_commands(sub)
-    from server.exports.snapshot import add_export_commands
-    add_export_commands(sub)
+    for module in DOMAIN_COMMANDS:
+        import_module(module).add_commands(sub)
     _add_optional_commands(sub)
     return p
 

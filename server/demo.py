@@ -147,7 +147,7 @@ def demo_children(exe: list[str], host: str, volunteers: int) -> list[list[str]]
             [*exe, "simulate", "--campaign", SLUG, "--volunteers", str(volunteers), "--interval", "2"]]
 
 
-def add_demo_commands(sub) -> None:
+def add_commands(sub) -> None:
     demo = sub.add_parser("demo", help="the demo city").add_subparsers(dest="action", required=True)
     s = demo.add_parser("setup", help="import Paris once and make an HQ token")
     s.add_argument("--token-file", type=Path, required=True)
@@ -161,8 +161,8 @@ def add_demo_commands(sub) -> None:
 
 
 async def _print_async(coro) -> None:
-    from server.cli import _print
-    _print(await coro)
+    from server.commandline import print_json
+    print_json(await coro)
 
 
 if __name__ == "__main__":  # pragma: no cover

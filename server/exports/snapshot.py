@@ -73,7 +73,7 @@ def write_snapshot(deck, out: Path, title: str) -> int:
 
 
 async def cmd_snapshot(args, settings) -> None:
-    from server.cli import _print, _with_conn
+    from server.commandline import print_json, with_conn
     from server.exports.deck import campaign_deck_async, parse_time
 
     at = parse_time(args.at)  # bad input is reported before any connection is made
@@ -82,13 +82,13 @@ async def cmd_snapshot(args, settings) -> None:
     async def work(conn):
         return await campaign_deck_async(conn, args.campaign, at, since, settings.live_stale_after_s)
 
-    deck, data = await _with_conn(settings, work)
+    deck, data = await with_conn(settings, work)
     title = f"{data.campaign.get('name') or data.campaign['slug']} — {data.at:%Y-%m-%d %H:%M} UTC"
     size = write_snapshot(deck, args.out, title)
-    _print({"out": str(args.out), "bytes": size, **data.summary()})
+    print_json({"out": str(args.out), "bytes": size, **data.summary()})
 
 
-def add_export_commands(sub) -> None:
+def add_commands(sub) -> None:
     s = sub.add_parser("snapshot", help="write a self-contained HTML map of a campaign at a moment (no network)")
     s.add_argument("--campaign", required=True)
     s.add_argument("--out", required=True, type=Path, help="the HTML file to write")
