@@ -19,7 +19,7 @@ from server.dispatch import live, queries
 from server.dispatch.schemas import AssignRequest, AssignResult, Assignment, NewTeam, Suggestions, Team
 from server.dispatch.suggest import TeamPosition, suggest
 from server.errors import InvalidInput, NotFound
-from server.history.routes import window
+from server.timewindow import window
 from server.priorities.queries import ranked_stations
 from server.redis import volunteer_state_key
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from server.areas.queries import latest_election
 from server.deps import Conn, HQMember
 from server.errors import InvalidInput
-from server.history.routes import Since, Until, window
+from server.timewindow import Since, Until, window
 from server.priorities import queries
 from server.priorities.schemas import Priorities
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from server.deps import AnyMember, Conn, HQMember, Redis
 from server.errors import InvalidInput
-from server.history.routes import Since, Until, window
+from server.timewindow import Since, Until, window
 from server.reports import live, queries
 from server.reports.schemas import NewReport, ReportCreated, ReportList, StationTotals, Totals
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.errors import NotFound
-from server.history.routes import Since, Until, window
+from server.timewindow import Since, Until, window
 from server.pings import queries as ping_queries
 from server.shifts import live, queries
 from server.shifts.schemas import CurrentShift, OnShift, ShiftChange, ShiftList
