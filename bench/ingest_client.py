@@ -9,12 +9,10 @@ import math
 import os
 import random
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 import orjson
-
-if TYPE_CHECKING:
-    from bench.ingest_worker import Worker
 
 ZERO_MASK = b"\x00\x00\x00\x00"
 JITTER_DEG = 0.0004            # ±~30 m around the volunteer's station point
@@ -24,6 +22,42 @@ PING_FMT = b'{"seq":%d,"t":%.3f,"lat":%.6f,"lon":%.6f,"acc":%.1f}'
 # =============================================================================================
 # Worker side: a raw asyncio websocket client, many connections per process
 # =============================================================================================
+
+class Worker(Protocol):
+    """What a connection needs of its worker (bench/ingest_worker.py implements it): settings
+    and counters. A protocol, so that this module does not import the worker that imports it."""
+
+    rnd: Callable[[], float]
+    loop: Any
+    path: bytes
+    hostport: bytes
+    saturate: bool
+    ppf: int
+    window_pings: int
+    fix_spacing: float
+    latencies: array.array
+    sent: int
+    sent_in_window: int
+    resent: int
+    frames: int
+    acked: int
+    acked_in_window: int
+    dup_acks: int
+    rejected: int
+    throttled: int
+    warnings: int
+    disconnects: int
+    errors: dict[str, int]
+    closes: dict[int, int]
+    started: bool
+    stopping: bool
+    finished: bool
+    start_perf: float
+    stop_perf: float
+
+    def now_in_window(self) -> bool: ...
+
+    def reconnect(self, v: Volunteer) -> Awaitable[None]: ...
 
 class Volunteer:
     """A connection's state that survives reconnects: outbox, seqs, counters."""

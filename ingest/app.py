@@ -24,7 +24,7 @@ from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
 from ingest.writer import BatchWriter, maintain_partitions
 from server.areas.index_cache import AreaIndexCache
-from server.db import create_pool
+from server.db import create_pool, install_database_error_handler
 from server.errors import ServiceUnavailable, install_error_handlers
 from server.settings import Settings
 
@@ -114,6 +114,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_database_error_handler(app)
 
     from ingest.owntracks import router as owntracks_router
     from ingest.traccar import router as traccar_router

@@ -13,6 +13,12 @@ ensure_chromium
 cd "$ROOT"
 # The suite makes its own throw-away database on this server; QUADRILLER_DATABASE_URL names it.
 export QUADRILLER_TEST_DATABASE_URL="${QUADRILLER_TEST_DATABASE_URL:-${QUADRILLER_DATABASE_URL%/*}/quadriller_test}"
+# Module rules first (pyproject.toml, [tool.importlinter]): a broken contract fails the run.
+log "checking the module rules (lint-imports)"
+if ! contracts="$(lint-imports --no-cache 2>&1)"; then
+  printf '%s\n' "$contracts" | sed -n '/Broken contracts/,$p' >&2
+  die "module rules broken (pyproject.toml, [tool.importlinter])"
+fi
 set +e
 python -m pytest "$@"
 status=$?

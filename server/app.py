@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from server.areas.index_cache import AreaIndexCache
-from server.db import create_pool
+from server.db import create_pool, install_database_error_handler
 from server.errors import NotFound, install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_database_error_handler(app)
 
     from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router

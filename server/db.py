@@ -1,4 +1,10 @@
-"""asyncpg pool with codecs, and the one place where database errors become domain errors."""
+"""asyncpg pool with codecs, and the one place where database errors become domain errors.
+
+The boundary is `connection(pool)` (and the `Conn` dependency built on it): whatever the
+database does wrong while a connection is handed out, a time-out, a refused or lost
+connection, a constraint, leaves it as a `QuadrillerError` (problem details, 503 when the
+database is away), never as a bare asyncpg or socket error.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -7,8 +13,12 @@ from collections.abc import AsyncIterator
 import asyncpg
 import orjson
 import shapely
+from fastapi import FastAPI, Request
 
-from server.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from server.errors import Conflict, InvalidInput, NotFound, QuadrillerError, ServiceUnavailable, problem
+
+# How long a request waits for a free pooled connection before it is told "try again later".
+ACQUIRE_TIMEOUT_S = 5.0
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -59,7 +69,9 @@ def translate(exc: asyncpg.PostgresError) -> Exception:
     if isinstance(exc, (asyncpg.CheckViolationError, asyncpg.NotNullViolationError,
                         asyncpg.DataError, asyncpg.InvalidTextRepresentationError)):
         return InvalidInput(f"rejected by the database: {exc}")
-    if isinstance(exc, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError)):
+    if isinstance(exc, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError,
+                        asyncpg.PostgresConnectionError, asyncpg.TooManyConnectionsError,
+                        asyncpg.AdminShutdownError)):
         return ServiceUnavailable(f"database unavailable: {exc}")
     return exc
 
@@ -73,7 +85,29 @@ async def translated_errors() -> AsyncIterator[None]:
         if mapped is exc:
             raise
         raise mapped from exc
+    except TimeoutError as exc:
+        # A full pool (acquire) or a statement past command_timeout: the database is overloaded.
+        raise ServiceUnavailable("database did not answer in time, try again later") from exc
     except (OSError, asyncpg.InterfaceError) as exc:
         if isinstance(exc, asyncpg.InterfaceError) and "connection" not in str(exc).lower():
             raise
         raise ServiceUnavailable(f"database unavailable: {exc}") from exc
+
+
+@contextlib.asynccontextmanager
+async def connection(pool: asyncpg.Pool, timeout: float = ACQUIRE_TIMEOUT_S) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection; errors while acquiring or using it come out translated."""
+    async with translated_errors(), pool.acquire(timeout=timeout) as conn:
+        yield conn
+
+
+def install_database_error_handler(app: FastAPI) -> None:
+    """For database errors raised outside `connection` (e.g. a route using the pool itself):
+    the same translation, and an unmapped one is a 500 problem naming its class only."""
+
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _database(request: Request, exc: asyncpg.PostgresError):
+        mapped = translate(exc)
+        if isinstance(mapped, QuadrillerError):
+            return problem(mapped.status, mapped.title, mapped.detail, request.url.path)
+        return problem(500, "Database error", type(exc).__name__, request.url.path)

@@ -14,12 +14,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server.auth import queries as auth_queries
 from server.auth.schemas import Membership, User
-from server.errors import NotFound, Unauthenticated, Forbidden
+from server.db import connection
+from server.errors import Forbidden, NotFound, Unauthenticated
 from server.settings import Settings
 
 
 async def get_conn(request: Request) -> AsyncIterator[asyncpg.Connection]:
-    async with request.state.pool.acquire() as conn:
+    # The one boundary for database errors: raised while the route holds the connection, they
+    # come back through this yield and leave translated (503 when the database is away).
+    async with connection(request.state.pool, request.state.settings.db_acquire_timeout_s) as conn:
         yield conn
 
 

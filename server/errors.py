@@ -64,6 +64,8 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """Problem details for domain errors, bad requests and HTTP errors. Database errors are
+    server/db.py's (`install_database_error_handler`): this module imports nothing of ours."""
     @app.exception_handler(QuadrillerError)
     async def _domain(request: Request, exc: QuadrillerError):
         return problem(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
@@ -74,17 +76,6 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
         detail = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         return problem(422, "Invalid request", detail, request.url.path, errors=errors)
-
-    import asyncpg
-
-    from server.db import translate
-
-    @app.exception_handler(asyncpg.PostgresError)
-    async def _database(request: Request, exc: asyncpg.PostgresError):
-        mapped = translate(exc)
-        if isinstance(mapped, QuadrillerError):
-            return problem(mapped.status, mapped.title, mapped.detail, request.url.path)
-        return problem(500, "Database error", type(exc).__name__, request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

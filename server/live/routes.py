@@ -20,13 +20,14 @@ import asyncio
 import contextlib
 import logging
 
-import asyncpg
 import orjson
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
 from server.auth import queries as auth_queries
+from server.db import connection
+from server.errors import QuadrillerError, ServiceUnavailable
 from server.live.frames import Scope
 from server.live.hub import LiveHub, Viewer
 from server.live.schemas import AuthFrame
@@ -60,13 +61,9 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, str | None]:
         auth = AuthFrame.model_validate(orjson.loads(data))
     except (orjson.JSONDecodeError, ValidationError):
         raise Refused(1008, 'the first frame must be {"type":"auth","token":…,"campaign":…}') from None
-    try:
-        async with st.pool.acquire(timeout=5) as conn:
-            user = await auth_queries.user_by_token(conn, auth.token)
-            member = await auth_queries.membership(conn, user, auth.campaign) if user else None
-    except (OSError, asyncio.TimeoutError) as exc:
-        log.warning("live auth: database unavailable: %s", exc)
-        raise Refused(1013, "database unavailable, try again later") from None
+    async with connection(st.pool) as conn:  # database away: ServiceUnavailable, closed with 1013
+        user = await auth_queries.user_by_token(conn, auth.token)
+        member = await auth_queries.membership(conn, user, auth.campaign) if user else None
     # One reason for unknown token, unknown campaign, non-member and wrong role: a refused
     # viewer learns nothing about which campaigns exist.
     if member is None or member.role not in HQ_ROLES:
@@ -117,10 +114,10 @@ async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
     works from Redis, without the on-shift count."""
     st = ws.state
     try:
-        async with st.pool.acquire(timeout=5) as conn:
+        async with connection(st.pool) as conn:
             rows = await shift_queries.on_shift(conn, campaign_id, st.settings.shift_max_hours)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as exc:
-        log.warning("live snapshot without shifts: %s: %s", type(exc).__name__, exc)
+    except QuadrillerError as exc:
+        log.warning("live snapshot without shifts: %s", exc.detail)
         return None
     return [{"v": r.volunteer, "since": r.started_at.timestamp(), "team": r.team} for r in rows]
 
@@ -148,6 +145,10 @@ async def live_socket(ws: WebSocket) -> None:
     except Refused as err:
         with contextlib.suppress(Exception):
             await ws.close(err.code, err.reason)
+    except ServiceUnavailable as exc:
+        log.warning("live viewer refused: %s", exc.detail)
+        with contextlib.suppress(Exception):
+            await ws.close(1013, "database unavailable, try again later")
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass  # the viewer went away
     except Exception as exc:  # noqa: BLE001 - e.g. Redis down while reading the snapshot
