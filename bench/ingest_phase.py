@@ -34,7 +34,7 @@ async def prepare(database_url: str, slug: str, n: int) -> Prep:
     from server.campaigns.queries import campaign_by_slug
     from server.db import connect
 
-    from ingest.simulator import ensure_volunteers, load_stations, next_seq
+    from simulate.simulator import ensure_volunteers, load_stations, next_seq
 
     conn = await connect(database_url)
     try:

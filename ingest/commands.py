@@ -24,16 +24,3 @@ def add_commands(sub) -> None:
     p.add_argument("--workers", type=int, help="processes sharing the port (SO_REUSEPORT); "
                    "default: QUADRILLER_INGEST_WORKERS (1). One per core is the sweet spot")
     p.set_defaults(func=cmd_ingest)
-    _add_simulator_commands(sub)
-
-
-def _add_simulator_commands(sub) -> None:
-    # The simulator lives in its own module; it registers its commands here when present.
-    try:
-        from ingest import simulator
-    except ModuleNotFoundError as exc:
-        if exc.name != "ingest.simulator":
-            raise
-        return
-    if hasattr(simulator, "add_commands"):
-        simulator.add_commands(sub)

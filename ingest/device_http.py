@@ -122,7 +122,7 @@ async def store(request: Request, device: Device, source: str, ping: Ping) -> st
         if not committed.done():
             committed.set_result(ok)
 
-    await pipeline.process(vol, source, accepted, sink)
+    pipeline.submit(vol, source, accepted, sink)
     try:
         ok = await asyncio.wait_for(asyncio.shield(committed), settings.ingest_http_commit_timeout_s)
     except TimeoutError:

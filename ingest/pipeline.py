@@ -190,10 +190,6 @@ class Pipeline:
         self._inbox.append((vol, source, pings, sink))
         self._wake.set()
 
-    async def process(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> None:
-        """Compatibility wrapper (HTTP apps): queue for the next tick."""
-        self.submit(vol, source, pings, sink)
-
     # --- the tick --------------------------------------------------------------------------
     async def run(self) -> None:
         refresher = asyncio.get_running_loop().create_task(self.refresh_assignments())

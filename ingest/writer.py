@@ -94,12 +94,6 @@ class BatchWriter:
         if self._queued >= self._batch_max:
             self._full.set()
 
-    def submit(self, rows: list[tuple], seqs: list[int], sink: Sink | None) -> None:
-        """Queue row tuples (INSERT_COLUMNS order): for callers outside the pipeline's tick."""
-        if rows:
-            self.submit_columns([list(c) for c in zip(*rows)], len(rows),
-                                [(sink, list(seqs), 0, len(rows))] if sink is not None else [])
-
     def _take(self) -> Batch:
         """About batch_max rows (whole chunks), concatenated column by column."""
         chunks = self._chunks

@@ -21,11 +21,6 @@ class AreaIndexCache:
         self._entries: dict[int, tuple[tuple, float, AreaIndex]] = {}
         self._locks: dict[int, asyncio.Lock] = {}
 
-    def peek(self, campaign_id: int) -> AreaIndex | None:
-        """The index as last built, with no check: for the hot path between checks."""
-        entry = self._entries.get(campaign_id)
-        return entry[2] if entry else None
-
     async def get(self, campaign_id: int) -> AreaIndex:
         entry = self._entries.get(campaign_id)
         if entry and time.monotonic() - entry[1] < self._recheck_s:

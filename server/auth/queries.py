@@ -35,3 +35,16 @@ async def add_user(conn: asyncpg.Connection, campaign_slug: str, role: str, name
         user_id = await conn.fetchval(sql("auth/insert_user"), login, name, hash_token(token))
         await conn.execute(sql("auth/insert_membership"), user_id, campaign["id"], role)
     return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token)
+
+
+async def ensure_users(conn: asyncpg.Connection, campaign_id: int, logins: list[str], names: list[str],
+                       role: str = "volunteer") -> list[tuple[int, str]]:
+    """Accounts by login, in bulk, members of the campaign, each with a fresh token: existing
+    accounts are reused, and their older tokens stop working (tokens are only stored hashed).
+    Returns [(user id, token)] in the order of `logins`."""
+    tokens = [new_token() for _ in logins]
+    async with conn.transaction():
+        rows = await conn.fetch(sql("auth/upsert_users"), logins, names, [hash_token(t) for t in tokens])
+        ids = {r["login"]: r["id"] for r in rows}
+        await conn.execute(sql("auth/upsert_memberships"), [ids[login] for login in logins], campaign_id, role)
+    return [(ids[login], token) for login, token in zip(logins, tokens)]

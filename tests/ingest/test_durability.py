@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from ingest.client import VolunteerClient
+from simulate.client import VolunteerClient
 from server.settings import PROJECT_ROOT
 from tests.servers import free_port
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from ingest.simulator import (
+from simulate.simulator import (
     BAD_ACC_M, GOOD_ACC_M, SPEED_MAX_MS, SPEED_MIN_MS, STOP_MAX_S, STOP_MIN_S, Station, Walk,
     ensure_volunteers, load_stations, metres_between, nearest_neighbours, next_seq,
 )
@@ -163,7 +163,7 @@ def test_metres_between_is_close_to_haversine():
     assert abs(metres_between(lon1, lat1, lon2, lat2) - exact) < 0.5
 
 
-# -- the simulator's client (ingest.client.VolunteerClient) against a scripted server -----------
+# -- the simulator's client (simulate.client.VolunteerClient) against a scripted server -----------
 
 async def test_client_outbox_survives_throttle_reject_and_reconnect():
     """Throttled pings are resent after retry_after_ms, a rejected ping leaves the outbox, and a
@@ -173,7 +173,7 @@ async def test_client_outbox_survives_throttle_reject_and_reconnect():
     import orjson
     from websockets.asyncio.server import serve
 
-    from ingest.client import VolunteerClient
+    from simulate.client import VolunteerClient
 
     state = {"connections": 0, "throttled": False, "closed_once": False, "frames": 0}
 

@@ -2,7 +2,7 @@
 
 `quadriller simulate --campaign SLUG --volunteers N --interval S [--seconds T]` creates (or
 reuses) N volunteer accounts named `sim-…` in the campaign and drives each one through the real
-websocket protocol on its own connection (ingest.client.VolunteerClient), one asyncio loop for
+websocket protocol on its own connection (simulate.client.VolunteerClient), one asyncio loop for
 all of them.
 
 A walk (pure, seeded, no I/O) starts at a random polling station's interior point and walks to a
@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-import secrets
 import signal
 import sys
 import time
@@ -240,20 +239,6 @@ async def load_stations(conn, campaign_id: int) -> tuple[dict[str, Station], dic
     return stations, neighbours
 
 
-UPSERT_USERS_SQL = """
-INSERT INTO users (login, name, token_hash)
-SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
-ON CONFLICT (login) DO UPDATE SET token_hash = EXCLUDED.token_hash, name = EXCLUDED.name
-RETURNING id, login
-"""
-
-UPSERT_MEMBERSHIPS_SQL = """
-INSERT INTO memberships (user_id, campaign_id, role)
-SELECT u, $2, 'volunteer' FROM unnest($1::bigint[]) AS u
-ON CONFLICT (user_id, campaign_id) DO NOTHING
-"""
-
-
 async def ensure_volunteers(conn, campaign_slug: str, n: int, prefix: str = "sim") -> list[tuple[int, str]]:
     """N volunteer accounts `<prefix>-<slug>-<i>` in the campaign, in bulk, with fresh tokens.
 
@@ -261,19 +246,13 @@ async def ensure_volunteers(conn, campaign_slug: str, n: int, prefix: str = "sim
     issues new ones, which ends any older run's sessions at their next reconnect.
     Returns [(user id, token)] in order.
     """
-    from server.auth.tokens import hash_token
+    from server.auth.queries import ensure_users
     from server.campaigns.queries import campaign_by_slug
 
     campaign = await campaign_by_slug(conn, campaign_slug)
     logins = [f"{prefix}-{campaign_slug}-{i:05d}" for i in range(n)]
     names = [f"{prefix}-{i:05d}" for i in range(n)]
-    tokens = ["qd_" + secrets.token_urlsafe(32) for _ in range(n)]
-    hashes = [hash_token(t) for t in tokens]
-    async with conn.transaction():
-        rows = await conn.fetch(UPSERT_USERS_SQL, logins, names, hashes)
-        ids = {r["login"]: r["id"] for r in rows}
-        await conn.execute(UPSERT_MEMBERSHIPS_SQL, [ids[login] for login in logins], campaign["id"])
-    return [(ids[login], token) for login, token in zip(logins, tokens)]
+    return await ensure_users(conn, campaign["id"], logins, names, "volunteer")
 
 
 async def next_seq(conn, volunteer_ids: list[int]) -> int:
@@ -294,7 +273,7 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
     from server.dispatch.queries import ensure_teams
     from server.errors import InvalidInput
 
-    from ingest.client import VolunteerClient
+    from simulate.client import VolunteerClient
 
     if volunteers < 1 or interval <= 0:
         raise InvalidInput("--volunteers must be ≥ 1 and --interval > 0")
@@ -384,8 +363,8 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
     }
 
 
-def add_simulate_command(sub) -> None:
-    """Register `quadriller simulate` (called from ingest/commands.py)."""
+def add_commands(sub) -> None:
+    """Register `quadriller simulate` (the `quadriller.commands` entry point, pyproject.toml)."""
     p = sub.add_parser("simulate", help="simulated volunteers walking through the polling stations, over the real protocol")
     p.add_argument("--campaign", required=True)
     p.add_argument("--volunteers", type=int, default=300)
@@ -403,6 +382,3 @@ async def _cmd_simulate(args, settings) -> None:
                             settings.database_url, args.seed, args.team_size)
     sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
 
-
-# ingest/commands.py looks for `add_commands` in this module.
-add_commands = add_simulate_command
