@@ -19,6 +19,8 @@ import uvicorn
 from fastapi import FastAPI, Request
 
 from ingest.auth import DeviceAuth
+from ingest.duty import Duty
+from ingest.live import LivePublisher
 from ingest.assignments import AssignmentRelay
 from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
@@ -77,10 +79,12 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         writer = BatchWriter(pool, settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000.0,
                              settings.ingest_queue_max, settings.retention_days, settings.ingest_write_concurrency)
         areas = AreaLookup(AreaIndexCache(pool), pool)
-        pipeline = Pipeline(pool, redis, areas, writer, settings.ingest_rate_per_device, settings.ingest_rate_burst,
-                            tick_s=settings.ingest_tick_ms / 1000.0,
-                            refresh_s=settings.ingest_refresh_s, shift_max_hours=settings.shift_max_hours)
-        relay = AssignmentRelay(redis, pipeline.apply_assignment)
+        live = LivePublisher(redis, settings.redis_prefix)
+        duty = Duty(pool, redis, settings.shift_max_hours, settings.redis_prefix)
+        pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
+                            settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
+                            refresh_s=settings.ingest_refresh_s)
+        relay = AssignmentRelay(redis, pipeline.apply_assignment, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline"),

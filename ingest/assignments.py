@@ -8,19 +8,15 @@ for the periodic refresh).
 """
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import re
 from collections.abc import Callable
 
 import orjson
 import redis.asyncio as aioredis
 
-log = logging.getLogger("ingest.assignments")
+from server.events import DEFAULT_PREFIX, campaign_of_channel, dispatch_pattern, listen_forever
 
-PATTERN = "q:{c:*}:dispatch"
-_CAMPAIGN = re.compile(rb"\{c:(\d+)\}")
+log = logging.getLogger("ingest.assignments")
 
 
 def assignment_frame(msg: dict) -> str:
@@ -30,9 +26,11 @@ def assignment_frame(msg: dict) -> str:
 
 
 class AssignmentRelay:
-    def __init__(self, redis: aioredis.Redis, on_assignment: Callable[[int, int, int, int], None]) -> None:
+    def __init__(self, redis: aioredis.Redis, on_assignment: Callable[[int, int, int, int], None],
+                 prefix: str = DEFAULT_PREFIX) -> None:
         """on_assignment(campaign, user, team, area): update the pipeline's state."""
         self._redis = redis
+        self._prefix = prefix
         self._on_assignment = on_assignment
         self._phones: dict[tuple[int, int], set[Callable[[str], None]]] = {}
         self.delivered = 0
@@ -50,11 +48,13 @@ class AssignmentRelay:
         return unregister
 
     def on_message(self, channel: bytes, data: bytes) -> None:
-        m = _CAMPAIGN.search(channel)
+        campaign_id = campaign_of_channel(channel, self._prefix)
         try:
             msg = orjson.loads(data)
-            campaign_id, team, area = int(m[1]), int(msg["team"]), int(msg["area"])
+            team, area = int(msg["team"]), int(msg["area"])
             members = [int(u) for u in msg["members"]]
+            if campaign_id is None:
+                raise ValueError(channel)
         except (TypeError, ValueError, KeyError, orjson.JSONDecodeError):
             log.warning("undecodable dispatch message on %s", channel)
             return
@@ -66,22 +66,8 @@ class AssignmentRelay:
                 self.delivered += 1
 
     async def run(self) -> None:
-        delay = 0.2
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                await pubsub.psubscribe(PATTERN)
-                delay = 0.2
-                async for message in pubsub.listen():
-                    if message["type"] == "pmessage":
-                        self.on_message(message["channel"], message["data"])
-            except asyncio.CancelledError:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-                raise
-            except Exception as exc:  # noqa: BLE001 - Redis down: the periodic refresh still applies
-                log.warning("dispatch relay lost Redis (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        # Redis down: the pipeline's periodic refresh still applies assignments, later.
+        await listen_forever(self._redis, "dispatch relay", self._subscribe, self.on_message)
+
+    async def _subscribe(self, pubsub) -> None:
+        await pubsub.psubscribe(dispatch_pattern(self._prefix))

@@ -109,20 +109,20 @@ async def store(request: Request, device: Device, source: str, ping: Ping) -> st
     except PingError as err:
         raise BadPing(err.reason, code=err.code) from None
     vol = await pipeline.volunteer(device.campaign_id, device.user_id)
-    if pipeline.duty.split(vol, [ping])[1]:
-        return "off_shift"
-    accepted, dropped, retry_ms, full = pipeline.admit(vol, [ping])
-    if dropped:
-        # 429 for a flooding device, 503 when the store is behind: either way, send again later.
-        raise (ServiceUnavailable if full else Throttled)(f"not stored, retry in {retry_ms} ms", retry_after_ms=retry_ms)
-    loop = asyncio.get_running_loop()
-    committed: asyncio.Future = loop.create_future()
+    committed: asyncio.Future = asyncio.get_running_loop().create_future()
 
     def sink(seqs: list[int], ok: bool) -> None:
         if not committed.done():
             committed.set_result(ok)
 
-    pipeline.submit(vol, source, accepted, sink)
+    accepted = pipeline.accept(vol, source, [ping], sink)  # shift → rate → queue, as the websocket
+    if accepted.off_shift:
+        return "off_shift"
+    if accepted.dropped:
+        # 429 for a flooding device, 503 when the store is behind: either way, send again later.
+        retry_ms = accepted.retry_ms
+        raise (ServiceUnavailable if accepted.queue_full else Throttled)(
+            f"not stored, retry in {retry_ms} ms", retry_after_ms=retry_ms)
     try:
         ok = await asyncio.wait_for(asyncio.shield(committed), settings.ingest_http_commit_timeout_s)
     except TimeoutError:

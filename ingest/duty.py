@@ -16,7 +16,8 @@ import asyncpg
 import redis.asyncio as aioredis
 
 from ingest.protocol import OFF_SHIFT, Ping, PingError
-from server.shifts import live as shift_live
+from server.events import DEFAULT_PREFIX
+from server.shifts import service as shift_service
 from server.shifts import queries as shift_queries
 from server.shifts.queries import CLOCK_SLACK_S
 from server.shifts.schemas import Shift
@@ -25,8 +26,9 @@ log = logging.getLogger("ingest.duty")
 
 
 class Duty:
-    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, max_hours: float) -> None:
-        self._pool, self._redis, self.max_hours = pool, redis, max_hours
+    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, max_hours: float,
+                 prefix: str = DEFAULT_PREFIX) -> None:
+        self._pool, self._redis, self.max_hours, self._prefix = pool, redis, max_hours, prefix
 
     async def load(self, vol) -> None:
         """Read the volunteer's open shift; on a database error keep what we knew."""
@@ -46,25 +48,22 @@ class Duty:
     async def start(self, vol) -> tuple[Shift, bool, bool]:
         """(shift, opened now, HQ told). Raises on a database error (the client retries)."""
         async with self._pool.acquire(timeout=5) as conn:
-            shift, created = await shift_queries.start(conn, vol.campaign_id, vol.user_id, self.max_hours)
+            shift, created, notified = await shift_service.start(
+                conn, self._redis, vol.campaign_id, vol.user_id, self.max_hours, vol.team_id, self._prefix)
         _set(vol, shift)
-        notified = True
-        if created:
-            notified = await shift_live.publish_started(self._redis, vol.campaign_id, shift, vol.team_id)
         return shift, created, notified
 
     async def end(self, vol) -> tuple[Shift | None, bool]:
         """(the ended shift or None when none was open, HQ told). Raises on a database error."""
         async with self._pool.acquire(timeout=5) as conn:
             current = await shift_queries.open_of_user(conn, vol.campaign_id, vol.user_id, self.max_hours)
-            ended = None
+            ended, notified = None, True
             if current is not None:
-                ended = await shift_queries.end(conn, vol.campaign_id, current.id, "volunteer", self.max_hours)
+                ended, notified = await shift_service.end(conn, self._redis, vol.campaign_id, current.id,
+                                                          "volunteer", self.max_hours, self._prefix)
         _set(vol, None)
         vol.zone = None  # the next shift starts with no zone: no false exit event
-        if ended is None:
-            return None, True
-        return ended, await shift_live.publish_ended(self._redis, vol.campaign_id, ended)
+        return ended, notified
 
     @staticmethod
     def split(vol, pings: list[Ping]) -> tuple[list[Ping], list[PingError]]:

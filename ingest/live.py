@@ -8,7 +8,7 @@ import time
 import orjson
 import redis.asyncio as aioredis
 
-from server.redis import live_channel, volunteer_state_key
+from server.events import DEFAULT_PREFIX, live_channel, pause_event, resume_event, volunteer_state_key
 
 log = logging.getLogger("ingest.live")
 
@@ -29,8 +29,9 @@ class LivePublisher:
     down, live updates are skipped (and logged) for a second at a time instead of slowing
     every tick with timeouts."""
 
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis
+        self._prefix = prefix
         self._script = redis.register_script(_LIVE_LUA)
         self._down_until = 0.0
         self._last_log = 0.0
@@ -42,8 +43,8 @@ class LivePublisher:
         if now < self._down_until or not deltas:
             return
         try:
-            await self._script(keys=[volunteer_state_key(campaign_id)],
-                               args=[live_channel(campaign_id), len(deltas), *deltas, *states])
+            await self._script(keys=[volunteer_state_key(campaign_id, self._prefix)],
+                               args=[live_channel(campaign_id, self._prefix), len(deltas), *deltas, *states])
             if not self.ok:
                 log.info("Redis live updates resumed")
             self.ok = True
@@ -58,14 +59,14 @@ class LivePublisher:
         """A volunteer paused sharing: drop their live state and tell HQ to take them off the map.
         Raises when Redis is down, so that the volunteer is told the pause did not reach HQ."""
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hdel(volunteer_state_key(campaign_id), str(user_id))
-        pipe.publish(live_channel(campaign_id), orjson.dumps({"type": "pause", "v": user_id}))
+        pipe.hdel(volunteer_state_key(campaign_id, self._prefix), str(user_id))
+        pipe.publish(live_channel(campaign_id, self._prefix), pause_event(user_id))
         await pipe.execute()
 
     async def resumed(self, campaign_id: int, user_id: int) -> None:
         """A volunteer resumed sharing: an activity event for HQ (their next ping shows them)."""
         try:
-            await self._redis.publish(live_channel(campaign_id), orjson.dumps({"type": "resume", "v": user_id}))
+            await self._redis.publish(live_channel(campaign_id, self._prefix), resume_event(user_id))
         except Exception as exc:  # noqa: BLE001 - only the activity feed misses it
             log.warning("resume not published: %s: %s", type(exc).__name__, exc)
 
@@ -73,7 +74,7 @@ class LivePublisher:
         if time.monotonic() < self._down_until:
             return None
         try:
-            raw = await self._redis.hget(volunteer_state_key(campaign_id), str(user_id))
+            raw = await self._redis.hget(volunteer_state_key(campaign_id, self._prefix), str(user_id))
             return orjson.loads(raw) if raw else None
         except Exception as exc:  # noqa: BLE001
             log.warning("Redis state read failed: %s: %s", type(exc).__name__, exc)

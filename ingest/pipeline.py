@@ -1,4 +1,5 @@
-"""The ping pipeline: rate limit → dedupe → H3 cell → areas → zone → Redis → batch writer.
+"""The ping pipeline: accept (shift → rate limit → queue), then per tick gather → locate → zones →
+rows → publish, each stage a method of its own.
 
 Connections hand their checked pings to `Pipeline.submit` (no await, no per-ping work) and a
 single tick task processes whatever arrived since the last tick, every `tick_s` at most:
@@ -18,16 +19,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import NamedTuple
 
 import asyncpg
-import orjson
-import redis.asyncio as aioredis
 
 from ingest.duty import Duty
 from ingest.live import LivePublisher
 from ingest.lookup import AreaLookup, cells_of
-from ingest.protocol import Ping
+from ingest.protocol import Ping, PingError
+from ingest.zones import is_inside, transition
 from ingest.writer import BatchWriter, Sink
+from server.events import ping_event
 from server.pings import queries
 
 log = logging.getLogger("ingest.pipeline")
@@ -72,14 +74,39 @@ class Volunteer:
         self.shift_since: float | None = None  # its start, epoch seconds
 
 
+# A frame as submitted: (volunteer, source, pings, sink called after the commit).
+Frame = tuple["Volunteer", str, list[Ping], Sink | None]
+# Something HQ must hear: (volunteer, row index, zone, event).
+News = tuple["Volunteer", int, str | None, str | None]
+
+
+class Located(NamedTuple):
+    """Per row: position, H3 cell, and area ids (-1: none) at each level."""
+    lons: list[float]
+    lats: list[float]
+    cells: list[int]
+    ps: list[int]
+    nb: list[int]
+    ds: list[int]
+
+
+class Accepted(NamedTuple):
+    """What became of a frame's pings at admission (Pipeline.accept)."""
+    pings: list[Ping]            # queued for the next tick; each sink is called after the commit
+    off_shift: list[PingError]   # refused for good: not on shift, or taken before it started
+    dropped: list[int]           # refused for now (rate limit or queue bound): retry after retry_ms
+    retry_ms: int
+    queue_full: bool             # dropped because the store is behind (not the device's rate)
+
+
 class Pipeline:
-    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, areas: AreaLookup, writer: BatchWriter,
-                 rate: float, burst: float, refresh_s: float = 10.0, tick_s: float = 0.005,
-                 resync_idle_s: float = 1.0, shift_max_hours: float = 12.0) -> None:
+    def __init__(self, pool: asyncpg.Pool, areas: AreaLookup, writer: BatchWriter, live: LivePublisher,
+                 duty: Duty, rate: float, burst: float, refresh_s: float = 10.0, tick_s: float = 0.005,
+                 resync_idle_s: float = 1.0) -> None:
         self._pool = pool
         self.areas = areas
-        self.live = LivePublisher(redis)
-        self.duty = Duty(pool, redis, shift_max_hours)
+        self.live = live
+        self.duty = duty
         self.writer = writer
         self._rate, self._burst, self._refresh_s = rate, burst, refresh_s
         self._tick_s, self._resync_idle_s = tick_s, resync_idle_s
@@ -182,6 +209,17 @@ class Pipeline:
             return pings, [], 0, False
         return pings[:granted], [p.seq for p in pings[granted:]], retry_ms, full
 
+    def accept(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> Accepted:
+        """Every ping goes through this, whatever its protocol (ingest/websocket.py,
+        ingest/device_http.py), in order: on shift (Duty.split) → rate limit and queue bound
+        (admit) → queued for the next tick (submit). No await: a frame is admitted whole."""
+        taken, off_shift = self.duty.split(vol, pings)
+        if not taken:
+            return Accepted([], off_shift, [], 0, False)
+        taken, dropped, retry_ms, full = self.admit(vol, taken)
+        self.submit(vol, source, taken, sink)
+        return Accepted(taken, off_shift, dropped, retry_ms, full)
+
     def submit(self, vol: Volunteer, source: str, pings: list[Ping], sink: Sink | None) -> None:
         """Queue admitted pings for the next tick; sink(seqs, ok) is called after the commit."""
         if not pings:
@@ -232,28 +270,41 @@ class Pipeline:
             await self.process_items(items)
 
     async def process_items(self, items: list) -> None:
+        """One tick, stage by stage (each a method below, in this order):
+        gather (order and dedupe each frame) → locate (H3 cells, areas) → zones (enter/exit per
+        volunteer) → rows (to the batch writer, acked after commit) → publish (Redis, HQ)."""
         rt = int(time.time() * 1000)
-        now = time.monotonic()
+        frames, flat = self._gather(items)
+        located = self._locate(frames, flat)
+        news = self._zones(frames, flat, located)
+        self._rows(frames, flat, located, rt)
+        await self._publish(news, flat, located, rt)
+
+    def _gather(self, items: list) -> tuple[list[Frame], list[Ping]]:
+        """Frames with their pings oldest first and each seq once, and all pings in row order."""
         held = 0
         flat: list[Ping] = []
-        frames = []  # (vol, source, pings, sink), pings deduped and oldest first
+        frames: list[Frame] = []
         for vol, source, pings, sink in items:
             held += len(pings)
             if len(pings) > 1:
                 pings = _ordered(pings)
             frames.append((vol, source, pings, sink))
             flat.extend(pings)
-        n = len(flat)
         # What submit() held is now counted by submit_columns (no await in between, so no
         # admission sees the difference); duplicates within a frame are thereby released.
         self.writer.hold(-held)
+        return frames, flat
+
+    def _locate(self, frames: list[Frame], flat: list[Ping]) -> Located:
+        """H3 cell and polling station, neighbourhood, district of every ping, vectorised."""
+        n = len(flat)
         lons = [p.lon for p in flat]
         lats = [p.lat for p in flat]
         cells = cells_of(lats, lons)
         cids = {f[0].campaign_id for f in frames}
         if len(cids) == 1:
-            cid = next(iter(cids))
-            ps, nb, ds = self.areas.locate_many(cid, lons, lats)
+            ps, nb, ds = self.areas.locate_many(next(iter(cids)), lons, lats)
         else:
             ps, nb, ds = [-1] * n, [-1] * n, [-1] * n
             row_cids = _frame_rows(frames)
@@ -262,59 +313,70 @@ class Pipeline:
                 a, b, c = self.areas.locate_many(cid, [lons[i] for i in idx], [lats[i] for i in idx])
                 for i, x, y, z in zip(idx, a, b, c):
                     ps[i], nb[i], ds[i] = x, y, z
+        return Located(lons, lats, cells, ps, nb, ds)
 
-        # Columns in INSERT order, and acks as (sink, seqs, first row, end row).
-        col_c, col_v, col_s, acks = [], [], [], []
-        # Live, per frame: transitions as they happen, then the newest fix (if not one of them).
-        published: dict[int, list[tuple[Volunteer, int, str | None, str | None]]] = {}
+    def _zones(self, frames: list[Frame], flat: list[Ping], at: Located) -> dict[int, list[News]]:
+        """Per campaign, what HQ must hear, in order: each zone transition as it happens, then
+        the newest fix of each frame (if not one of them). A ping no newer than the volunteer's
+        last is a resend or a late backlog ping: stored, but not news for the map."""
+        now = time.monotonic()
+        news: dict[int, list[News]] = {}
+        ps, nb, ds = at.ps, at.nb, at.ds
         i = 0
-        for vol, source, pings, sink in frames:
+        for vol, _, pings, _ in frames:
             k = len(pings)
-            cid, uid = vol.campaign_id, vol.user_id
-            col_c += [cid] * k
-            col_v += [uid] * k
-            col_s += [source] * k
-            if sink is not None:
-                acks.append((sink, [p.seq for p in pings], i, i + k))
             vol.seen_at = now
-            assigned = vol.area_id
-            last_t = vol.last_t
-            newest = None
+            assigned, last_t, newest = vol.area_id, vol.last_t, None
             for j in range(i, i + k):
                 t = flat[j].t
                 if t <= last_t:
-                    continue  # a resend or a late backlog ping: stored, but not news for the map
+                    continue
                 last_t = t
                 zone = ev = None
                 if assigned is not None:
-                    zone = "in" if (assigned == ps[j] or assigned == nb[j] or assigned == ds[j]) else "out"
-                    if zone == "in" and vol.zone != "in":
-                        ev = "enter"
-                    elif zone == "out" and vol.zone == "in":
-                        ev = "exit"
+                    zone, ev = transition(vol.zone, is_inside(assigned, ps[j], nb[j], ds[j]))
                     vol.zone = zone
                 if ev is not None:
-                    published.setdefault(cid, []).append((vol, j, zone, ev))
+                    news.setdefault(vol.campaign_id, []).append((vol, j, zone, ev))
                     newest = None
                 else:
                     newest = (vol, j, zone, ev)
             if newest is not None:
-                published.setdefault(cid, []).append(newest)
+                news.setdefault(vol.campaign_id, []).append(newest)
             vol.last_t = last_t
             i += k
+        return news
 
-        columns = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, lons, lats,
+    def _rows(self, frames: list[Frame], flat: list[Ping], at: Located, rt: int) -> None:
+        """Columns in INSERT order to the batch writer, with the acks as (sink, seqs, first
+        row, end row): the writer calls each sink after the commit."""
+        n = len(flat)
+        col_c: list[int] = []
+        col_v: list[int] = []
+        col_s: list[str] = []
+        acks = []
+        i = 0
+        for vol, source, pings, sink in frames:
+            k = len(pings)
+            col_c += [vol.campaign_id] * k
+            col_v += [vol.user_id] * k
+            col_s += [source] * k
+            if sink is not None:
+                acks.append((sink, [p.seq for p in pings], i, i + k))
+            i += k
+        columns = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, at.lons, at.lats,
                    [p.acc for p in flat], [p.alt for p in flat], [p.spd for p in flat],
-                   [p.hdg for p in flat], [p.bat for p in flat], cells, ps, nb, ds,
+                   [p.hdg for p in flat], [p.bat for p in flat], at.cells, at.ps, at.nb, at.ds,
                    [p.low_acc for p in flat]]
         self.writer.submit_columns(columns, n, acks)
 
-        # Live deltas, one Redis round trip per campaign; the state is each volunteer's last.
-        for cid, pubs in published.items():
+    async def _publish(self, news: dict[int, list[News]], flat: list[Ping], at: Located, rt: int) -> None:
+        """Live deltas, one Redis round trip per campaign; the state is each volunteer's last."""
+        for cid, pubs in news.items():
             codes = self.areas.codes(cid)
             deltas, states = [], {}
             for vol, j, zone, ev in pubs:
-                d = self._delta(vol, flat[j], rt, cells[j], ps[j], nb[j], ds[j], codes, zone, ev)
+                d = self._delta(vol, flat[j], rt, at.cells[j], at.ps[j], at.nb[j], at.ds[j], codes, zone, ev)
                 deltas.append(d)
                 states[vol.user_id] = d
             flat_states: list = []
@@ -325,12 +387,8 @@ class Pipeline:
     @staticmethod
     def _delta(vol: Volunteer, p: Ping, rt: int, cell: int, ps: int, nb: int, ds: int,
                codes: dict[int, str], zone: str | None, ev: str | None) -> bytes:
-        return orjson.dumps({
-            "type": "ping", "v": vol.user_id, "team": vol.team_id, "seq": p.seq, "t": p.t, "rt": rt,
-            "lon": p.lon, "lat": p.lat, "acc": p.acc, "hdg": p.hdg, "spd": p.spd, "bat": p.bat,
-            "cell": format(cell, "x"), "ps": codes.get(ps), "nb": codes.get(nb), "ds": codes.get(ds),
-            "zone": zone, "ev": ev, "low_acc": p.low_acc,
-        })
+        return ping_event(vol.user_id, vol.team_id, p.seq, p.t, rt, p.lon, p.lat, p.acc, p.hdg, p.spd, p.bat,
+                          cell, codes.get(ps), codes.get(nb), codes.get(ds), zone, ev, p.low_acc)
 
 
 def _frame_rows(frames: list) -> list[int]:

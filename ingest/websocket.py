@@ -155,13 +155,15 @@ async def pings_socket(ws: WebSocket) -> None:
                     paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused)
                 malformed_in_a_row = 0
                 continue
+            accepted = None
             if paused and pings:
                 # Paused means not tracked: refuse, don't store. The client should not send.
                 errors += [P.PingError(p.seq, P.PAUSED, "sharing is paused: send resume first") for p in pings]
-                pings = []
             elif pings:
-                pings, off_shift = pipeline.duty.split(vol, pings)  # tracking only during a shift
-                errors += off_shift
+                accepted = pipeline.accept(vol, "ws", pings, sink)  # shift → rate → queue
+                errors += accepted.off_shift
+            if accepted is None or not (accepted.pings or accepted.dropped):
+                pings = []
             if not pings and any(e.code == P.MALFORMED for e in errors):
                 malformed_in_a_row += 1
                 if malformed_in_a_row >= settings.ingest_malformed_limit:
@@ -171,16 +173,14 @@ async def pings_socket(ws: WebSocket) -> None:
                 malformed_in_a_row = 0
             for err in errors:
                 out.put_nowait(P.error_frame(err))
-            if not pings:
+            if accepted is None:
                 continue
-            pings, dropped, retry_ms, _ = pipeline.admit(vol, pings)
-            if dropped:
-                out.put_nowait(P.throttle_frame(retry_ms, dropped))
-            for p in pings:
+            if accepted.dropped:
+                out.put_nowait(P.throttle_frame(accepted.retry_ms, accepted.dropped))
+            for p in accepted.pings:
                 if p.low_acc:
                     out.put_nowait(P.warning_frame(
                         p.seq, P.LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {limits.max_acc:g} m: stored, flagged"))
-            pipeline.submit(vol, "ws", pings, sink)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-receive
     finally:

@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
         redis = create_redis(settings.redis_url)
-        hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s)
+        hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s, settings.redis_prefix)
         await hub.start()
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),

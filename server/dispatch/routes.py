@@ -21,7 +21,7 @@ from server.dispatch.suggest import TeamPosition, suggest
 from server.errors import InvalidInput, NotFound
 from server.timewindow import window
 from server.priorities.queries import ranked_stations
-from server.redis import volunteer_state_key
+from server.events import volunteer_state_key
 
 router = APIRouter(prefix="/api/campaigns/{slug}", tags=["dispatch"])
 
@@ -52,7 +52,7 @@ async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppS
     teams = [t for t in await queries.teams(conn, member.campaign_id) if t.members]
     election = await latest_election(conn, member.campaign_id)
     stations = await ranked_stations(conn, member.campaign_id, election, lo, hi, None)
-    live_states = await _live_positions(redis, member.campaign_id, settings.live_stale_after_s)
+    live_states = await _live_positions(redis, member.campaign_id, settings.live_stale_after_s, settings.redis_prefix)
     positions = []
     for t in teams:
         pts = [live_states[m] for m in t.members if m in live_states]
@@ -64,7 +64,8 @@ async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppS
 
 
 @router.post("/dispatch/assignments", response_model=AssignResult, summary="Send a team to a polling station")
-async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, response: Response) -> AssignResult:
+async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings,
+                 response: Response) -> AssignResult:
     team = next((t for t in await queries.teams(conn, member.campaign_id) if t.id == body.team), None)
     if team is None:
         raise NotFound(f"no team {body.team} in this campaign")
@@ -74,7 +75,7 @@ async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis
     row = await queries.assign(conn, member.campaign_id, team.id, st["id"])
     message = live.assignment_message(team.id, team.members, st["code"], st["name"], st["id"], st["lon"], st["lat"],
                                       row["created_at"].timestamp())
-    notified = await live.publish_assignment(redis, member.campaign_id, message)
+    notified = await live.publish_assignment(redis, member.campaign_id, message, settings.redis_prefix)
     response.status_code = status.HTTP_201_CREATED
     return AssignResult(team=team.id, assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"]),
                         notified=notified)
@@ -89,11 +90,11 @@ async def my_team(member: AnyMember, conn: Conn) -> Team | None:
     return mine[0] if mine else None
 
 
-async def _live_positions(redis, campaign_id: int, stale_after_s: float) -> dict[int, tuple[float, float]]:
+async def _live_positions(redis, campaign_id: int, stale_after_s: float, prefix: str) -> dict[int, tuple[float, float]]:
     """Volunteer id -> (lon, lat) of those live now (not stale), from the Redis state hash."""
     cutoff = (time.time() - stale_after_s) * 1000
     out = {}
-    for key, raw in (await redis.hgetall(volunteer_state_key(campaign_id))).items():
+    for key, raw in (await redis.hgetall(volunteer_state_key(campaign_id, prefix))).items():
         try:
             st = orjson.loads(raw)
             if float(st.get("rt") or 0) >= cutoff:

@@ -8,7 +8,7 @@ import orjson
 import redis.asyncio as aioredis
 from h3.api import basic_int as h3i
 
-from server.redis import volunteer_state_key
+from server.events import DEFAULT_PREFIX, volunteer_state_key
 from server.sql import sql
 
 LIVE_CELL_RES = 11  # ingest's cell resolution (the "cell" field of a volunteer's state)
@@ -53,8 +53,8 @@ def live_rollup(states: list[dict], res: int, now_ms: float, stale_after_s: floa
 
 
 async def live_hexes(redis: aioredis.Redis, campaign_id: int, res: int, now_ms: float,
-                     stale_after_s: float) -> list[dict]:
-    raw = await redis.hgetall(volunteer_state_key(campaign_id))
+                     stale_after_s: float, prefix: str = DEFAULT_PREFIX) -> list[dict]:
+    raw = await redis.hgetall(volunteer_state_key(campaign_id, prefix))
     states = []
     for value in raw.values():
         try:

@@ -45,7 +45,7 @@ async def hexes(
 ) -> Response:
     if source is Source.live:
         cells = await queries.live_hexes(redis, member.campaign_id, res, time.time() * 1000,
-                                         settings.live_stale_after_s)
+                                         settings.live_stale_after_s, settings.redis_prefix)
         return await json_response(request, {"res": res, "source": source.value, "hexes": cells})
     lo, hi = window(since, until)
     cells, approximate = await queries.history_hexes(conn, member.campaign_id, lo, hi, res)

@@ -26,7 +26,7 @@ import orjson
 import redis.asyncio as aioredis
 
 from server.live.frames import MAX_EVENTS, Activity, Backlog, Frame, Scope, VState, decode
-from server.redis import live_channel, volunteer_state_key
+from server.events import DEFAULT_PREFIX, hub_control_channel, listen_forever, live_channel, volunteer_state_key
 
 log = logging.getLogger("server.live")
 
@@ -156,14 +156,16 @@ class Feed:
 
 
 class LiveHub:
-    def __init__(self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float) -> None:
+    def __init__(self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float,
+                 prefix: str = DEFAULT_PREFIX) -> None:
         self._redis = redis
+        self._prefix = prefix
         self._interval = 1.0 / max(frames_per_second, 0.1)
         self._stale_ms = stale_after_s * 1000.0
         self._feeds: dict[int, Feed] = {}
         self._channels: dict[bytes, int] = {}
         # Keeps the connection subscribed (so `listen` works) even when no campaign is watched.
-        self._control = f"q:live-hub:{uuid.uuid4().hex}"
+        self._control = hub_control_channel(uuid.uuid4().hex, prefix)
         self._pubsub = None
         self._subscribed: set[int] = set()
         self._lock = asyncio.Lock()
@@ -190,7 +192,7 @@ class LiveHub:
         feed = self._feeds.get(campaign_id)
         if feed is None:
             feed = self._feeds[campaign_id] = Feed()
-            self._channels[live_channel(campaign_id).encode()] = campaign_id
+            self._channels[live_channel(campaign_id, self._prefix).encode()] = campaign_id
         feed.viewers.add(viewer)
         await self._sync(campaign_id)
         return viewer
@@ -209,7 +211,7 @@ class LiveHub:
         state every ingest process writes), flagged stale or not. Seeds the feed so that those
         volunteers turn stale later here too. `on_shift` ({"v", "since", "team"}, from PostGIS)
         lists who is on shift, kept to the viewer's scope too."""
-        raw = await self._redis.hgetall(volunteer_state_key(viewer.campaign_id))
+        raw = await self._redis.hgetall(volunteer_state_key(viewer.campaign_id, self._prefix))
         t = now_ms()
         feed = self._feeds.get(viewer.campaign_id)
         out = []
@@ -249,43 +251,32 @@ class LiveHub:
             want, have = campaign_id in self._feeds, campaign_id in self._subscribed
             try:
                 if want and not have:
-                    await pubsub.subscribe(live_channel(campaign_id))
+                    await pubsub.subscribe(live_channel(campaign_id, self._prefix))
                     self._subscribed.add(campaign_id)
                 elif have and not want:
-                    await pubsub.unsubscribe(live_channel(campaign_id))
+                    await pubsub.unsubscribe(live_channel(campaign_id, self._prefix))
                     self._subscribed.discard(campaign_id)
             except Exception as exc:  # noqa: BLE001 - the reader reconnects and resubscribes
                 log.warning("live (un)subscribe failed: %s: %s", type(exc).__name__, exc)
             if not want:
-                self._channels.pop(live_channel(campaign_id).encode(), None)
+                self._channels.pop(live_channel(campaign_id, self._prefix).encode(), None)
 
     async def _read_forever(self) -> None:
-        delay, connected_before = 0.2, False
-        while True:
-            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-            try:
-                async with self._lock:
-                    ids = list(self._feeds)
-                    await pubsub.subscribe(self._control, *(live_channel(c) for c in ids))
-                    self._pubsub, self._subscribed = pubsub, set(ids)
-                if connected_before:
-                    log.info("live hub reconnected to Redis; resyncing %d campaigns", len(ids))
-                    await self._resync(ids)
-                connected_before, delay = True, 0.2
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        self._on_message(message["channel"], message["data"])
-            except asyncio.CancelledError:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()
-                raise
-            except Exception as exc:  # noqa: BLE001 - Redis down: retry, viewers keep their sockets
-                log.warning("live hub lost Redis (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
-            self._pubsub = None
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+        await listen_forever(self._redis, "live hub", self._subscribe_all, self._on_message,
+                             on_reconnect=self._resync_subscribed, on_lost=self._lost)
+
+    async def _subscribe_all(self, pubsub) -> None:
+        async with self._lock:
+            ids = list(self._feeds)
+            await pubsub.subscribe(self._control, *(live_channel(c, self._prefix) for c in ids))
+            self._pubsub, self._subscribed = pubsub, set(ids)
+
+    async def _resync_subscribed(self) -> None:
+        log.info("live hub resyncing %d campaigns", len(self._subscribed))
+        await self._resync(list(self._subscribed))
+
+    def _lost(self) -> None:
+        self._pubsub = None  # _sync waits for the reader to subscribe every feed again
 
     def _on_message(self, channel: bytes, data: bytes) -> None:
         self.messages += 1
@@ -308,7 +299,7 @@ class LiveHub:
     async def _resync(self, campaign_ids: Iterable[int]) -> None:
         """After a Redis outage, deltas were missed: re-read each hash; what vanished is gone."""
         for cid in campaign_ids:
-            raw = await self._redis.hgetall(volunteer_state_key(cid))
+            raw = await self._redis.hgetall(volunteer_state_key(cid, self._prefix))
             feed = self._feeds.get(cid)
             if feed is None:
                 continue

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from server.deps import AnyMember, Conn, HQMember, Redis
+from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.errors import InvalidInput
 from server.timewindow import Since, Until, window
 from server.reports import live, queries
@@ -27,7 +27,8 @@ Limit = Annotated[int, Query(ge=1, le=10_000)]
 @router.post("", response_model=ReportCreated, status_code=status.HTTP_201_CREATED,
              summary="Send my tour report (201), or get the one already sent with this client_id (200)",
              responses={200: {"model": ReportCreated}})
-async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Redis, response: Response) -> ReportCreated:
+async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
+                      response: Response) -> ReportCreated:
     given = None
     if body.station is not None:
         given = await queries.station(conn, member.campaign_id, code=body.station.strip())
@@ -41,7 +42,8 @@ async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Red
     if not created:
         response.status_code = status.HTTP_200_OK
         return ReportCreated(report=report, created=False)
-    notified = await live.publish_report(redis, member.campaign_id, report, st["district_code"] if st else None)
+    notified = await live.publish_report(redis, member.campaign_id, report, st["district_code"] if st else None,
+                                         settings.redis_prefix)
     return ReportCreated(report=report, created=True, live_notified=notified)
 
 

@@ -7,38 +7,28 @@ the map. The database is the truth; Redis only informs viewers, so a Redis failu
 from __future__ import annotations
 
 import logging
-import time
 
-import orjson
 import redis.asyncio as aioredis
 
-from server.redis import live_channel, publish_best_effort, volunteer_state_key
+from server import events
 from server.shifts.schemas import Shift
 
 log = logging.getLogger("server.shifts")
 
 
-def started_event(user_id: int, shift_id: int, since: float, team: int | None) -> bytes:
-    return orjson.dumps({"type": "shift", "v": user_id, "on": True, "shift": shift_id,
-                         "since": since, "team": team, "at": time.time()})
+async def publish_started(redis: aioredis.Redis, campaign_id: int, shift: Shift, team: int | None,
+                          prefix: str = events.DEFAULT_PREFIX) -> bool:
+    event = events.shift_started_event(shift.volunteer, shift.id, shift.started_at.timestamp(), team)
+    return await events.publish_best_effort(redis, events.live_channel(campaign_id, prefix), event, "shift start")
 
 
-def ended_event(user_id: int, shift_id: int, by: str | None) -> bytes:
-    return orjson.dumps({"type": "shift", "v": user_id, "on": False, "shift": shift_id,
-                         "by": by, "at": time.time()})
-
-
-async def publish_started(redis: aioredis.Redis, campaign_id: int, shift: Shift, team: int | None) -> bool:
-    return await publish_best_effort(redis, live_channel(campaign_id),
-                                     started_event(shift.volunteer, shift.id, shift.started_at.timestamp(), team),
-                                     "shift start")
-
-
-async def publish_ended(redis: aioredis.Redis, campaign_id: int, shift: Shift) -> bool:
+async def publish_ended(redis: aioredis.Redis, campaign_id: int, shift: Shift,
+                        prefix: str = events.DEFAULT_PREFIX) -> bool:
     try:
         pipe = redis.pipeline(transaction=True)
-        pipe.hdel(volunteer_state_key(campaign_id), str(shift.volunteer))
-        pipe.publish(live_channel(campaign_id), ended_event(shift.volunteer, shift.id, shift.ended_by))
+        pipe.hdel(events.volunteer_state_key(campaign_id, prefix), str(shift.volunteer))
+        pipe.publish(events.live_channel(campaign_id, prefix),
+                     events.shift_ended_event(shift.volunteer, shift.id, shift.ended_by))
         await pipe.execute()
         return True
     except Exception as exc:  # noqa: BLE001 - Redis down: ended all the same; HQ sees them go stale

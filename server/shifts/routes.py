@@ -14,8 +14,7 @@ from fastapi import APIRouter, Query, Response, status
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.errors import NotFound
 from server.timewindow import Since, Until, window
-from server.pings import queries as ping_queries
-from server.shifts import live, queries
+from server.shifts import queries, service
 from server.shifts.schemas import CurrentShift, OnShift, ShiftChange, ShiftList
 
 router = APIRouter(prefix="/api/campaigns/{slug}/shifts", tags=["shifts"])
@@ -27,12 +26,10 @@ HQ_ROLES = ("admin", "coordinator")
              responses={201: {"model": ShiftChange}})
 async def start_shift(member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
                       response: Response) -> ShiftChange:
-    shift, created = await queries.start(conn, member.campaign_id, member.user.id, settings.shift_max_hours)
-    notified = True
+    shift, created, notified = await service.start(conn, redis, member.campaign_id, member.user.id,
+                                                   settings.shift_max_hours, prefix=settings.redis_prefix)
     if created:
         response.status_code = status.HTTP_201_CREATED
-        team, _ = await ping_queries.volunteer_assignment(conn, member.campaign_id, member.user.id)
-        notified = await live.publish_started(redis, member.campaign_id, shift, team)
     return ShiftChange(shift=shift, created=created, live_notified=notified)
 
 
@@ -81,10 +78,10 @@ async def end_shift(shift_id: int, member: AnyMember, conn: Conn, redis: Redis,
 
 
 async def _end(conn, redis, settings, campaign_id: int, shift_id: int, by: str) -> ShiftChange:
-    ended = await queries.end(conn, campaign_id, shift_id, by, settings.shift_max_hours)
+    ended, notified = await service.end(conn, redis, campaign_id, shift_id, by, settings.shift_max_hours,
+                                        settings.redis_prefix)
     if ended is None:  # ended concurrently: answer with how it ended
         ended = await queries.by_id(conn, campaign_id, shift_id)
         if ended is None:
             raise NotFound(f"no shift {shift_id} in this campaign")
-        return ShiftChange(shift=ended, live_notified=True)
-    return ShiftChange(shift=ended, live_notified=await live.publish_ended(redis, campaign_id, ended))
+    return ShiftChange(shift=ended, live_notified=notified)

@@ -1,0 +1,37 @@
+"""Starting and ending a shift, the same way from the HTTP API (server/shifts/routes.py) and from
+a phone's websocket (ingest/duty.py): stored in PostgreSQL first, then told to HQ's live map.
+
+The database is the truth: a Redis failure comes back as `notified=False`, never as an error.
+"""
+from __future__ import annotations
+
+import asyncpg
+import redis.asyncio as aioredis
+
+from server.events import DEFAULT_PREFIX
+from server.pings import queries as ping_queries
+from server.shifts import live, queries
+from server.shifts.schemas import Shift
+
+_LOOK_UP = object()  # the team is read from the volunteer's assignment, if the shift is new
+
+
+async def start(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int,
+                max_hours: float, team: int | None | object = _LOOK_UP,
+                prefix: str = DEFAULT_PREFIX) -> tuple[Shift, bool, bool]:
+    """(the open shift, opened now, HQ told). A shift already open is returned as it is."""
+    shift, created = await queries.start(conn, campaign_id, user_id, max_hours)
+    if not created:
+        return shift, False, True
+    if team is _LOOK_UP:
+        team, _ = await ping_queries.volunteer_assignment(conn, campaign_id, user_id)
+    return shift, True, await live.publish_started(redis, campaign_id, shift, team, prefix)  # type: ignore[arg-type]
+
+
+async def end(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, shift_id: int, by: str,
+              max_hours: float, prefix: str = DEFAULT_PREFIX) -> tuple[Shift | None, bool]:
+    """(the ended shift, HQ told); (None, True) when it was not open (ended meanwhile)."""
+    ended = await queries.end(conn, campaign_id, shift_id, by, max_hours)
+    if ended is None:
+        return None, True
+    return ended, await live.publish_ended(redis, campaign_id, ended, prefix)
