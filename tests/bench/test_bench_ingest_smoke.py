@@ -3,15 +3,14 @@ ingest service. Checks the JSON line's shape and that the counts add up; no timi
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 
 import orjson
 import pytest
 
 from server.settings import PROJECT_ROOT
+from tests.servers import free_port, wait_port
 
 TOP_KEYS = {
     "pings_sent", "pings_acked", "rows_in_db", "lost", "duplicates_in_db", "acked_per_s",
@@ -67,28 +66,14 @@ async def test_bench_against_the_references(paris, redis_url):
     assert naive["rows_in_db"] >= naive["pings_acked"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def ingest_process(database_url, redis_url):
     pytest.importorskip("ingest.app")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, QUADRILLER_DATABASE_URL=database_url, QUADRILLER_REDIS_URL=redis_url)
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "ingest", "--port", str(port)],
                             cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while True:
-        assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            assert time.monotonic() < deadline, "the ingest service did not start"
-            time.sleep(0.1)
+    wait_port(port, proc)
     yield proc, port
     proc.terminate()
     try:

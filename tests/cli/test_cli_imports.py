@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import uuid
 
 import orjson
 import psycopg2
 import pytest
 
-from server.cli import main as cli
 from server.demo import DATA, european_list_fields
+from tests.helpers.cli import run
 
 SECTORS = DATA / "paris_secteurs_bureaux_vote_2024.geojson"
 RESULTS = DATA / "paris_europeennes_2024_resultats_bv.csv"
 
 
-def run(capsys, *argv: str) -> tuple[int, dict | None, str]:
-    code = cli([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, (json.loads(out) if out.strip() else None), err
+
 
 
 def snapshot(database_url: str, slug: str) -> str:

@@ -9,7 +9,7 @@ import orjson
 import psycopg2
 
 from server.demo import DATA
-from tests.cli.test_cli_imports import run
+from tests.helpers.cli import run
 
 SECTORS_2026 = DATA / "paris_municipales_2026_t1_bv_derived.geojson"
 LISTS = ["pct_gregoire", "pct_dati", "pct_chikirou", "pct_bournazel", "pct_knafo", "pct_autres"]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 import h3
@@ -11,37 +10,11 @@ import redis.asyncio as aioredis
 import shapely
 
 from server.areas.queries import locate_exact
-from server.redis import live_channel, volunteer_state_key
+from server.redis import volunteer_state_key
 from server.settings import PROJECT_ROOT
 from tests.conftest import add_user
+from tests.helpers.live import next_delta, subscribed
 from tests.ingest.conftest import connected, ping, ping_frame, pings_frame, recv_until, stored, user_id
-
-
-@contextlib.asynccontextmanager
-async def subscribed(redis_url: str, campaign_id: int):
-    client = aioredis.from_url(redis_url)
-    pubsub = client.pubsub()
-    await pubsub.subscribe(live_channel(campaign_id))
-    await pubsub.get_message(timeout=1)  # the subscribe confirmation
-    try:
-        yield pubsub
-    finally:
-        await pubsub.aclose()
-        await client.aclose()
-
-
-async def next_delta(pubsub, timeout: float = 5.0, kind: str | None = "ping", v: int | None = None) -> dict:
-    """The next message of `kind` on the channel (None: any), skipping others (a shift start);
-    with `v`, of that volunteer only (a dev stack sharing the Redis server may publish on a
-    channel of the same campaign id)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        msg = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
-        if msg:
-            obj = orjson.loads(msg["data"])
-            if (kind is None or obj.get("type") == kind) and (v is None or obj.get("v") == v):
-                return obj
-    raise TimeoutError(f"no live {kind or 'message'}")
 
 
 def station_point(code: str = "7-3") -> tuple[float, float]:

@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 
 from server.redis import volunteer_state_key
 from tests.ingest.conftest import connected, ping_frame, recv_until, stored
-from tests.ingest.test_live import next_delta, subscribed
+from tests.helpers.live import next_delta, subscribed
 
 
 async def test_pause_and_resume(ingest, pool, volunteer, redis_url):

@@ -6,18 +6,13 @@ import time
 import orjson
 import pytest
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
 
-from server.settings import PROJECT_ROOT
 from tests.ingest.conftest import connected, frames_for, ping, pings_frame
-from tests.ingest.test_live import next_delta, subscribed
-
-SCHEMAS = {p.stem: orjson.loads(p.read_bytes()) for p in (PROJECT_ROOT / "docs/schemas").glob("*.json")}
-REGISTRY = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in SCHEMAS.values())
+from tests.helpers.live import next_delta, subscribed
+from tests.helpers.schemas import SCHEMAS, validate
 
 
-def validate(name: str, instance: dict) -> None:
-    Draft202012Validator(SCHEMAS[name], registry=REGISTRY).validate(instance)
+
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))

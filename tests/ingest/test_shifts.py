@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from server.redis import volunteer_state_key
 from tests.ingest.conftest import (ServerThread, connected, make_settings, ping, ping_frame, pings_frame,
                                    recv_until, stored)
-from tests.ingest.test_live import next_delta, subscribed
+from tests.helpers.live import next_delta, subscribed
 
 
 async def acked_until(ws, seqs: set[int]) -> None:

@@ -1,12 +1,14 @@
 """A real HQ server (uvicorn, in a thread) and headless Chromium, for browser tests."""
 from __future__ import annotations
 
+import asyncio
 import shutil
 
 import pytest
 import uvicorn
 
 from server.app import create_app
+from tests.ingest.conftest import ServerThread, make_settings
 from tests.servers import UvicornThread, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -33,3 +35,16 @@ async def browser():
         b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         await b.close()
+
+
+@pytest.fixture
+async def stack(settings):
+    """Ingest, and an HQ server whose /api/config sends phones to it."""
+    ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
+    web_settings = settings.model_copy(update={"ingest_public_url": ingest.ws_url})
+    hq = UvicornThread(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=free_port(),
+                                      log_level="warning", ws="websockets-sansio"), "HQ server")
+    await asyncio.to_thread(hq.start)
+    yield hq.http_url
+    await asyncio.to_thread(hq.stop)
+    await asyncio.to_thread(ingest.stop)

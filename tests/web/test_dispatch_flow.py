@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import add_user, bearer
 from tests.ingest.conftest import stored, user_id
-from tests.web.test_volunteer_page import stack, until  # noqa: F401 (fixture)
+from tests.servers import until
 
 pytestmark = pytest.mark.browser
 

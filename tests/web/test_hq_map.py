@@ -8,17 +8,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import add_user
+from tests.helpers.web import open_map
 
 pytestmark = pytest.mark.browser
-
-
-async def open_map(browser, live_server, token: str, slug: str):
-    page = await browser.new_page(viewport={"width": 1400, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    await page.goto(f"{live_server}/?campaign={slug}#token={token}")
-    await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
-    return page, errors
 
 
 def drawn_fraction(png: bytes, background: tuple[int, int, int]) -> float:

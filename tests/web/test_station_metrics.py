@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import add_user, bearer
-from tests.server.priorities.test_priorities import canvass
-from tests.web.test_hq_map import open_map
+from tests.helpers.canvass import canvass
+from tests.helpers.web import open_map
 
 pytestmark = pytest.mark.browser
 

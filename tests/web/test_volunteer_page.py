@@ -3,43 +3,17 @@ Real Chromium with an emulated GPS, real ingest, real PostGIS."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
-import uvicorn
 
-from server.app import create_app
 from tests.conftest import add_user
-from tests.ingest.conftest import ServerThread, make_settings, stored, user_id
-from tests.servers import UvicornThread, free_port
+from tests.ingest.conftest import stored, user_id
+from tests.servers import until
 
 pytestmark = pytest.mark.browser
 
 # Three points in Paris (the Louvre, Châtelet, République)
 A, B, C = (48.8606, 2.3376), (48.8584, 2.3470), (48.8674, 2.3636)
-
-
-@pytest.fixture
-async def stack(settings):
-    """Ingest, and an HQ server whose /api/config sends phones to it."""
-    ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
-    web_settings = settings.model_copy(update={"ingest_public_url": ingest.ws_url})
-    hq = UvicornThread(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=free_port(),
-                                      log_level="warning", ws="websockets-sansio"), "HQ server")
-    await asyncio.to_thread(hq.start)
-    yield hq.http_url
-    await asyncio.to_thread(hq.stop)
-    await asyncio.to_thread(ingest.stop)
-
-
-async def until(check, timeout: float = 10.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def near(row, point) -> bool:

@@ -2,7 +2,6 @@
 ingest process pushing assignments to the team's phones."""
 from __future__ import annotations
 
-import asyncio
 import time
 
 import orjson
@@ -12,8 +11,8 @@ import redis.asyncio as aioredis
 from server.redis import volunteer_state_key
 from tests.conftest import add_user, bearer
 from tests.ingest.conftest import connected, ingest, ping_frame, recv_until, user_id  # noqa: F401 (fixture)
-from tests.ingest.test_live import next_delta, subscribed
-from tests.ingest.test_schemas import validate
+from tests.helpers.live import next_delta, subscribed
+from tests.helpers.schemas import validate
 
 
 async def volunteers(pool, slug: str, n: int, prefix: str) -> list[dict]:

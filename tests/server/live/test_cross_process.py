@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import websockets
 
 from server.settings import PROJECT_ROOT
 from tests.conftest import add_user
+from tests.servers import wait_port
 from tests.server.live.conftest import frames_until, latest, snapshot
 from tests.servers import free_port
 
@@ -22,18 +22,6 @@ from tests.servers import free_port
 def _start(kind: str, port: int, env: dict) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "server.cli", kind, "--port", str(port)], cwd=PROJECT_ROOT,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited: {proc.stderr.read().decode()[-2000:]}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"port {port} never opened")
 
 
 @pytest.fixture
@@ -44,7 +32,7 @@ async def processes(settings):
     procs = [_start(kind, p, env) for kind, ps in ports.items() for p in ps]
     try:
         for proc, port in zip(procs, ports["serve"] + ports["ingest"]):
-            await asyncio.to_thread(_wait_port, port, proc)
+            await asyncio.to_thread(wait_port, port, proc)
         yield ports
     finally:
         for proc in procs:

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import add_user, bearer
 from tests.ingest.conftest import user_id
 from tests.server.live.conftest import frames_for, frames_until, live_server, snapshot  # noqa: F401 (fixture)
-from tests.server.priorities.test_priorities import canvass
+from tests.helpers.canvass import canvass
 
 
 @pytest.fixture

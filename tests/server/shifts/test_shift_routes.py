@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import add_user, bearer
-from tests.ingest.test_live import next_delta, subscribed
+from tests.helpers.live import next_delta, subscribed
 
 
 @pytest.fixture
