@@ -146,7 +146,7 @@ async def _metrics(cdp) -> dict[str, float]:
 async def _set_view(page, zoom: float) -> None:
     await page.evaluate(
         """(z) => window.__quadriller.deck.setProps({initialViewState: {longitude: %f, latitude: %f, zoom: z,
-              pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""" % CENTRE, zoom)
+              pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""" % CENTRE, zoom)  # noqa: UP031 - JS braces
 
 
 async def _phase(page, cdp, zoom: float, seconds: float, server_pid: int | None) -> dict:

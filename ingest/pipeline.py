@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import asyncpg
 
@@ -27,7 +27,7 @@ from ingest.duty import Duty
 from ingest.live import LivePublisher
 from ingest.lookup import AreaLookup, cells_of
 from ingest.protocol import Ping, PingError
-from ingest.zones import is_inside, transition
+from ingest.zones import Zone, is_inside, transition
 from ingest.writer import BatchWriter, Sink
 from server.events import ping_event
 from server.pings import queries
@@ -65,9 +65,10 @@ class Volunteer:
 
     def __init__(self, campaign_id: int, user_id: int, bucket: TokenBucket) -> None:
         self.campaign_id, self.user_id, self.bucket = campaign_id, user_id, bucket
-        self.team_id = self.area_id = None
+        self.team_id: int | None = None
+        self.area_id: int | None = None
         self.last_t = float("-inf")
-        self.zone: str | None = None
+        self.zone: Zone | None = None
         self.loaded_at = 0.0
         self.seen_at = 0.0  # monotonic time this process last processed one of their pings
         self.shift_id: int | None = None  # their open shift (ingest/duty.py)
@@ -364,7 +365,7 @@ class Pipeline:
             if sink is not None:
                 acks.append((sink, [p.seq for p in pings], i, i + k))
             i += k
-        columns = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, at.lons, at.lats,
+        columns: list[list[Any]] = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, at.lons, at.lats,
                    [p.acc for p in flat], [p.alt for p in flat], [p.spd for p in flat],
                    [p.hdg for p in flat], [p.bat for p in flat], at.cells, at.ps, at.nb, at.ds,
                    [p.low_acc for p in flat]]

@@ -236,7 +236,7 @@ class BatchWriter:
         groups: dict[Sink, list[int]] = {}
         refused: dict[Sink, list[int]] = {}
         for offset, acks in batch.acks:
-            for sink, seqs, a, b in acks:
+            for sink, seqs, a, _end in acks:
                 if bad:
                     ok = [s for i, s in enumerate(seqs, offset + a) if i not in bad]
                     ko = [s for i, s in enumerate(seqs, offset + a) if i in bad]

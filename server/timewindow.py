@@ -18,7 +18,7 @@ Until = Annotated[dt.datetime | None, Query(description="ISO 8601; default: now"
 def window(since: dt.datetime | None, until: dt.datetime | None, max_s: float | None = None,
            now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
     """The [since, until] window in UTC; naive times are taken as UTC."""
-    utc = dt.timezone.utc
+    utc = dt.UTC
     until = (until or now or dt.datetime.now(utc))
     until = until.replace(tzinfo=utc) if until.tzinfo is None else until.astimezone(utc)
     if since is None:

@@ -59,7 +59,7 @@ def _greedy(teams: list[TeamPosition], candidates: list[StationPriority], used_s
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     used_teams: set[int] = set()
     out = []
-    for value, tid, code, t, s, d in pairs:
+    for _value, tid, code, t, s, d in pairs:
         if tid in used_teams or code in used_stations:
             continue
         used_teams.add(tid)

@@ -6,7 +6,6 @@ routes answer with no query string at all.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import gzip
 import time
 from typing import Annotated

@@ -55,8 +55,8 @@ async def listing(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime
 
 
 async def one(conn: asyncpg.Connection, campaign_id: int, report_id: int) -> Report:
-    rows = await conn.fetch(sql("reports/list"), campaign_id, dt.datetime.min.replace(tzinfo=dt.timezone.utc),
-                            dt.datetime.max.replace(tzinfo=dt.timezone.utc), None, None, 1, report_id)
+    rows = await conn.fetch(sql("reports/list"), campaign_id, dt.datetime.min.replace(tzinfo=dt.UTC),
+                            dt.datetime.max.replace(tzinfo=dt.UTC), None, None, 1, report_id)
     return _report(rows[0])
 
 
