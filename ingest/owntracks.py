@@ -53,7 +53,8 @@ def to_ping(msg: dict) -> Ping:
 async def owntracks(request: Request, campaign: str | None = None) -> Response:
     """`campaign` (query) names the campaign when the volunteer belongs to several."""
     login, token = basic_credentials(request)
-    device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True)
+    device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True,
+                                                    device_only=True)
     try:
         msg = orjson.loads(await read_body(request))
     except orjson.JSONDecodeError as exc:

@@ -75,7 +75,7 @@ async def _device(request: Request, token) -> Device:
         raise BadPing("id (the device token) is required", code="malformed")
     try:
         return await request.state.auth.authenticate(
-            token, campaign=request.query_params.get("campaign"), use_cache=True)
+            token, campaign=request.query_params.get("campaign"), use_cache=True, device_only=True)
     except Unauthenticated:
         raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
 

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from typing import TypedDict
 
 import asyncpg
+import uvicorn
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
 from server.errors import NotFound, install_error_handlers
@@ -80,6 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _mount_web(app, settings)
     return app
+
+
+def uvicorn_config(settings: Settings, **kw) -> uvicorn.Config:
+    """The HQ server as `quadriller serve` runs it: sans-I/O websockets, and log lines without
+    query strings (server/accesslog.py)."""
+    kw.setdefault("log_config", log_config())
+    kw.setdefault("log_level", "info")
+    return uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
+                          ws="websockets-sansio", **kw)
 
 
 def _mount_web(app: FastAPI, settings: Settings) -> None:
