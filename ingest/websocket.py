@@ -176,11 +176,8 @@ async def pings_socket(ws: WebSocket) -> None:
             pings, dropped, retry_ms, _ = pipeline.admit(vol, pings)
             if dropped:
                 out.put_nowait(P.throttle_frame(retry_ms, dropped))
-            for p in pings:
-                if p.low_acc:
-                    out.put_nowait(P.warning_frame(
-                        p.seq, P.LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {limits.max_acc:g} m: stored, flagged"))
-            pipeline.submit(vol, "ws", pings, sink)
+            # Warnings ("stored, flagged") follow the ack: they say what was stored.
+            pipeline.submit(vol, "ws", pings, P.warn_after_ack(sink, pings, limits.max_acc, out.put_nowait))
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-receive
     finally:

@@ -85,8 +85,8 @@ async def test_traccar_classic_errors(http, volunteer):
     base = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": now}
     r = await http.get("/api/osmand", params=dict(base, id="qd_unknown"))
     assert r.status_code == 403
-    r = await http.get("/api/osmand", params=dict(base, lat="nan"))
-    assert r.status_code == 400 and r.json()["code"] == "out_of_range"
+    r = await http.get("/api/osmand", params=dict(base, lat="nan"))  # not a decimal number, as on the websocket
+    assert r.status_code == 400 and r.json()["code"] == "malformed" and "lat" in r.json()["detail"]
     r = await http.get("/api/osmand", params=dict(base, lon="east"))
     assert r.status_code == 400 and "lon" in r.json()["detail"]
     r = await http.get("/api/osmand", params=dict(base, timestamp="yesterday"))
