@@ -211,10 +211,13 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
     if d.__class__ is not dict:
         raise PingError(None, MALFORMED, "a frame must be a JSON object")
     kind = d.get("type")
+    if kind.__class__ is not str:  # a list or object would not even hash (found by fuzzing)
+        raise PingError(None, MALFORMED, "type must be a string (ping, pings, shift, pause or resume)")
     if kind in CONTROL_TYPES:
         raise Control(kind)
     if kind == "shift":
-        action = SHIFT_ACTIONS.get(d.get("action"))
+        action = d.get("action")
+        action = SHIFT_ACTIONS.get(action) if action.__class__ is str else None
         if action is None:
             raise PingError(None, MALFORMED, 'a shift frame needs "action": "start" or "end"')
         raise Control(action)

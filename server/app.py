@@ -18,6 +18,7 @@ from server.db import create_pool
 from server.errors import NotFound, install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders, settings=settings)
 
     from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router

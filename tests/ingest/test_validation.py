@@ -105,3 +105,14 @@ async def test_ping_identity_is_seq_and_time_within_and_across_frames(ingest, po
         await recv_until(ws, "ack")
     rows = await stored(pool, volunteer["id"])
     assert [(r["seq"], round(float(r["t"]) - now)) for r in rows] == [(5, -20), (5, -10), (6, -8), (6, -6)]
+
+
+async def test_frame_type_of_the_wrong_json_type_is_malformed_not_a_crash(ingest, pool, volunteer):
+    """Found by tests/ingest/test_parsers_fuzz.py: {"type": []} raised TypeError (unhashable)."""
+    async with connected(ingest.ws_url, volunteer["token"]) as (ws, _):
+        for frame in ('{"type": []}', '{"type": "shift", "action": {}}'):
+            await ws.send(frame)
+            err = await recv_until(ws, "error")
+            assert err["code"] == "malformed"
+        await ws.send(ping_frame(1))
+        assert (await recv_until(ws, "ack"))["seqs"] == [1]
