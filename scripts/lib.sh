@@ -93,16 +93,20 @@ ensure_postgres() {
     fi
   fi
   # Never --auth=trust (any local user would be superuser): a random password (scram) over TCP,
-  # which the scripts use, and peer on the local socket. The password file is made with its
-  # final mode (umask), and reaches initdb through a pipe, so the postgres user needs no access.
+  # which the scripts use, and peer on the local socket. Password files are made with their
+  # final mode (umask 077); initdb reads a copy beside the cluster (the postgres user may not
+  # reach $STATE), removed at once.
   local pwfile="$STATE/pg-password"
   if [ ! -f "$dir/PG_VERSION" ]; then
     log "initialising a PostgreSQL cluster in $dir"
     mkdir -p "$dir" "$STATE"
     [ -s "$pwfile" ] || (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$pwfile")
+    local initdb_pw; initdb_pw="$(dirname "$dir")/.initdb-password"
+    (umask 077 && cp "$pwfile" "$initdb_pw")
     is_root && chown -R postgres:postgres "$dir" "$(dirname "$dir")"
-    cat "$pwfile" | as_postgres "'$(pg_bin)/initdb' -D '$dir' -U postgres --auth-local=peer \
-      --auth-host=scram-sha-256 --pwfile=/dev/stdin -E UTF8 --locale=C.UTF-8 >/dev/null"
+    as_postgres "'$(pg_bin)/initdb' -D '$dir' -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      --pwfile='$initdb_pw' -E UTF8 --locale=C.UTF-8 >/dev/null" || { rm -f "$initdb_pw"; die "initdb failed"; }
+    rm -f "$initdb_pw"
   fi
   if ! as_postgres "'$(pg_bin)/pg_ctl' -D '$dir' status >/dev/null 2>&1"; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
