@@ -86,13 +86,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+# The largest websocket message the HQ server reads (/ws/live gets an auth frame and acks, far
+# below this). uvicorn's default is 16 MiB, read (and inflated, with permessage-deflate: a few KB
+# on the wire) before the route's own 4 KiB auth check could refuse it.
+HQ_WS_MAX_BYTES = 16_384
+
+
 def uvicorn_config(settings: Settings, **kw) -> uvicorn.Config:
-    """The HQ server as `quadriller serve` runs it: sans-I/O websockets, and log lines without
-    query strings (server/accesslog.py)."""
+    """The HQ server as `quadriller serve` runs it: sans-I/O websockets with a small frame limit
+    enforced by the websocket layer itself (close 1009, before any auth), no compression, and
+    log lines without query strings (server/accesslog.py)."""
     kw.setdefault("log_config", log_config())
     kw.setdefault("log_level", "info")
     return uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                          ws="websockets-sansio", **kw)
+                          ws="websockets-sansio", ws_max_size=HQ_WS_MAX_BYTES,
+                          ws_per_message_deflate=False, **kw)
 
 
 def _mount_web(app: FastAPI, settings: Settings) -> None:
