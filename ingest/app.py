@@ -25,6 +25,7 @@ from ingest.assignments import AssignmentRelay
 from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
 from ingest.writer import BatchWriter, maintain_partitions
+from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import ServiceUnavailable, install_error_handlers
@@ -139,7 +140,9 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
 
 def uvicorn_config(settings: Settings, host: str | None = None, port: int | None = None, **kw) -> uvicorn.Config:
     """The uvicorn configuration the service needs: sans-I/O websockets, and the frame limit
-    enforced by the websocket layer itself (close 1009 before the frame is even buffered)."""
+    enforced by the websocket layer itself (close 1009 before the frame is even buffered), and
+    log lines without query strings (server/accesslog.py: OsmAnd puts the token and position there)."""
+    kw.setdefault("log_config", log_config())
     return uvicorn.Config(
         create_ingest_app(settings), host=host or settings.ingest_host, port=port or settings.ingest_port,
         ws="websockets-sansio", ws_max_size=settings.ingest_max_frame_bytes, lifespan="on", **kw)

@@ -1,5 +1,8 @@
 """Device authentication: a token (and, for OwnTracks, a login) -> volunteer in a campaign.
 
+The HTTP apps take only device tokens (server/auth/tokens.py); the websocket, whose token
+travels in its first frame, takes the API token too (the phone page holds that one).
+
 One database round trip per websocket connection. HTTP apps authenticate every request, so
 successes are cached briefly (keyed by the token's hash, never the token); failures are not,
 so a revoked token stops working within `ttl_s`.
@@ -34,20 +37,21 @@ class DeviceAuth:
         self._cache: dict[tuple, tuple[float, Device]] = {}
 
     async def authenticate(self, token: str, login: str | None = None, campaign: str | None = None,
-                           use_cache: bool = False) -> Device:
-        """Raises Unauthenticated (bad token), Forbidden (not a member / role), InvalidInput
+                           use_cache: bool = False, device_only: bool = False) -> Device:
+        """`device_only` (the HTTP apps): only a device token opens it, never the HQ API token,
+        which must not travel in their URLs and settings. Raises Unauthenticated (bad token), Forbidden (not a member / role), InvalidInput
         (several campaigns and none named), ServiceUnavailable (database down)."""
-        key = (login, hash_token(token), campaign)
+        key = (login, hash_token(token), campaign, device_only)
         if use_cache:
             hit = self._cache.get(key)
             if hit and time.monotonic() - hit[0] < self._ttl_s:
                 return hit[1]
         try:
             async with translated_errors(), self._pool.acquire(timeout=5) as conn:
-                if login is None:
-                    user = await auth_queries.user_by_token(conn, token)
+                if device_only:
+                    user = await auth_queries.user_by_device_token(conn, token, login)
                 else:
-                    user = await auth_queries.user_by_login_token(conn, login, token)
+                    user = await auth_queries.user_by_any_token(conn, token)
                 if user is None:
                     raise Unauthenticated("unknown or revoked device token")
                 rows = await auth_queries.memberships(conn, user.id)

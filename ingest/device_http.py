@@ -11,8 +11,6 @@ the same off-shift fix forever, holding back their queue.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import math
 import time
 
 from fastapi import Request
@@ -37,46 +35,13 @@ class Throttled(QuadrillerError):
     title = "Too many pings"
 
 
-def number(value, name: str, required: bool = False) -> float | None:
-    """Form values are strings, JSON values numbers: accept both; '' and null mean absent."""
-    if value is None or value == "":
-        if required:
-            raise BadPing(f"{name} is required", code="malformed")
-        return None
-    if isinstance(value, bool):
-        raise BadPing(f"{name} must be a number", code="malformed")
+def checked(make, *args) -> Ping | None:
+    """An app's message -> Ping through `make` (ingest/owntracks.py, ingest/traccar.py), its
+    refusals as 400 problem details naming the field."""
     try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise BadPing(f"{name} must be a number, got {value!r}", code="malformed") from None
-    if required and not math.isfinite(v):
-        raise BadPing(f"{name} must be finite", code="out_of_range")
-    return v
-
-
-def in_range(v: float | None, lo: float, hi: float | None) -> float | None:
-    """Apps use -1 (or junk) for unknown speed, course, battery: unknown, not an error."""
-    if v is None or not math.isfinite(v) or v < lo or (hi is not None and v > hi):
-        return None
-    return v
-
-
-def parse_time(value) -> float:
-    """Epoch seconds or milliseconds (number or digits), or ISO 8601 / 'yyyy-MM-dd HH:mm:ss'
-    (UTC when no offset is given) -> epoch seconds."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) or (
-            isinstance(value, str) and value.replace(".", "", 1).isdigit()):
-        t = float(value)
-        return t / 1000.0 if t > 1e11 else t  # 1e11 s is year 5138; 1e11 ms is 1973
-    if isinstance(value, str):
-        try:
-            d = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise BadPing(f"timestamp {value!r} is neither epoch seconds nor ISO 8601", code="malformed") from None
-        if d.tzinfo is None:
-            d = d.replace(tzinfo=dt.UTC)
-        return d.timestamp()
-    raise BadPing("timestamp must be epoch seconds or ISO 8601", code="malformed")
+        return make(*args)
+    except PingError as err:
+        raise BadPing(err.reason, code=err.code) from None
 
 
 async def read_body(request: Request) -> bytes:
@@ -99,13 +64,14 @@ def answer(ok: Response, not_stored: str | None) -> Response:
                     headers={NOT_STORED: not_stored})
 
 
-async def store(request: Request, device: Device, source: str, ping: Ping) -> str | None:
+async def store(request: Request, device: Device, source: str, ping: Ping,
+                names: dict[str, str] | None = None) -> str | None:
     """Check, queue, and wait for the commit: None once stored, or why it was not stored but
     must not be resent ("off_shift"). Raises the HTTP error to answer."""
     st = request.state
     settings, pipeline = st.settings, st.pipeline
     try:
-        check_ping(ping, time.time(), Limits.from_settings(settings))
+        check_ping(ping, time.time(), Limits.from_settings(settings), names)
     except PingError as err:
         raise BadPing(err.reason, code=err.code) from None
     vol = await pipeline.volunteer(device.campaign_id, device.user_id)

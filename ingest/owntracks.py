@@ -14,38 +14,49 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ingest.device_http import KMH_TO_MS, BadPing, answer, in_range, number, read_body, store
-from ingest.protocol import Ping
+from ingest.device_http import KMH_TO_MS, BadPing, answer, checked, read_body, store
+from ingest.fields import parse_time, seq_of_time
+from ingest.protocol import Ping, json_number
 from server.errors import Unauthenticated
 
 router = APIRouter()
 EMPTY = Response(b"[]", media_type="application/json")
 
 
+class BasicAuthRequired(Unauthenticated):
+    """401 with the challenge this endpoint speaks (Basic), not the HQ API's Bearer."""
+    challenge = 'Basic realm="quadriller-ingest", charset="UTF-8"'
+
+
 def basic_credentials(request: Request) -> tuple[str, str]:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic" or not value:
-        raise Unauthenticated("HTTP Basic auth required: user = your login, password = your device token")
+        raise BasicAuthRequired("HTTP Basic auth required: user = your login, password = your device token")
     try:
         login, sep, token = base64.b64decode(value.strip(), validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        raise Unauthenticated("malformed Basic credentials") from None
+        raise BasicAuthRequired("malformed Basic credentials") from None
     if not sep or not login or not token:
-        raise Unauthenticated("malformed Basic credentials")
+        raise BasicAuthRequired("malformed Basic credentials")
     return login, token
 
 
+# OwnTracks' names for our fields, for the reasons of a refusal.
+NAMES = {"lat": "lat", "lon": "lon", "acc": "acc", "alt": "alt", "spd": "vel", "hdg": "cog", "bat": "batt"}
+
+
 def to_ping(msg: dict) -> Ping:
-    tst = number(msg.get("tst"), "tst", required=True)
-    vel, batt = number(msg.get("vel"), "vel"), number(msg.get("batt"), "batt")
+    """OwnTracks' JSON -> Ping (units converted; ranges are checked by check_ping). Numbers must
+    be JSON numbers, as on the websocket: "48.85" (a string) is malformed. Raises PingError."""
+    tst = parse_time(json_number(msg.get("tst"), "tst", required=True), "tst")
+    vel, batt = json_number(msg.get("vel"), "vel"), json_number(msg.get("batt"), "batt")
     return Ping(
-        seq=int(round(tst * 1000)), t=tst,
-        lat=number(msg.get("lat"), "lat", required=True), lon=number(msg.get("lon"), "lon", required=True),
-        acc=number(msg.get("acc"), "acc"), alt=in_range(number(msg.get("alt"), "alt"), -1e5, 1e5),
-        spd=in_range(vel * KMH_TO_MS if vel is not None else None, 0.0, None),
-        hdg=in_range(number(msg.get("cog"), "cog"), 0.0, 360.0),
-        bat=in_range(batt / 100.0 if batt is not None else None, 0.0, 1.0),
+        seq=seq_of_time(tst), t=tst,
+        lat=json_number(msg.get("lat"), "lat", required=True), lon=json_number(msg.get("lon"), "lon", required=True),
+        acc=json_number(msg.get("acc"), "acc"), alt=json_number(msg.get("alt"), "alt"),
+        spd=vel * KMH_TO_MS if vel is not None else None, hdg=json_number(msg.get("cog"), "cog"),
+        bat=batt / 100.0 if batt is not None else None,
     )
 
 
@@ -53,7 +64,8 @@ def to_ping(msg: dict) -> Ping:
 async def owntracks(request: Request, campaign: str | None = None) -> Response:
     """`campaign` (query) names the campaign when the volunteer belongs to several."""
     login, token = basic_credentials(request)
-    device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True)
+    device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True,
+                                                    device_only=True)
     try:
         msg = orjson.loads(await read_body(request))
     except orjson.JSONDecodeError as exc:
@@ -62,4 +74,4 @@ async def owntracks(request: Request, campaign: str | None = None) -> Response:
         raise BadPing("expected a JSON object with _type", code="malformed")
     if msg.get("_type") != "location":
         return EMPTY
-    return answer(EMPTY, await store(request, device, "owntracks", to_ping(msg)))
+    return answer(EMPTY, await store(request, device, "owntracks", checked(to_ping, msg), NAMES))

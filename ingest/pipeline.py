@@ -405,8 +405,10 @@ def _by_t(p: Ping) -> float:
 
 
 def _ordered(pings: list[Ping]) -> list[Ping]:
-    """Oldest first (zone transitions follow the device's own timeline), each seq once (the
-    same seq twice in one frame is stored and acked once)."""
+    """Oldest first (zone transitions follow the device's own timeline), each ping once. A
+    ping's identity is (seq, t), the same as the store's unique key (volunteer, source, seq, t):
+    a resend repeats both and is kept once, within a frame as across frames; the same seq
+    with another t is another ping, kept in both cases (docs/protocol.md, "Ping identity")."""
     prev_t = pings[0].t
     ok = True
     for p in pings[1:]:
@@ -416,10 +418,10 @@ def _ordered(pings: list[Ping]) -> list[Ping]:
         prev_t = p.t
     if ok and len({p.seq for p in pings}) == len(pings):
         return pings
-    seen: set[int] = set()
+    seen: set[tuple[int, float]] = set()
     out = []
     for p in sorted(pings, key=_by_t):
-        if p.seq not in seen:
-            seen.add(p.seq)
+        if (p.seq, p.t) not in seen:
+            seen.add((p.seq, p.t))
             out.append(p)
     return out

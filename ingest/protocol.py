@@ -4,6 +4,23 @@ Pure and fast: no I/O, no pydantic. A ping costs one orjson.loads share and a fe
 pydantic would roughly double the per-ping CPU for nothing we need (see docs/protocol.md).
 Apps (OwnTracks, Traccar) convert their own formats into the same `Ping` and go through
 `check_ping`, so every source obeys the same rules.
+
+Ranges, checked at admission (before anything is published or queued), so that nothing outside
+them reaches the live feed or PostgreSQL's `real` columns (float4 overflows past 3.4e38, which
+used to fail a whole batch at commit):
+
+| field | unit | range | outside it |
+|---|---|---|---|
+| lat | degrees | -90 … 90 | out_of_range |
+| lon | degrees | -180 … 180 | out_of_range |
+| acc | m | 0 … 100,000 | out_of_range |
+| alt | m | -20,000 … 100,000 | out_of_range |
+| spd | m/s | 0 … 1,000 | negative: unknown (null); above: out_of_range |
+| hdg | degrees | 0 … 360 | negative: unknown (null); above: out_of_range |
+| bat | fraction | 0 … 1 | negative: unknown (null); above: out_of_range |
+
+Phones report -1 for an unknown speed, course or battery (iOS, Android, Traccar Client): a
+negative value of those three means "unknown", the same on every protocol.
 """
 from __future__ import annotations
 
@@ -65,40 +82,72 @@ class Limits:
                    settings.ingest_max_accuracy_m)
 
 
-def _num(v) -> bool:
-    # bool is an int subclass: true/false are not numbers here.
-    return (v.__class__ is float or v.__class__ is int)
+# field: (lo, hi, a negative value means unknown)
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "lat": (-90.0, 90.0, False),
+    "lon": (-180.0, 180.0, False),
+    "acc": (0.0, 100_000.0, False),
+    "alt": (-20_000.0, 100_000.0, False),
+    "spd": (0.0, 1_000.0, True),
+    "hdg": (0.0, 360.0, True),
+    "bat": (0.0, 1.0, True),
+}
 
 
-def _opt(d: dict, key: str, seq, lo: float, hi: float | None) -> float | None:
-    """An optional numeric field: absent/null -> None; not a number -> malformed; out of its
-    physical range (iOS reports -1 for an unknown speed or course) -> None, not an error."""
-    v = d.get(key)
-    if v is None:
+def in_range(field: str, value: float | None, seq: int | None, name: str | None = None) -> float | None:
+    """`value` checked against RANGES[field]: itself, None (absent or unknown), or PingError
+    (out_of_range) naming the field as `name` (the client's own name for it)."""
+    if value is None:
         return None
-    if not _num(v):
-        raise PingError(seq, MALFORMED, f"{key} must be a number")
-    v = float(v)
-    if not _isfinite(v) or v < lo or (hi is not None and v > hi):
+    lo, hi, negative_unknown = RANGES[field]
+    if negative_unknown and value < 0:
         return None
-    return v
+    if not _isfinite(value) or value < lo or value > hi:
+        raise PingError(seq, OUT_OF_RANGE, f"{name or field} must be between {lo:g} and {hi:g}: {value!r}")
+    return value
 
 
-def check_ping(p: Ping, now: float, limits: Limits) -> Ping:
-    """Range and time checks shared by every source; sets p.low_acc. Raises PingError."""
-    lat, lon, t = p.lat, p.lon, p.t
-    if not (_isfinite(lat) and _isfinite(lon)) or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        raise PingError(p.seq, OUT_OF_RANGE, f"lat/lon out of range: {lat}, {lon}")
+def json_number(value, name: str, seq: int | None = None, required: bool = False) -> float | None:
+    """A JSON value that must be a number (not a string, not a boolean); null means absent."""
+    if value is None:
+        if required:
+            raise PingError(seq, MALFORMED, f"{name} is required")
+        return None
+    if value.__class__ is not float and value.__class__ is not int:
+        raise PingError(seq, MALFORMED, f"{name} must be a number")
+    try:
+        return float(value)
+    except OverflowError:  # an integer literal of hundreds of digits
+        raise PingError(seq, OUT_OF_RANGE, f"{name} is too large") from None
+
+
+_NO_NAMES: dict[str, str] = {}
+
+
+def _optional(d: dict, key: str, seq: int) -> float | None:
+    return json_number(d.get(key), key, seq)
+
+
+def check_ping(p: Ping, now: float, limits: Limits, names: dict[str, str] | None = None) -> Ping:
+    """Range and time checks shared by every source (RANGES above); sets p.low_acc. `names`
+    maps a field to the client's name for it, for the reasons. Raises PingError."""
+    name = (names or _NO_NAMES).get
+    seq = p.seq
+    in_range("lat", p.lat, seq, name("lat"))
+    in_range("lon", p.lon, seq, name("lon"))
+    t = p.t
     if not _isfinite(t):
-        raise PingError(p.seq, MALFORMED, "t must be a finite number")
+        raise PingError(seq, MALFORMED, "t must be a finite number")
     if t > now + limits.future_s:
-        raise PingError(p.seq, FUTURE, f"device time is {t - now:.0f} s ahead of the server clock")
+        raise PingError(seq, FUTURE, f"device time is {t - now:.0f} s ahead of the server clock")
     if t < now - limits.retention_s:
-        raise PingError(p.seq, TOO_OLD, "device time is older than the retention window")
-    acc = p.acc
-    if acc is not None and (not _isfinite(acc) or acc < 0):
-        raise PingError(p.seq, OUT_OF_RANGE, f"acc must be a non-negative number: {acc}")
-    p.low_acc = acc is not None and acc > limits.max_acc
+        raise PingError(seq, TOO_OLD, "device time is older than the retention window")
+    p.acc = in_range("acc", p.acc, seq, name("acc"))
+    p.alt = in_range("alt", p.alt, seq, name("alt"))
+    p.spd = in_range("spd", p.spd, seq, name("spd"))
+    p.hdg = in_range("hdg", p.hdg, seq, name("hdg"))
+    p.bat = in_range("bat", p.bat, seq, name("bat"))
+    p.low_acc = p.acc is not None and p.acc > limits.max_acc
     return p
 
 
@@ -109,14 +158,9 @@ def ping_from_dict(d, now: float, limits: Limits) -> Ping:
     seq = d.get("seq")
     if seq.__class__ is not int or not 0 <= seq <= MAX_SEQ:
         raise PingError(None, MALFORMED, "seq must be an integer >= 0")
-    t, lat, lon, acc = d.get("t"), d.get("lat"), d.get("lon"), d.get("acc")
-    if not (_num(t) and _num(lat) and _num(lon)):
-        raise PingError(seq, MALFORMED, "t, lat and lon must be numbers")
-    if not _num(acc):
-        raise PingError(seq, MALFORMED, "acc must be a number (metres)")
-    p = Ping(seq, float(t), float(lat), float(lon), float(acc),
-             _opt(d, "alt", seq, -1e5, 1e5), _opt(d, "spd", seq, 0.0, None),
-             _opt(d, "hdg", seq, 0.0, 360.0), _opt(d, "bat", seq, 0.0, 1.0))
+    p = Ping(seq, json_number(d.get("t"), "t", seq, True), json_number(d.get("lat"), "lat", seq, True),
+             json_number(d.get("lon"), "lon", seq, True), json_number(d.get("acc"), "acc", seq, True),
+             _optional(d, "alt", seq), _optional(d, "spd", seq), _optional(d, "hdg", seq), _optional(d, "bat", seq))
     return check_ping(p, now, limits)
 
 
@@ -167,10 +211,13 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
     if d.__class__ is not dict:
         raise PingError(None, MALFORMED, "a frame must be a JSON object")
     kind = d.get("type")
+    if kind.__class__ is not str:  # a list or object would not even hash (found by fuzzing)
+        raise PingError(None, MALFORMED, "type must be a string (ping, pings, shift, pause or resume)")
     if kind in CONTROL_TYPES:
         raise Control(kind)
     if kind == "shift":
-        action = SHIFT_ACTIONS.get(d.get("action"))
+        action = d.get("action")
+        action = SHIFT_ACTIONS.get(action) if action.__class__ is str else None
         if action is None:
             raise PingError(None, MALFORMED, 'a shift frame needs "action": "start" or "end"')
         raise Control(action)
@@ -234,6 +281,25 @@ def warning_frame(seq: int, code: str, reason: str) -> str:
 
 def throttle_frame(retry_after_ms: int, seqs: list[int]) -> str:
     return orjson.dumps({"type": "throttle", "retry_after_ms": retry_after_ms, "seqs": seqs}).decode()
+
+
+def warn_after_ack(sink, pings: list[Ping], max_acc: float, put):
+    """The sink of a frame's pings, followed, once they are acknowledged, by a warning frame
+    for each ping flagged on the way (low accuracy): a warning describes a stored ping, so it
+    never comes before its ack, nor for a ping then refused."""
+    flagged = [p for p in pings if p.low_acc]
+    if not flagged:
+        return sink
+
+    def then_warn(seqs: list[int], ok: bool) -> None:
+        sink(seqs, ok)
+        if ok:
+            acked = set(seqs)  # the writer may ack a frame's pings in several batches
+            for p in flagged:
+                if p.seq in acked:
+                    put(warning_frame(p.seq, LOW_ACCURACY,
+                                      f"accuracy {p.acc:g} m is worse than {max_acc:g} m: stored, flagged"))
+    return then_warn
 
 
 def error_frame(err: PingError) -> str:

@@ -19,16 +19,25 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ingest.auth import Device
-from ingest.device_http import KNOTS_TO_MS, BadPing, answer, in_range, number, parse_time, read_body, store
-from ingest.protocol import Ping
+from ingest.device_http import KNOTS_TO_MS, BadPing, answer, checked, read_body, store
+from ingest.fields import parse_time, seq_of_time, text_number
+from ingest.protocol import MALFORMED, Ping, PingError, json_number
 from server.errors import Forbidden, Unauthenticated
 
 router = APIRouter()
 OK = Response(status_code=200)
 
 
+# The two forms' names for our fields, for the reasons of a refusal.
+CLASSIC_NAMES = {"lat": "lat", "lon": "lon", "acc": "accuracy", "alt": "altitude", "spd": "speed",
+                 "hdg": "bearing", "bat": "batt"}
+JSON_NAMES = {"lat": "coords.latitude", "lon": "coords.longitude", "acc": "coords.accuracy",
+              "alt": "coords.altitude", "spd": "coords.speed", "hdg": "coords.heading", "bat": "battery.level"}
+
+
 def classic_ping(params: dict[str, str]) -> Ping | None:
-    """None when the app flags the fix invalid (valid=false): nothing to store."""
+    """Query or form parameters -> Ping (units converted; ranges are checked by check_ping), or
+    None when the app flags the fix invalid (valid=false): nothing to store. Raises PingError."""
     if params.get("valid", "true").lower() in ("false", "0"):
         return None
     lat, lon = params.get("lat"), params.get("lon")
@@ -36,38 +45,37 @@ def classic_ping(params: dict[str, str]) -> Ping | None:
         lat, _, lon = params["location"].partition(",")
     ts = params.get("timestamp")
     if ts is None or ts == "":
-        raise BadPing("timestamp is required", code="malformed")
+        raise PingError(None, MALFORMED, "timestamp is required")
     t = parse_time(ts)
-    speed, batt = number(params.get("speed"), "speed"), number(params.get("batt"), "batt")
+    speed, batt = text_number(params.get("speed"), "speed"), text_number(params.get("batt"), "batt")
     return Ping(
-        seq=int(round(t * 1000)), t=t,
-        lat=number(lat, "lat", required=True), lon=number(lon, "lon", required=True),
-        acc=in_range(number(params.get("accuracy"), "accuracy"), 0.0, None),
-        alt=in_range(number(params.get("altitude"), "altitude"), -1e5, 1e5),
-        spd=in_range(speed * KNOTS_TO_MS if speed is not None else None, 0.0, None),
-        hdg=in_range(number(params.get("bearing", params.get("heading")), "bearing"), 0.0, 360.0),
-        bat=in_range(batt / 100.0 if batt is not None else None, 0.0, 1.0),
+        seq=seq_of_time(t), t=t,
+        lat=text_number(lat, "lat", required=True), lon=text_number(lon, "lon", required=True),
+        acc=text_number(params.get("accuracy"), "accuracy"), alt=text_number(params.get("altitude"), "altitude"),
+        spd=speed * KNOTS_TO_MS if speed is not None else None,
+        hdg=text_number(params.get("bearing", params.get("heading")), "bearing"),
+        bat=batt / 100.0 if batt is not None else None,
     )
 
 
 def json_ping(loc) -> Ping:
+    """Traccar Client 9+'s JSON location -> Ping; numbers must be JSON numbers. Raises PingError."""
     if not isinstance(loc, dict) or not isinstance(loc.get("coords"), dict):
-        raise BadPing("location.coords is required", code="malformed")
+        raise PingError(None, MALFORMED, "location.coords is required")
     c = loc["coords"]
     battery = loc.get("battery") if isinstance(loc.get("battery"), dict) else {}
     if loc.get("timestamp") in (None, ""):
-        raise BadPing("location.timestamp is required", code="malformed")
-    t = parse_time(loc["timestamp"])
+        raise PingError(None, MALFORMED, "location.timestamp is required")
+    t = parse_time(loc["timestamp"], "location.timestamp")
     return Ping(
-        seq=int(round(t * 1000)), t=t,
-        lat=number(c.get("latitude"), "latitude", required=True),
-        lon=number(c.get("longitude"), "longitude", required=True),
-        acc=in_range(number(c.get("accuracy"), "accuracy"), 0.0, None),
-        alt=in_range(number(c.get("altitude"), "altitude"), -1e5, 1e5),
-        spd=in_range(number(c.get("speed"), "speed"), 0.0, None),
-        hdg=in_range(number(c.get("heading"), "heading"), 0.0, 360.0),
-        bat=in_range(number(battery.get("level"), "battery.level"), 0.0, 1.0),
+        seq=seq_of_time(t), t=t,
+        lat=json_number(c.get("latitude"), "coords.latitude", required=True),
+        lon=json_number(c.get("longitude"), "coords.longitude", required=True),
+        acc=json_number(c.get("accuracy"), "coords.accuracy"), alt=json_number(c.get("altitude"), "coords.altitude"),
+        spd=json_number(c.get("speed"), "coords.speed"), hdg=json_number(c.get("heading"), "coords.heading"),
+        bat=json_number(battery.get("level"), "battery.level"),
     )
+
 
 
 async def _device(request: Request, token) -> Device:
@@ -75,7 +83,7 @@ async def _device(request: Request, token) -> Device:
         raise BadPing("id (the device token) is required", code="malformed")
     try:
         return await request.state.auth.authenticate(
-            token, campaign=request.query_params.get("campaign"), use_cache=True)
+            token, campaign=request.query_params.get("campaign"), use_cache=True, device_only=True)
     except Unauthenticated:
         raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
 
@@ -95,7 +103,7 @@ async def osmand(request: Request) -> Response:
         locs = msg.get("location")
         not_stored = None
         for loc in locs if isinstance(locs, list) else [locs]:
-            not_stored = await store(request, device, "osmand", json_ping(loc)) or not_stored
+            not_stored = await store(request, device, "osmand", checked(json_ping, loc), JSON_NAMES) or not_stored
         return answer(OK, not_stored)
     params = dict(request.query_params)
     if body:  # application/x-www-form-urlencoded (the classic POST)
@@ -104,7 +112,7 @@ async def osmand(request: Request) -> Response:
         except UnicodeDecodeError:
             raise BadPing("form body is not UTF-8", code="malformed") from None
     device = await _device(request, params.get("id") or params.get("deviceid"))
-    ping = classic_ping(params)
+    ping = checked(classic_ping, params)
     if ping is None:
         return OK
-    return answer(OK, await store(request, device, "osmand", ping))
+    return answer(OK, await store(request, device, "osmand", ping, CLASSIC_NAMES))

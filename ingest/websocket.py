@@ -160,7 +160,9 @@ async def pings_socket(ws: WebSocket) -> None:
                 # Paused means not tracked: refuse, don't store. The client should not send.
                 errors += [P.PingError(p.seq, P.PAUSED, "sharing is paused: send resume first") for p in pings]
             elif pings:
-                accepted = pipeline.accept(vol, "ws", pings, sink)  # shift → rate → queue
+                # Warnings ("stored, flagged") follow the ack: they say what was stored.
+                accepted = pipeline.accept(vol, "ws", pings,  # shift → rate → queue
+                                           P.warn_after_ack(sink, pings, limits.max_acc, out.put_nowait))
                 errors += accepted.off_shift
             if accepted is None or not (accepted.pings or accepted.dropped):
                 pings = []
@@ -177,10 +179,6 @@ async def pings_socket(ws: WebSocket) -> None:
                 continue
             if accepted.dropped:
                 out.put_nowait(P.throttle_frame(accepted.retry_ms, accepted.dropped))
-            for p in accepted.pings:
-                if p.low_acc:
-                    out.put_nowait(P.warning_frame(
-                        p.seq, P.LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {limits.max_acc:g} m: stored, flagged"))
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-receive
     finally:

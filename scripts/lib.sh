@@ -50,12 +50,15 @@ ensure_venv() {
       "$py" -m venv "$ROOT/.venv"
     fi
   fi
-  local want; want="$(hash_of "$ROOT/pyproject.toml")"
+  # Dependencies come from the lock (exact versions, with hashes: scripts/lock.sh regenerates
+  # it), then the package itself without resolving anything more.
+  local want; want="$(hash_of "$ROOT/pyproject.toml" "$ROOT/requirements-dev.lock")"
   if [ "$(cat "$ROOT/.venv/.quadriller-deps" 2>/dev/null)" != "$want" ]; then
-    log "installing the package and its dependencies into .venv"
+    log "installing the locked dependencies and the package into .venv"
     mkdir -p "$STATE"
     "$ROOT/.venv/bin/python" -m pip install -q --upgrade pip >"$STATE/pip.log" 2>&1 || true
-    "$ROOT/.venv/bin/python" -m pip install -q -e "$ROOT[dev]" >>"$STATE/pip.log" 2>&1 \
+    "$ROOT/.venv/bin/python" -m pip install -q --require-hashes -r "$ROOT/requirements-dev.lock" >>"$STATE/pip.log" 2>&1 \
+      && "$ROOT/.venv/bin/python" -m pip install -q --no-deps -e "$ROOT" >>"$STATE/pip.log" 2>&1 \
       || { tail -30 "$STATE/pip.log" >&2; die "pip install failed (full log: $STATE/pip.log)"; }
     echo "$want" > "$ROOT/.venv/.quadriller-deps"
   fi
@@ -89,11 +92,21 @@ ensure_postgres() {
       dir="$STATE_PG_ROOT/pg"
     fi
   fi
+  # Never --auth=trust (any local user would be superuser): a random password (scram) over TCP,
+  # which the scripts use, and peer on the local socket. Password files are made with their
+  # final mode (umask 077); initdb reads a copy beside the cluster (the postgres user may not
+  # reach $STATE), removed at once.
+  local pwfile="$STATE/pg-password"
   if [ ! -f "$dir/PG_VERSION" ]; then
     log "initialising a PostgreSQL cluster in $dir"
-    mkdir -p "$dir"
+    mkdir -p "$dir" "$STATE"
+    [ -s "$pwfile" ] || (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=\n' > "$pwfile")
+    local initdb_pw; initdb_pw="$(dirname "$dir")/.initdb-password"
+    (umask 077 && cp "$pwfile" "$initdb_pw")
     is_root && chown -R postgres:postgres "$dir" "$(dirname "$dir")"
-    as_postgres "'$(pg_bin)/initdb' -D '$dir' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null"
+    as_postgres "'$(pg_bin)/initdb' -D '$dir' -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+      --pwfile='$initdb_pw' -E UTF8 --locale=C.UTF-8 >/dev/null" || { rm -f "$initdb_pw"; die "initdb failed"; }
+    rm -f "$initdb_pw"
   fi
   if ! as_postgres "'$(pg_bin)/pg_ctl' -D '$dir' status >/dev/null 2>&1"; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
@@ -102,8 +115,10 @@ ensure_postgres() {
       || { tail -20 "$dir/server.log" >&2; die "PostgreSQL did not start"; }
     STARTED+=("pg:$dir")
   fi
-  export QUADRILLER_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/quadriller"
-  export QUADRILLER_PG_ADMIN_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+  local password=""
+  [ -s "$pwfile" ] && password=":$(cat "$pwfile")"  # none: a cluster made before passwords
+  export QUADRILLER_DATABASE_URL="postgresql://postgres$password@127.0.0.1:$PG_PORT/quadriller"
+  export QUADRILLER_PG_ADMIN_URL="postgresql://postgres$password@127.0.0.1:$PG_PORT/postgres"
   psql -q "$QUADRILLER_PG_ADMIN_URL" -tc "SELECT 1 FROM pg_database WHERE datname='quadriller'" | grep -q 1 \
     || psql -q "$QUADRILLER_PG_ADMIN_URL" -c "CREATE DATABASE quadriller" >/dev/null
 }

@@ -6,16 +6,19 @@ from collections.abc import AsyncIterator
 from typing import TypedDict
 
 import asyncpg
+import uvicorn
 import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import NotFound, install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
+from server.security_headers import SecurityHeaders
 from server.settings import Settings
 
 
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_database_error_handler(app)
+    app.add_middleware(SecurityHeaders, settings=settings)
 
     from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router
@@ -81,6 +85,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _mount_web(app, settings)
     return app
+
+
+# The largest websocket message the HQ server reads (/ws/live gets an auth frame and acks, far
+# below this). uvicorn's default is 16 MiB, read (and inflated, with permessage-deflate: a few KB
+# on the wire) before the route's own 4 KiB auth check could refuse it.
+HQ_WS_MAX_BYTES = 16_384
+
+
+def uvicorn_config(settings: Settings, **kw) -> uvicorn.Config:
+    """The HQ server as `quadriller serve` runs it: sans-I/O websockets with a small frame limit
+    enforced by the websocket layer itself (close 1009, before any auth), no compression, and
+    log lines without query strings (server/accesslog.py)."""
+    kw.setdefault("log_config", log_config())
+    kw.setdefault("log_level", "info")
+    return uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
+                          ws="websockets-sansio", ws_max_size=HQ_WS_MAX_BYTES,
+                          ws_per_message_deflate=False, **kw)
 
 
 def _mount_web(app: FastAPI, settings: Settings) -> None:

@@ -135,11 +135,10 @@ async def cmd_users_add(args, settings: Settings) -> None:
 def cmd_serve(args, settings: Settings) -> None:
     import uvicorn
 
-    from server.app import create_app
+    from server.app import uvicorn_config
 
     settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws="websockets-sansio",
-                log_level="info")
+    uvicorn.Server(uvicorn_config(settings)).run()
 
 
 def build_parser() -> argparse.ArgumentParser:

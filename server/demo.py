@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from server.secretfile import write_secret
 from server.settings import PROJECT_ROOT, Settings
 
 DATA = PROJECT_ROOT / "data" / "paris"
@@ -87,9 +88,7 @@ async def setup(settings: Settings, token_file: Path) -> dict:
                                  (volunteer_token_file(token_file), "volunteer", "Demo volunteer")):
             token = path.read_text().strip() if path.exists() else ""
             if not token or await user_by_token(conn, token) is None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text((await add_user(conn, SLUG, role, name)).token)
-                os.chmod(path, 0o600)
+                write_secret(path, (await add_user(conn, SLUG, role, name)).token)
         return {"campaign": SLUG, "imported": imported}
     finally:
         await conn.close()

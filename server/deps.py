@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from server.limits import Code
 from server.auth import queries as auth_queries
 from server.auth.schemas import Membership, User
 from server.db import connection
@@ -66,7 +67,7 @@ def require_role(*roles: str):
 
     Non-members get 404, not 403, so that a campaign's existence does not leak to outsiders.
     """
-    async def dependency(slug: str, user: CurrentUser, conn: Conn) -> Membership:
+    async def dependency(slug: Code, user: CurrentUser, conn: Conn) -> Membership:
         member = await auth_queries.membership(conn, user, slug)
         if member is None:
             raise NotFound(f"no campaign {slug!r}")

@@ -41,6 +41,7 @@ class Conflict(QuadrillerError):
 class Unauthenticated(QuadrillerError):
     status = 401
     title = "Unauthenticated"
+    challenge = "Bearer"  # the WWW-Authenticate scheme of the endpoint (HTTP Basic for OwnTracks)
 
 
 class Forbidden(QuadrillerError):
@@ -56,11 +57,17 @@ class ServiceUnavailable(QuadrillerError):
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+def problem(status: int, title: str, detail: str, instance: str, challenge: str = "Bearer",
+            **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = challenge
+    retry_ms = extra.get("retry_after_ms")
+    if isinstance(retry_ms, int) and status in (429, 503):
+        headers["Retry-After"] = str(max(1, -(-retry_ms // 1000)))  # whole seconds, rounded up
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -68,7 +75,8 @@ def install_error_handlers(app: FastAPI) -> None:
     server/db.py's (`install_database_error_handler`): this module imports nothing of ours."""
     @app.exception_handler(QuadrillerError)
     async def _domain(request: Request, exc: QuadrillerError):
-        return problem(exc.status, exc.title, exc.detail, request.url.path, **exc.extra)
+        challenge = getattr(exc, "challenge", "Bearer")
+        return problem(exc.status, exc.title, exc.detail, request.url.path, challenge, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

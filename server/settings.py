@@ -53,8 +53,11 @@ class IngestSettings(BaseSettings):
     ingest_host: str = "127.0.0.1"
     ingest_port: int = 8001
     # The ingest websocket as phones reach it (the volunteer page), e.g. wss://ingest.example.org/ws/pings
-    # behind a proxy. Unset: ws://<the host the page was loaded from>:<ingest_port>/ws/pings.
+    # behind a proxy. Unset: ws://<public_host or ingest_host>:<ingest_port>/ws/pings. Never taken from
+    # a request's Host header, which the client chooses.
     ingest_public_url: str | None = None
+    # The host name (or LAN address) phones use to reach this machine, when ingest_public_url is unset.
+    public_host: str | None = None
     ingest_max_frame_bytes: int = 8192
     ingest_max_accuracy_m: float = 100.0
     ingest_rate_per_device: float = 20.0

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from server.limits import Code
 from server.addresses import queries
 from server.addresses.schemas import WalkList, WalkStop
 from server.addresses.walk import WALK_M_PER_MIN, walk
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/campaigns/{slug}", tags=["addresses"])
 
 @router.get("/stations/{code}/walk", response_model=WalkList, summary="A polling station's doors in walking order")
 async def walk_list(
-    code: str, member: AnyMember, conn: Conn,
+    code: Code, member: AnyMember, conn: Conn,
     lon: Annotated[float | None, Query(ge=-180, le=180, description="start here (with lat): the team's position")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
 ) -> WalkList:

@@ -6,6 +6,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from server.limits import Code, Label
 from server.areas import queries
 from server.areas.schemas import Level, Located
 from server.deps import AnyMember, Conn
@@ -19,7 +20,7 @@ GEOJSON = "application/geo+json"
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
 async def areas_of_level(
     member: AnyMember, conn: Conn, level: Level,
-    election: Annotated[str | None, Query(description="default: the latest imported")] = None,
+    election: Annotated[Label | None, Query(description="default: the latest imported")] = None,
 ) -> Response:
     body = await queries.level_geojson(conn, member.campaign_id, level.value, election=election)
     return Response(body, media_type=GEOJSON)
@@ -27,7 +28,7 @@ async def areas_of_level(
 
 @router.get("/areas/{level}/{code}", summary="One area by code, as a GeoJSON Feature",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def area_by_code(member: AnyMember, conn: Conn, level: Level, code: str) -> Response:
+async def area_by_code(member: AnyMember, conn: Conn, level: Level, code: Code) -> Response:
     body = await queries.level_geojson(conn, member.campaign_id, level.value, code=code.strip())
     features = orjson.loads(body)["features"]
     if not features:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncpg
 
 from server.auth.schemas import Membership, NewUser, User
-from server.auth.tokens import hash_token, new_login, new_token
+from server.auth.tokens import hash_token, new_device_token, new_login, new_token
 from server.campaigns.queries import campaign_by_slug
 from server.sql import sql
 
@@ -13,9 +13,27 @@ async def user_by_token(conn: asyncpg.Connection, token: str) -> User | None:
     return User(**dict(row)) if row else None
 
 
-async def user_by_login_token(conn: asyncpg.Connection, login: str, token: str) -> User | None:
-    row = await conn.fetchrow(sql("auth/user_by_login_token"), login, hash_token(token))
+async def user_by_device_token(conn: asyncpg.Connection, token: str, login: str | None = None) -> User | None:
+    """A device token (the apps' credential); with `login`, both must match (OwnTracks)."""
+    if login is None:
+        row = await conn.fetchrow(sql("auth/user_by_device_token"), hash_token(token))
+    else:
+        row = await conn.fetchrow(sql("auth/user_by_login_device_token"), login, hash_token(token))
     return User(**dict(row)) if row else None
+
+
+async def user_by_any_token(conn: asyncpg.Connection, token: str) -> User | None:
+    """The API token or the device token: the ingest websocket takes either (its token travels
+    in the first frame, never in a URL), the HTTP apps only the device token."""
+    row = await conn.fetchrow(sql("auth/user_by_any_token"), hash_token(token))
+    return User(**dict(row)) if row else None
+
+
+async def issue_device_token(conn: asyncpg.Connection, user_id: int) -> str:
+    """A new device token for the user, replacing (revoking) the previous one; shown once."""
+    token = new_device_token()
+    await conn.execute(sql("auth/set_device_token"), user_id, hash_token(token))
+    return token
 
 
 async def memberships(conn: asyncpg.Connection, user_id: int) -> list[asyncpg.Record]:
@@ -34,7 +52,9 @@ async def add_user(conn: asyncpg.Connection, campaign_slug: str, role: str, name
     async with conn.transaction():
         user_id = await conn.fetchval(sql("auth/insert_user"), login, name, hash_token(token))
         await conn.execute(sql("auth/insert_membership"), user_id, campaign["id"], role)
-    return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token)
+        device_token = await issue_device_token(conn, user_id)
+    return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token,
+                   device_token=device_token)
 
 
 async def ensure_users(conn: asyncpg.Connection, campaign_id: int, logins: list[str], names: list[str],

@@ -41,3 +41,10 @@ class NewUser(BaseModel):
     role: Role
     campaign: str
     token: str
+    device_token: str
+
+
+class DeviceToken(BaseModel):
+    """What the OwnTracks / Traccar Client settings need (docs/protocol.md §5)."""
+    login: str
+    device_token: str

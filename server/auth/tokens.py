@@ -1,5 +1,9 @@
 """Bearer tokens: 256-bit random, shown once, stored only as SHA-256.
 
+Two per user: the API token (`qd_…`, the HQ API and the phone page) and the device token
+(`qdd_…`, accepted only by the ingest service, for OwnTracks and Traccar Client, whose
+credential travels in URLs and app settings).
+
 A slow password hash (argon2, bcrypt) protects low-entropy secrets; these tokens are random, so
 SHA-256 is enough and keeps authentication of every ping cheap.
 """
@@ -11,6 +15,11 @@ import secrets
 
 def new_token() -> str:
     return "qd_" + secrets.token_urlsafe(32)
+
+
+def new_device_token() -> str:
+    # A prefix of its own, so that a token found in a log or a screenshot says what it opens.
+    return "qdd_" + secrets.token_urlsafe(32)
 
 
 def hash_token(token: str) -> bytes:

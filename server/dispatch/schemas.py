@@ -4,6 +4,8 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from server.limits import MAX_LIST, Id
+
 
 class Assignment(BaseModel):
     station: str
@@ -20,7 +22,9 @@ class Team(BaseModel):
 
 class NewTeam(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    members: list[int] = Field(default_factory=list, description="user ids, members of the campaign")
+    members: list[Id] = Field(default_factory=list, max_length=MAX_LIST, description="user ids, members of the campaign")
+
+    model_config = {"extra": "forbid"}
 
 
 class Suggestion(BaseModel):
@@ -41,8 +45,10 @@ class Suggestions(BaseModel):
 
 
 class AssignRequest(BaseModel):
-    team: int
-    station: str = Field(min_length=1, description="polling-station code")
+    team: Id
+    station: str = Field(min_length=1, max_length=64, description="polling-station code")
+
+    model_config = {"extra": "forbid"}
 
 
 class AssignResult(BaseModel):

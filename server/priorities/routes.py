@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from server.limits import Label
 from server.areas.queries import latest_election
 from server.deps import Conn, HQMember
 from server.errors import InvalidInput
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/campaigns/{slug}", tags=["priorities"])
             summary="Polling stations ranked by mobilisation potential and canvassing so far")
 async def priorities(
     member: HQMember, conn: Conn, since: Since = None, until: Until = None,
-    list_name: Annotated[str | None, Query(alias="list", description="weight by this list's share (as imported)")] = None,
+    list_name: Annotated[Label | None, Query(alias="list", description="weight by this list's share (as imported)")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
     unvisited: Annotated[bool, Query(description="only stations nobody canvassed in the window")] = False,
 ) -> Priorities:

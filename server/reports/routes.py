@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
+from server.limits import Id
 from server.errors import InvalidInput
 from server.timewindow import Since, Until, window
 from server.reports import live, queries
@@ -59,7 +60,7 @@ async def my_reports(member: AnyMember, conn: Conn, since: Since = None, until: 
 async def list_reports(
     member: HQMember, conn: Conn, since: Since = None, until: Until = None,
     station: Annotated[str | None, Query(max_length=64, description="only this polling station's (code)")] = None,
-    volunteer: Annotated[int | None, Query(description="only this volunteer's (user id)")] = None,
+    volunteer: Annotated[Id | None, Query(description="only this volunteer's (user id)")] = None,
     limit: Limit = 1000,
 ) -> ReportList:
     lo, hi = window(since, until)

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from server.limits import Id
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.errors import NotFound
 from server.timewindow import Since, Until, window
@@ -55,7 +56,7 @@ async def on_shift(member: HQMember, conn: Conn, settings: AppSettings) -> list[
 @router.get("", response_model=ShiftList, summary="Shifts overlapping a window (HQ); default: today")
 async def list_shifts(
     member: HQMember, conn: Conn, settings: AppSettings, since: Since = None, until: Until = None,
-    volunteer: Annotated[int | None, Query(description="only this volunteer's (user id)")] = None,
+    volunteer: Annotated[Id | None, Query(description="only this volunteer's (user id)")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> ShiftList:
     lo, hi = window(since, until)
@@ -65,7 +66,7 @@ async def list_shifts(
 
 @router.post("/{shift_id}/end", response_model=ShiftChange,
              summary="End a shift: HQ any, a volunteer only their own")
-async def end_shift(shift_id: int, member: AnyMember, conn: Conn, redis: Redis,
+async def end_shift(shift_id: Id, member: AnyMember, conn: Conn, redis: Redis,
                     settings: AppSettings) -> ShiftChange:
     shift = await queries.by_id(conn, member.campaign_id, shift_id)
     hq = member.role in HQ_ROLES

@@ -23,7 +23,7 @@ def owntracks_location(tst: int, **kw) -> dict:
 
 
 async def test_owntracks_location_stored_once_with_units(http, pool, volunteer):
-    auth = (volunteer["login"], volunteer["token"])
+    auth = (volunteer["login"], volunteer["device_token"])
     tst = int(time.time()) - 5
     for _ in range(2):  # the app resends when it saw no answer: stored once
         r = await http.post("/api/owntracks", json=owntracks_location(tst), auth=auth)
@@ -38,7 +38,7 @@ async def test_owntracks_location_stored_once_with_units(http, pool, volunteer):
 
 
 async def test_owntracks_other_types_ignored(http, pool, volunteer):
-    auth = (volunteer["login"], volunteer["token"])
+    auth = (volunteer["login"], volunteer["device_token"])
     for msg in ({"_type": "transition", "event": "enter", "tst": int(time.time())},
                 {"_type": "lwt", "tst": int(time.time())}, {"_type": "status"}):
         r = await http.post("/api/owntracks", json=msg, auth=auth)
@@ -47,13 +47,13 @@ async def test_owntracks_other_types_ignored(http, pool, volunteer):
 
 
 async def test_owntracks_bad_auth_401(http, volunteer):
-    for auth in ((volunteer["login"], "qd_wrong"), ("someone-else", volunteer["token"]), None):
+    for auth in ((volunteer["login"], "qd_wrong"), ("someone-else", volunteer["device_token"]), None):
         r = await http.post("/api/owntracks", json=owntracks_location(int(time.time())), auth=auth)
         assert r.status_code == 401
 
 
 async def test_owntracks_bad_input_400(http, volunteer):
-    auth = (volunteer["login"], volunteer["token"])
+    auth = (volunteer["login"], volunteer["device_token"])
     r = await http.post("/api/owntracks", json=owntracks_location(int(time.time()), lat=123.0), auth=auth)
     assert r.status_code == 400 and r.json()["code"] == "out_of_range"
     r = await http.post("/api/owntracks", json=owntracks_location(int(time.time()) + 86400), auth=auth)
@@ -65,7 +65,7 @@ async def test_owntracks_bad_input_400(http, volunteer):
 # --- Traccar Client, classic OsmAnd ---------------------------------------------------------
 async def test_traccar_classic_query_and_form(http, pool, volunteer):
     now = int(time.time())
-    q = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 20),
+    q = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 20),
          "accuracy": "9.5", "altitude": "33", "speed": "10", "bearing": "180", "batt": "42"}
     assert (await http.get("/api/osmand", params=q)).status_code == 200
     assert (await http.post("/api/osmand", params=q)).status_code == 200  # same again: stored once
@@ -82,11 +82,11 @@ async def test_traccar_classic_query_and_form(http, pool, volunteer):
 
 async def test_traccar_classic_errors(http, volunteer):
     now = str(int(time.time()))
-    base = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": now}
+    base = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": now}
     r = await http.get("/api/osmand", params=dict(base, id="qd_unknown"))
     assert r.status_code == 403
-    r = await http.get("/api/osmand", params=dict(base, lat="nan"))
-    assert r.status_code == 400 and r.json()["code"] == "out_of_range"
+    r = await http.get("/api/osmand", params=dict(base, lat="nan"))  # not a decimal number, as on the websocket
+    assert r.status_code == 400 and r.json()["code"] == "malformed" and "lat" in r.json()["detail"]
     r = await http.get("/api/osmand", params=dict(base, lon="east"))
     assert r.status_code == 400 and "lon" in r.json()["detail"]
     r = await http.get("/api/osmand", params=dict(base, timestamp="yesterday"))
@@ -104,7 +104,7 @@ async def test_traccar_json(http, pool, volunteer):
                          "is_moving": True, "odometer": 0, "event": "motionchange",
                          "battery": {"level": 0.75, "is_charging": False},
                          "activity": {"type": "walking"}, "extras": {}},
-            "device_id": volunteer["token"]}
+            "device_id": volunteer["device_token"]}
     for _ in range(2):
         assert (await http.post("/api/osmand", json=body)).status_code == 200
     rows = await stored(pool, volunteer["id"], "osmand")
@@ -113,5 +113,17 @@ async def test_traccar_json(http, pool, volunteer):
     assert r["seq"] == int(ts.timestamp() * 1000)
     assert (r["spd"], r["bat"], r["hdg"], r["low_accuracy"]) == (1.5, 0.75, None, True)  # m/s, 0..1
     assert (await http.post("/api/osmand", json=dict(body, device_id="qd_nobody"))).status_code == 403
-    bad = {"location": {"timestamp": "x", "coords": {}}, "device_id": volunteer["token"]}
+    bad = {"location": {"timestamp": "x", "coords": {}}, "device_id": volunteer["device_token"]}
     assert (await http.post("/api/osmand", json=bad)).status_code == 400
+
+
+# --- Device tokens: the apps' own credential ------------------------------------------------
+async def test_apps_refuse_the_hq_api_token(http, pool, volunteer):
+    """The apps carry their credential in URLs and settings screens: the HQ API token must not
+    open them, and the device token must not open the HQ API (tests/server/auth)."""
+    now = int(time.time())
+    q = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 5)}
+    assert (await http.get("/api/osmand", params=q)).status_code == 403
+    r = await http.post("/api/owntracks", json=owntracks_location(now - 5), auth=(volunteer["login"], volunteer["token"]))
+    assert r.status_code == 401
+    assert await stored(pool, volunteer["id"]) == []

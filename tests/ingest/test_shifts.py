@@ -165,19 +165,19 @@ def owntracks(tst: int) -> dict:
 async def test_http_apps_off_shift_answered_200_not_stored(http, pool, off_duty):
     """200, so the app does not resend the same off-shift fix forever, but flagged and not stored."""
     now = int(time.time())
-    r = await http.post("/api/owntracks", json=owntracks(now - 5), auth=(off_duty["login"], off_duty["token"]))
+    r = await http.post("/api/owntracks", json=owntracks(now - 5), auth=(off_duty["login"], off_duty["device_token"]))
     assert r.status_code == 200 and r.json() == [] and r.headers["x-quadriller-not-stored"] == "off_shift"
-    q = {"id": off_duty["token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 4)}
+    q = {"id": off_duty["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 4)}
     r = await http.get("/api/osmand", params=q)
     assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"
     r = await http.post("/api/osmand", json={"location": {"timestamp": now - 3, "coords": {
-        "latitude": 48.85, "longitude": 2.35, "accuracy": 5}}, "device_id": off_duty["token"]})
+        "latitude": 48.85, "longitude": 2.35, "accuracy": 5}}, "device_id": off_duty["device_token"]})
     assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"
     assert await stored(pool, off_duty["id"]) == []
 
 
 async def test_http_apps_on_shift_stored(http, pool, volunteer):
     now = int(time.time())
-    r = await http.post("/api/owntracks", json=owntracks(now - 5), auth=(volunteer["login"], volunteer["token"]))
+    r = await http.post("/api/owntracks", json=owntracks(now - 5), auth=(volunteer["login"], volunteer["device_token"]))
     assert r.status_code == 200 and "x-quadriller-not-stored" not in r.headers
     assert len(await stored(pool, volunteer["id"], "owntracks")) == 1

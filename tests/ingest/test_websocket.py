@@ -110,7 +110,7 @@ async def test_batch_frame(ingest, pool, volunteer):
     ('{"type": "ping", "seq": 4, "t": NOW, "lat": 91.0, "lon": 2.3, "acc": 5}', "out_of_range", 4),
     ('{"type": "ping", "seq": 5, "t": NOW, "lat": 48.8, "lon": 181, "acc": 5}', "out_of_range", 5),
     # JSON cannot carry NaN or infinity: orjson refuses NaN literals and 1e999, so the frame is
-    # malformed (the HTTP apps' form values can say "nan": out_of_range there, see test_apps).
+    # malformed (and so is "nan" in the HTTP apps' form values, see test_apps).
     ('{"type": "ping", "seq": 6, "t": NOW, "lat": 1e999, "lon": 2.3, "acc": 5}', "malformed", None),
     ('{"type": "ping", "seq": 6, "t": NOW, "lat": NaN, "lon": 2.3, "acc": 5}', "malformed", None),
     ('{"type": "ping", "seq": 7, "t": FUTURE, "lat": 48.8, "lon": 2.3, "acc": 5}', "future", 7),

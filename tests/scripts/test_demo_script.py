@@ -47,6 +47,11 @@ def demo_env():
     shutil.rmtree(state, ignore_errors=True)
 
 
+def pg_env(state: Path) -> dict:
+    """The demo's cluster takes a password (never trust): the scripts keep it in the state folder."""
+    return dict(os.environ, PGPASSWORD=(state / "pg-password").read_text().strip())
+
+
 def run_demo_until_ready(env: dict, ports: dict, log: Path) -> tuple[subprocess.Popen, float]:
     started = time.monotonic()
     proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
@@ -97,15 +102,23 @@ def test_demo_runs_stops_and_restarts_fast(demo_env, tmp_path):
         while time.monotonic() < deadline and pings == 0:
             out = subprocess.run(
                 ["psql", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres", "-tA",
-                 "quadriller", "-c", "SELECT count(*) FROM pings"], capture_output=True, text=True)
+                 "quadriller", "-c", "SELECT count(*) FROM pings"], capture_output=True, text=True, env=pg_env(state))
             pings = int(out.stdout.strip() or 0)
             time.sleep(1)
         assert pings > 0
         # each simulated volunteer went on shift first (pings are taken only during one)
         out = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres", "-tA",
-             "quadriller", "-c", "SELECT count(*) FROM shifts WHERE ended_at IS NULL"], capture_output=True, text=True)
+             "quadriller", "-c", "SELECT count(*) FROM shifts WHERE ended_at IS NULL"], capture_output=True, text=True,
+            env=pg_env(state))
         assert int(out.stdout.strip() or 0) > 0
+        # no trust auth: without the password the cluster refuses; secrets are private files
+        nopw = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+        out = subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres",
+                              "-tA", "quadriller", "-c", "SELECT 1"], capture_output=True, text=True, env=nopw)
+        assert out.returncode != 0 and "password" in out.stderr
+        for secret in ("pg-password", "demo-token", "demo-token-volunteer"):
+            assert (state / secret).stat().st_mode & 0o777 == 0o600, secret
     finally:
         stop_with_ctrl_c(proc, ports)
 

@@ -27,13 +27,33 @@ def live_server(settings):
     server.stop()
 
 
+class CspBypassingBrowser:
+    """The browser, whose pages bypass the Content-Security-Policy unless a test asks otherwise:
+    Playwright's wait_for_function evaluates its predicate with eval, which the app's CSP
+    (rightly) forbids. tests/web/test_csp.py loads the pages under the real policy."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    async def new_context(self, **kw):
+        kw.setdefault("bypass_csp", True)
+        return await self._browser.new_context(**kw)
+
+    async def new_page(self, **kw):
+        kw.setdefault("bypass_csp", True)
+        return await self._browser.new_page(**kw)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 async def browser():
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
+        yield CspBypassingBrowser(b)
         await b.close()
 
 

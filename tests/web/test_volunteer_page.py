@@ -85,3 +85,32 @@ async def test_phone_with_a_bad_code_asks_for_one(stack, browser):
 
 async def _has(pool, vid: int, point) -> bool:
     return any(near(r, point) for r in await stored(pool, vid))
+
+
+async def test_phone_page_shows_the_apps_settings_with_a_device_token(stack, browser, pool, paris):
+    """The OwnTracks / Traccar settings carry a device token, which the ingest takes from the
+    apps and the HQ API refuses."""
+    import httpx
+
+    vol = await add_user(pool, paris["slug"], "volunteer", "App user")
+    context = await browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
+    page = await context.new_page()
+    try:
+        await page.goto(f"{stack}/volunteer?campaign={paris['slug']}#token={vol['token']}")
+        await page.wait_for_selector("#apps:not([hidden])", timeout=15_000)
+        await page.click("#apps-show")
+        await page.wait_for_selector("#apps-settings:not([hidden])")
+        device_token = (await page.text_content("[data-device-token]")).strip()
+        owntracks_url = (await page.text_content("#apps-owntracks-url")).strip()
+        assert device_token.startswith("qdd_") and device_token != vol["token"]
+        assert (await page.text_content("#apps-login")).strip() == vol["login"]
+        assert owntracks_url.endswith(f"/api/owntracks?campaign={paris['slug']}")
+        assert (await page.text_content("#apps-traccar-url")).strip().endswith("/api/osmand")
+    finally:
+        await context.close()
+    fix = {"_type": "location", "lat": A[0], "lon": A[1], "tst": int(time.time()) - 5, "acc": 10}
+    async with httpx.AsyncClient(timeout=20) as http:
+        r = await http.post(owntracks_url, json=fix, auth=(vol["login"], device_token))
+        assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"  # accepted, off shift
+        r = await http.get(f"{stack}/api/me", headers={"Authorization": f"Bearer {device_token}"})
+        assert r.status_code == 401

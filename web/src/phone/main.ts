@@ -10,9 +10,11 @@ import {isKey, tr, type PhoneKey} from './messages';
 import {TourReport} from './report';
 import {WalkList} from './walklist';
 import {ShiftSharing, type ShareStatus} from './sharing';
+import {wireAppSettings} from './apps';
 
 interface PhoneConfig {
   ingest_ws_url: string;
+  ingest_http_url: string;
   retention_days: number;
   shift_max_hours: number;
 }
@@ -144,6 +146,7 @@ async function boot(): Promise<void> {
   sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
   report = new TourReport(campaign);
   walk = new WalkList(campaign);
+  $('apps').hidden = false;
   translate();
   sharing.connect();
   void loadAssignment(sharing);
@@ -186,6 +189,7 @@ function wire(): void {
   $('end').addEventListener('click', async () => {
     if (sharing && !(await sharing.endShift())) $('message').textContent = tr('end_failed');
   });
+  wireAppSettings(() => config?.ingest_http_url ?? null, () => campaign);
   // The "last position" age keeps moving between fixes.
   window.setInterval(() => render(sharing?.status ?? null), 5000);
 }

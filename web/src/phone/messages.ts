@@ -3,6 +3,16 @@
 import {getLang} from '../i18n';
 
 const en = {
+  apps_title: 'All-day tracking with an app',
+  apps_hint: 'OwnTracks and Traccar Client use a device code of their own, which only sends positions.',
+  apps_show: 'Show the app settings (new device code)',
+  apps_confirm: 'A new device code replaces the one your apps use now. Continue?',
+  apps_mode: 'Mode',
+  apps_user: 'User ID',
+  apps_password: 'Password',
+  apps_server: 'Server URL',
+  apps_device_id: 'Device identifier',
+  apps_shift: 'Start and end your shift on this page: the apps send positions only during a shift.',
   title: 'Quadriller — volunteer',
   token_label: 'Your access code',
   sign_in: 'Sign in',
@@ -64,6 +74,16 @@ const en = {
 type Key = keyof typeof en;
 
 const fr: Record<Key, string> = {
+  apps_title: 'Suivi toute la journée avec une application',
+  apps_hint: 'OwnTracks et Traccar Client ont leur propre code d’appareil, qui ne sert qu’à envoyer des positions.',
+  apps_show: 'Afficher les réglages des applications (nouveau code d’appareil)',
+  apps_confirm: 'Un nouveau code d’appareil remplace celui de vos applications. Continuer ?',
+  apps_mode: 'Mode',
+  apps_user: 'Identifiant',
+  apps_password: 'Mot de passe',
+  apps_server: 'URL du serveur',
+  apps_device_id: 'Identifiant de l’appareil',
+  apps_shift: 'Commencez et terminez votre tournée sur cette page : les applications n’envoient des positions que pendant une tournée.',
   title: 'Quadriller — bénévole',
   token_label: 'Votre code d’accès',
   sign_in: 'Se connecter',

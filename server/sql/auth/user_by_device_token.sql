@@ -1,3 +1,3 @@
 SELECT u.id, u.login, u.name
 FROM users u
-WHERE u.login = $1 AND u.token_hash = $2
+WHERE u.device_token_hash = $1
