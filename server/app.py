@@ -8,15 +8,15 @@ from typing import TypedDict
 import asyncpg
 import redis.asyncio as aioredis
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
-from server.errors import NotFound, install_error_handlers
+from server.errors import install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.settings import Settings
+from server.web.compression import CompressionMiddleware
+from server.web.static import mount_web
 
 
 class State(TypedDict):
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # API answers compressed (brotli or gzip); the static files come precompressed from the build.
+    app.add_middleware(CompressionMiddleware)
 
     from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router
@@ -78,27 +80,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict:
         return {"ok": True}
 
-    _mount_web(app, settings)
+    mount_web(app, settings)
     return app
-
-
-def _mount_web(app: FastAPI, settings: Settings) -> None:
-    dist = settings.web_dist
-    index = dist / "index.html"
-    if not index.exists():
-        return
-    if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
-
-    @app.get("/", include_in_schema=False)
-    async def hq_page() -> FileResponse:
-        return FileResponse(index)
-
-    phone = dist / "volunteer.html"
-
-    @app.get("/volunteer", include_in_schema=False)
-    async def volunteer_page() -> FileResponse:
-        """The volunteer's phone page: shifts and location sharing (web/volunteer.html)."""
-        if not phone.exists():
-            raise NotFound("the volunteer page is not built (cd web && npm run build)")
-        return FileResponse(phone)
