@@ -11,6 +11,7 @@ close to its best ratio on GeoJSON for a fraction of the CPU of quality 11 (whic
 """
 from __future__ import annotations
 
+import asyncio
 import gzip
 
 import brotli
@@ -18,6 +19,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MIN_BYTES = 1024  # below this, the headers and a round trip cost more than the bytes saved
+# Above this, compress in a worker thread (zlib and brotli release the GIL): the 1.9 MB stations
+# GeoJSON takes ~0.1 s of brotli, which must not hold up the live feed's websockets meanwhile.
+THREAD_BYTES = 64 * 1024
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
 COMPRESSIBLE = ("application/json", "application/geo+json", "application/problem+json",
@@ -82,7 +86,8 @@ class CompressionMiddleware:
             if compressible(headers.get("content-type", "")) and "content-encoding" not in headers:
                 headers.add_vary_header("Accept-Encoding")
                 if coding and not message.get("more_body") and len(body) >= MIN_BYTES:
-                    body = compress(body, coding)
+                    body = await asyncio.to_thread(compress, body, coding) if len(body) >= THREAD_BYTES \
+                        else compress(body, coding)
                     headers["Content-Encoding"] = coding
                     headers["Content-Length"] = str(len(body))
                     message = {**message, "body": body}

@@ -115,8 +115,8 @@ function refreshText(): void {
   replay?.refreshText();
 }
 
-async function loadLevel(level: Level, early?: Promise<AreaCollection>): Promise<void> {
-  const fc = await (early ?? fetchAreas(slug!, level));
+async function loadLevel(level: Level): Promise<void> {
+  const fc = await fetchAreas(slug!, level);
   data[level] = fc;
   counts[level] = fc.features.length;
   setCount(level, fc.features.length);
@@ -179,9 +179,6 @@ async function boot(): Promise<void> {
   });
   // Districts first: the initial view is fitted to their bounds.
   const districtLoad = fetchAreas(slug, 'district');
-  // The stations (the largest answer) are asked for at once too, not after the districts arrive.
-  const stationLoad = fetchAreas(slug, 'polling_station');
-  stationLoad.catch(() => {}); // a failure is reported by loadLevel, below
   const districts = await districtLoad.catch(() => null);
 
   map = new HqMap({
@@ -245,7 +242,7 @@ async function boot(): Promise<void> {
           map!.setData('district', fc);
           renderStatus();
         })
-      : loadLevel(level, level === 'polling_station' ? stationLoad : undefined)
+      : loadLevel(level)
   );
   const results = await Promise.allSettled(loads);
   const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
