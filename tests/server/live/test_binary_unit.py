@@ -94,3 +94,12 @@ def test_bytes_per_update_in_steady_state_is_20():
 def test_decode_refuses_other_data():
     with pytest.raises(ValueError):
         decode(b"XX" + bytes(26))
+
+
+def test_the_encoder_still_makes_the_frames_the_browser_decoder_is_tested_on():
+    from server.settings import PROJECT_ROOT
+    from tests.server.live.binary_golden import golden_frames
+
+    fixture = orjson.loads((PROJECT_ROOT / "web/test/fixtures/binary-frames.json").read_bytes())
+    assert fixture["frames"] == golden_frames(), \
+        "the binary layout changed: update web/src/livebinary.ts, then regenerate the fixture"
