@@ -9,7 +9,9 @@ server (`python -m server.cli serve`). Deltas are published on the campaign's Re
 separate process, as ingest does (PUBLISH + HSET), each stamped with "rt" = now; with
 --ingest-url, volunteers' phones send real pings to the ingest service instead.
 Prints ONE JSON line: frames per viewer per second, p50/p99 latency from "rt" to receipt,
-bytes per viewer per second, server CPU seconds. Coalescing shows as bytes per viewer that
+bytes per viewer per second (on the wire, from every viewer), bytes per volunteer update (deltas
+payload / updates, from the parsing probes), server CPU seconds. `--encoding binary` has the
+viewers ask for binary deltas (server/live/binary.py). Coalescing shows as bytes per viewer that
 stop growing with the rate once every volunteer changes in every frame.
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ import orjson
 import websockets
 
 from bench.procs import free_port, start_process
+from server.live.binary import decode as binary_decode
 from server.settings import PROJECT_ROOT, Settings
 
 
@@ -123,27 +126,41 @@ async def _drain(ws) -> None:
         pass
 
 
-async def _view(url: str, token: str, slug: str, start_at: float, end_at: float) -> tuple[int, int, list[float]]:
-    frames = nbytes = 0
+def _auth(token: str, slug: str, encoding: str) -> bytes:
+    return orjson.dumps({"type": "auth", "token": token, "campaign": slug, "encoding": encoding})
+
+
+async def _view(url: str, token: str, slug: str, start_at: float, end_at: float,
+                encoding: str) -> tuple[int, int, list[float], int]:
+    """A viewer that parses every deltas frame: (frames, payload bytes, latencies, updates)."""
+    frames = nbytes = updates = 0
     lags: list[float] = []
     async with websockets.connect(url, max_size=None, compression=None) as ws:
-        await ws.send(orjson.dumps({"type": "auth", "token": token, "campaign": slug}).decode())
+        await ws.send(_auth(token, slug, encoding).decode())
         while (left := end_at - time.time()) > 0:
             try:
                 data = await asyncio.wait_for(ws.recv(), left)
             except TimeoutError:
                 break
             now = time.time()
-            frame = orjson.loads(data)
-            if now < start_at or frame["type"] != "deltas":
+            if isinstance(data, bytes):  # binary deltas (server/live/binary.py)
+                rts = [u["rt"] for u in binary_decode(data)["updates"]]
+            else:
+                frame = orjson.loads(data)
+                if frame["type"] != "deltas":
+                    continue
+                rts = [st["rt"] for st in frame["volunteers"]]
+            if now < start_at:
                 continue
             frames += 1
             nbytes += len(data)
-            lags.extend(now * 1000 - st["rt"] for st in frame["volunteers"])
-    return frames, nbytes, lags
+            updates += len(rts)
+            lags.extend(now * 1000 - rt for rt in rts)
+    return frames, nbytes, lags, updates
 
 
-async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float) -> tuple[int, int, list[float]]:
+async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float,
+                encoding: str) -> tuple[int, int, list[float], int]:
     """A viewer that reads raw bytes without parsing websocket frames or JSON: the load generator
     must be leaner than the server it measures. Latency comes from the parsing probe viewers."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -151,7 +168,7 @@ async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float
     writer.write((f"GET /ws/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
     await reader.readuntil(b"\r\n\r\n")
-    payload = orjson.dumps({"type": "auth", "token": token, "campaign": slug})
+    payload = _auth(token, slug, encoding)
     header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + b"\0\0\0\0"  # zero mask
     writer.write(header + payload)
     nbytes = 0
@@ -165,22 +182,26 @@ async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float
         if time.time() >= start_at:
             nbytes += len(chunk)
     writer.close()
-    return 0, nbytes, []
+    return 0, nbytes, [], 0
 
 
 def _viewers_process(url: str, token: str, slug: str, n: int, probes: int, start_at: float, end_at: float,
-                     out) -> None:
+                     encoding: str, out) -> None:
     """A share of the viewers in their own process: one Python client loop cannot read 100
     sockets' worth of frames fast enough, and its own lag would be measured as the server's."""
     async def main():
         port = int(url.split(":")[2].split("/")[0])
-        return await asyncio.gather(*(_view(url, token, slug, start_at, end_at) for _ in range(probes)),
-                                    *(_sink(port, token, slug, start_at, end_at) for _ in range(n - probes)))
+        return await asyncio.gather(*(_view(url, token, slug, start_at, end_at, encoding) for _ in range(probes)),
+                                    *(_sink(port, token, slug, start_at, end_at, encoding) for _ in range(n - probes)))
 
     results = asyncio.run(main())
-    lags = [x for _, _, ls in results for x in ls]
-    probe_frames = sum(f for f, _, _ in results[:probes])
-    out.put((probe_frames, probes, sum(b for _, b, _ in results), lags[::max(1, len(lags) // 200_000)]))
+    lags = [x for _, _, ls, _ in results for x in ls]
+    probe_frames = sum(f for f, _, _, _ in results[:probes])
+    # payload bytes and volunteer updates of the parsing probes: bytes per update
+    probe_bytes = sum(b for _, b, _, _ in results[:probes])
+    probe_updates = sum(u for _, _, _, u in results[:probes])
+    out.put((probe_frames, probes, sum(b for _, b, _, _ in results), lags[::max(1, len(lags) // 200_000)],
+             probe_bytes, probe_updates))
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -210,7 +231,7 @@ async def run(args) -> dict:
     shares = [args.viewers // args.client_procs + (i < args.viewers % args.client_procs)
               for i in range(args.client_procs)]
     probes = [min(n, max(1, args.probes // args.client_procs)) for n in shares]
-    clients = [ctx.Process(target=_viewers_process, args=(url, token, slug, n, k, start_at, end_at, results))
+    clients = [ctx.Process(target=_viewers_process, args=(url, token, slug, n, k, start_at, end_at, args.encoding, results))
                for n, k in zip(shares, probes) if n]
     try:
         for c in clients:
@@ -245,7 +266,9 @@ async def run(args) -> dict:
         "frames_per_viewer_per_s": round(frames_per_viewer / elapsed, 2),
         "frames_delivered_per_s": round(frames_per_viewer * nviewers / elapsed, 1),
         "p50_ms": _percentile(lags, 0.50), "p99_ms": _percentile(lags, 0.99),
+        "encoding": args.encoding,
         "bytes_per_viewer_per_s": round(sum(p[2] for p in parts) / nviewers / elapsed),
+        "bytes_per_update": round(sum(p[4] for p in parts) / max(1, sum(p[5] for p in parts)), 1),
         "server_cpu_s": round(cpu1 - cpu0, 2) if cpu0 is not None else None,
         "server_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1) if cpu0 is not None else None,
     }
@@ -264,6 +287,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--token")
     p.add_argument("--campaign")
     p.add_argument("--server-pid", type=int, help="to report the running server's CPU seconds")
+    p.add_argument("--encoding", choices=("json", "binary"), default="json",
+                   help="the deltas' encoding the viewers ask for")
     p.add_argument("--ingest-url", help="drive the real ingest (ws://…/ws/pings) instead of publishing")
     args = p.parse_args(argv)
     if args.url and not (args.token and args.campaign):

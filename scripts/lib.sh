@@ -154,7 +154,7 @@ ensure_node() {
 }
 
 build_web() {
-  local want; want="$(cd "$ROOT/web" && find index.html volunteer.html src package.json package-lock.json vite.config.ts tsconfig.json -type f 2>/dev/null | sort | xargs cat | sha256sum | cut -c1-16)"
+  local want; want="$(cd "$ROOT/web" && find index.html volunteer.html src package.json package-lock.json vite.config.ts tsconfig.json scripts -type f 2>/dev/null | sort | xargs cat | sha256sum | cut -c1-16)"
   if [ -f "$ROOT/web/dist/index.html" ] && [ "$(cat "$ROOT/web/dist/.quadriller-build" 2>/dev/null)" = "$want" ]; then
     return
   fi
@@ -162,6 +162,13 @@ build_web() {
   log "building the web front end (web/dist)"
   (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run -s build >/dev/null)
   echo "$want" > "$ROOT/web/dist/.quadriller-build"
+}
+
+# The front end's unit tests (vitest, web/test/): pure modules, no browser; a few seconds.
+test_web() {
+  [ -x "$ROOT/web/node_modules/.bin/vitest" ] || (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  log "front-end unit tests (vitest)"
+  (cd "$ROOT/web" && ./node_modules/.bin/vitest run --reporter=dot) || die "front-end unit tests failed"
 }
 
 # --- Browser, for the browser tests -----------------------------------------------------------

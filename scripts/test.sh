@@ -9,6 +9,7 @@ ensure_postgres
 ensure_redis
 build_web
 ensure_chromium
+test_web
 
 cd "$ROOT"
 # The suite makes its own throw-away database on this server; QUADRILLER_DATABASE_URL names it.

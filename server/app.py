@@ -9,17 +9,17 @@ import asyncpg
 import uvicorn
 import redis.asyncio as aioredis
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 
 from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
-from server.errors import NotFound, install_error_handlers
+from server.errors import install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.security_headers import SecurityHeaders
 from server.settings import Settings
+from server.web.compression import CompressionMiddleware
+from server.web.static import mount_web
 
 
 class State(TypedDict):
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_database_error_handler(app)
     app.add_middleware(SecurityHeaders, settings=settings)
+    # API answers compressed (brotli or gzip); the static files come precompressed from the build.
+    app.add_middleware(CompressionMiddleware)
 
     from server.addresses.routes import router as addresses_router
     from server.areas.routes import router as areas_router
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict:
         return {"ok": True}
 
-    _mount_web(app, settings)
+    mount_web(app, settings)
     return app
 
 
@@ -102,25 +104,3 @@ def uvicorn_config(settings: Settings, **kw) -> uvicorn.Config:
     return uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
                           ws="websockets-sansio", ws_max_size=HQ_WS_MAX_BYTES,
                           ws_per_message_deflate=False, **kw)
-
-
-def _mount_web(app: FastAPI, settings: Settings) -> None:
-    dist = settings.web_dist
-    index = dist / "index.html"
-    if not index.exists():
-        return
-    if (dist / "assets").is_dir():
-        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
-
-    @app.get("/", include_in_schema=False)
-    async def hq_page() -> FileResponse:
-        return FileResponse(index)
-
-    phone = dist / "volunteer.html"
-
-    @app.get("/volunteer", include_in_schema=False)
-    async def volunteer_page() -> FileResponse:
-        """The volunteer's phone page: shifts and location sharing (web/volunteer.html)."""
-        if not phone.exists():
-            raise NotFound("the volunteer page is not built (cd web && npm run build)")
-        return FileResponse(phone)

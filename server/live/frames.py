@@ -14,7 +14,7 @@ MAX_EVENTS = 500  # enter/exit events kept per frame; a viewer stuck for long ke
 
 
 class VState:
-    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev")
+    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev", "binary")
 
     def __init__(self, obj: dict, raw: bytes | None = None) -> None:
         self.v: int = int(obj["v"])
@@ -24,6 +24,7 @@ class VState:
         self.t = float(obj.get("t") or 0.0)
         self.rt = float(obj.get("rt") or 0.0)  # server receive time, ms: staleness uses the server's clock
         self.ev = obj.get("ev")
+        self.binary = None  # its binary record's fields, parsed once for every viewer (binary.py)
 
 
 class Activity:

@@ -62,10 +62,15 @@ class Viewer:
 
     def take(self) -> str | None:
         """The newest frame's text, or None when nothing is pending."""
+        frame = self.take_frame()
+        return frame.text if frame else None
+
+    def take_frame(self) -> Frame | None:
+        """The newest frame (for a viewer with its own encoding, server/live/binary.py)."""
         frame, self.ready = self.ready, None
         if frame is None and self.backlog is not None:
             frame, self.backlog = (self.backlog.frame() if self.backlog else None), None
-        return frame.text if frame else None
+        return frame if frame else None
 
     def pending(self) -> int:
         """Entries held for this viewer (for tests and metrics): bounded by the volunteers."""

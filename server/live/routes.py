@@ -1,11 +1,14 @@
 """/ws/live: the HQ live map's feed.
 
 Protocol (text frames, JSON):
-  client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?,"flow":"ack"?}
+  client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?,"flow":"ack"?,
+            "encoding":"json"|"binary"?}
   client → {"type":"ack"}   with flow "ack", after drawing each frame: the next frame waits for it
   server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …],
             "on_shift":[{"v":id,"since":epoch s,"team":id|null}, …]}
   server → {"type":"deltas","t":ms,"volunteers":[state…],"stale":[id…],"gone":[id…],"events"?:[event…]}
+With "encoding":"binary", deltas come as binary frames instead (layout in server/live/binary.py,
+about 20 bytes per volunteer update against 270 in JSON); the snapshot stays JSON.
 A state is the delta ingest published ({"type":"ping","v":…,"lon":…,…}). A volunteer listed in
 "volunteers" is live (not stale); "stale" lists those newly without a ping for
 live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's district/team.
@@ -28,6 +31,7 @@ from starlette.websockets import WebSocketDisconnect
 from server.auth import queries as auth_queries
 from server.db import connection
 from server.errors import QuadrillerError, ServiceUnavailable
+from server.live.binary import BinaryEncoder
 from server.live.frames import Scope
 from server.live.hub import LiveHub, Viewer
 from server.live.schemas import AuthFrame
@@ -46,7 +50,7 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-async def _authenticate(ws: WebSocket) -> tuple[int, Scope, str | None]:
+async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
     st = ws.state
     try:
         message = await asyncio.wait_for(ws.receive(), st.settings.live_auth_timeout_s)
@@ -68,10 +72,11 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, str | None]:
     # viewer learns nothing about which campaigns exist.
     if member is None or member.role not in HQ_ROLES:
         raise Refused(1008, "not allowed: needs an admin or coordinator token for this campaign")
-    return member.campaign_id, Scope(auth.district, auth.team), auth.flow
+    return member.campaign_id, Scope(auth.district, auth.team), auth
 
 
-async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None) -> None:
+async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None,
+                       binary: BinaryEncoder | None = None) -> None:
     """Send only ever the newest coalesced frame; the hub merges while a send is in progress,
     and, for viewers that acknowledge frames, until the previous frame is acknowledged."""
     while True:
@@ -82,10 +87,12 @@ async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyn
                 raise Refused(1013, "viewer stopped acknowledging frames, reconnect") from None
         await viewer.wake.wait()
         viewer.wake.clear()
-        text = viewer.take()
-        if text is not None:
+        frame = viewer.take_frame()
+        if frame is not None:
+            message = {"type": "websocket.send", "bytes": binary.encode(frame)} if binary is not None \
+                else {"type": "websocket.send", "text": frame.text}
             try:
-                await asyncio.wait_for(ws.send_text(text), timeout)
+                await asyncio.wait_for(ws.send(message), timeout)
             except TimeoutError:
                 raise Refused(1013, "viewer too slow, reconnect") from None
             if acks is not None:
@@ -129,14 +136,16 @@ async def live_socket(ws: WebSocket) -> None:
     viewer = None
     tasks: list[asyncio.Task] = []
     try:
-        campaign_id, scope, flow = await _authenticate(ws)
+        campaign_id, scope, auth = await _authenticate(ws)
         # unset: the snapshot is not acknowledged yet
-        acks = asyncio.Event() if flow == "ack" else None
+        acks = asyncio.Event() if auth.flow == "ack" else None
+        binary = BinaryEncoder() if auth.encoding == "binary" else None
         viewer = await hub.join(campaign_id, scope)
         # Joined before reading the hash: deltas arriving meanwhile wait in the viewer's backlog
         # and go out right after the snapshot, so nothing falls between the two.
         await ws.send_text(await hub.snapshot(viewer, await _on_shift(ws, campaign_id)))
-        tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks)),
+        tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks,
+                                                  binary)),
                  asyncio.create_task(_read_incoming(ws, acks))]
         viewer.wake.set()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -20,3 +20,5 @@ class AuthFrame(BaseModel):
     # server sends the next one only then, merging meanwhile. A browser that draws slower than
     # frames arrive (a big screen on a weak GPU) then stays current instead of queueing frames.
     flow: Literal["ack"] | None = None
+    # "binary": deltas as compact binary frames (server/live/binary.py); the snapshot stays JSON.
+    encoding: Literal["json", "binary"] = "json"

@@ -1,6 +1,8 @@
 // The live volunteer store: state per volunteer, short trails, stale flags,
 // the activity feed and the counters shown in the panel.
 
+import {known, type BinaryFrame} from './livebinary';
+
 /** One volunteer position as sent by the server. */
 export interface LiveVolunteer {
   type?: 'ping';
@@ -125,26 +127,76 @@ export class LiveStore {
    */
   deltas(t: number, list: LiveVolunteer[], stale: unknown[], gone: unknown[],
          events?: (LiveVolunteer | ActivityEvent)[]): void {
+    const frame = this.begin(t, events, (list ?? []).map(v => String(v.v)));
+    for (const v of list ?? []) {
+      const id = String(v.v);
+      const prev = this.volunteers.get(id);
+      if (v.ev && !frame.seen.has(`${v.v}:${v.t}:${v.ev}`)) this.stationEvent(v);
+      this.volunteers.set(id, {id, v, trail: pushTrail(prev?.trail ?? [], v), stale: false});
+    }
+    this.end(frame, stale, gone, list?.length ?? 0);
+  }
+
+  /**
+   * Apply one binary deltas frame (livebinary.ts): each update is written into the volunteer's
+   * state in place; an object is made only for a volunteer seen for the first time. Enter/exit
+   * transitions come in `events` only.
+   */
+  binaryDeltas(f: BinaryFrame, ids: string[]): void {
+    const c = f.updates;
+    const updated: string[] = [];
+    for (let k = 0; k < c.n; k++) updated.push(ids[c.index[k]]);
+    const frame = this.begin(f.t, f.events as (LiveVolunteer | ActivityEvent)[], updated);
+    for (let k = 0; k < c.n; k++) {
+      const id = updated[k];
+      let s = this.volunteers.get(id);
+      if (!s) {
+        s = {id, v: blankVolunteer(id), trail: [], stale: false};
+        this.volunteers.set(id, s);
+      }
+      const v = s.v;
+      v.lon = c.lon[k];
+      v.lat = c.lat[k];
+      v.rt = c.rt[k];
+      v.t = c.t[k];
+      v.acc = known(c.acc[k]);
+      v.hdg = known(c.hdg[k]);
+      v.spd = known(c.spd[k]);
+      v.bat = known(c.bat[k]);
+      v.low_acc = c.lowAcc[k] === 1;
+      v.cell = null; // the position moved: the cell is worked out again from it when needed
+      v.ev = null;
+      s.stale = false;
+      s.trail = pushTrail(s.trail, v);
+    }
+    for (const [i, a] of f.attrs) {
+      const s = this.volunteers.get(ids[i]);
+      if (s) Object.assign(s.v, {team: a.team, ps: a.ps, nb: a.nb, ds: a.ds, zone: a.zone});
+    }
+    this.end(frame, f.stale, f.gone, c.n);
+  }
+
+  /** What every deltas frame does before its updates: activity, joins, station events. */
+  private begin(t: number, events: (LiveVolunteer | ActivityEvent)[] | undefined, updated: string[]) {
     const now = Date.now();
     if (typeof t === 'number') this.clockOffset = t - now;
     const seen = new Set<string>();
-    const fresh = new Set<string>();
     const explained = new Set<string>(); // gone because they paused or ended their shift
     const all = Array.isArray(events) ? events : [];
     for (const e of all) if (isActivity(e)) this.activity(e, explained);
-    for (const v of list ?? []) if (!this.volunteers.has(String(v.v))) fresh.add(String(v.v));
+    const fresh = new Set<string>();
+    for (const id of updated) if (!this.volunteers.has(id)) fresh.add(id);
     for (const id of fresh) this.event('joined', id, null);
     for (const e of all) {
       if (isActivity(e)) continue;
       seen.add(`${e.v}:${e.t}:${e.ev}`);
       this.stationEvent(e);
     }
-    for (const v of list ?? []) {
-      const id = String(v.v);
-      const prev = this.volunteers.get(id);
-      if (v.ev && !seen.has(`${v.v}:${v.t}:${v.ev}`)) this.stationEvent(v);
-      this.volunteers.set(id, {id, v, trail: pushTrail(prev?.trail ?? [], v), stale: false});
-    }
+    return {now, seen, explained};
+  }
+
+  /** ... and after them: stale, gone, the rate window. */
+  private end(frame: {now: number; explained: Set<string>}, stale: unknown[], gone: unknown[], updates: number): void {
     for (const raw of stale ?? []) {
       const s = this.volunteers.get(String(raw));
       if (s && !s.stale) {
@@ -157,10 +209,11 @@ export class LiveStore {
       const s = this.volunteers.get(id);
       if (s) {
         this.volunteers.delete(id);
-        if (!explained.has(id)) this.event('gone', id, s.v.ps);
+        if (!frame.explained.has(id)) this.event('gone', id, s.v.ps);
       }
     }
-    if (list?.length) this.pings.push([now, list.length]);
+    const now = frame.now;
+    if (updates) this.pings.push([now, updates]);
     while (this.pings.length && this.pings[0][0] < now - RATE_WINDOW) this.pings.shift();
     this.version++;
   }
@@ -238,6 +291,12 @@ export class LiveStore {
       contacts: this.doorsToday?.contacts ?? null
     };
   }
+}
+
+function blankVolunteer(id: string): LiveVolunteer {
+  return {v: /^\d+$/.test(id) ? Number(id) : id, team: null, t: 0, rt: 0, lon: NaN, lat: NaN, acc: null,
+          hdg: null, spd: null, bat: null, cell: null, ps: null, nb: null, ds: null, zone: null, ev: null,
+          low_acc: false};
 }
 
 function isActivity(e: LiveVolunteer | ActivityEvent): e is ActivityEvent {

@@ -155,3 +155,29 @@ async def test_subscription_follows_viewers(live_server, campaign, admin):
     while hub.feed(campaign["id"]) is not None and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert hub.feed(campaign["id"]) is None  # last viewer gone: unsubscribed, state dropped
+
+
+async def test_binary_deltas_carry_the_same_positions(live_server, redis, campaign, admin):
+    from server.live.binary import decode
+
+    cid = campaign["id"]
+    ws, snap = await snapshot(live_server.url, admin["token"], campaign["slug"], encoding="binary")
+    async with ws:
+        assert snap["type"] == "snapshot"  # the snapshot stays JSON
+        await publish(redis, cid, [delta(1, lon=2.301234, lat=48.81234, ds="75113", ev="enter"),
+                                   delta(2, lon=2.4, lat=48.9, team=5)])
+        got: dict[int, dict] = {}
+        index: dict[int, int] = {}
+        events = []
+        deadline = time.monotonic() + 5
+        while len(got) < 2 and time.monotonic() < deadline:
+            data = await asyncio.wait_for(ws.recv(), 5)
+            assert isinstance(data, bytes)
+            f = decode(data)
+            index.update({i: v for i, v in f.get("dict", [])})
+            events += f.get("events", [])
+            for u in f["updates"]:
+                got[index[u["i"]]] = u
+        assert got[1]["lon"] == pytest.approx(2.30123, abs=1e-5) and got[1]["lat"] == pytest.approx(48.81234)
+        assert got[2]["lon"] == pytest.approx(2.4)
+        assert [e["v"] for e in events if e.get("ev") == "enter"] == [1]

@@ -17,6 +17,9 @@ export interface QuadrillerHandle {
   baseDeck?: Deck<any>;
   staticFrames?: number; // renders of the static (areas) deck, also counted in frames
   counts: Partial<Record<Level, number>>;
+  /** performance.now() of the first render of the areas deck after each level's data arrived
+   * (bench/first_load.py: time to the first drawn map). */
+  firstDraw?: Partial<Record<Level, number>>;
   frames: number;
   live?: LiveHandle;
   replay?: ReplayHandle;
@@ -71,6 +74,7 @@ export class HqMap {
   private cursor = 'grab';
   private areaHover = false;
   private basemap: Layer | null;
+  private undrawn: Level[] = []; // levels set since the last render of the areas deck
   private state: AreaLayerState = {
     data: {},
     visible: {district: true, neighbourhood: true, polling_station: true},
@@ -115,6 +119,7 @@ export class HqMap {
       onAfterRender: () => {
         handle.frames = (handle.frames ?? 0) + 1;
         handle.staticFrames = (handle.staticFrames ?? 0) + 1;
+        for (const level of this.undrawn.splice(0)) (handle.firstDraw ??= {})[level] ??= performance.now();
         this.afterRender?.();
       }
     });
@@ -340,6 +345,7 @@ export class HqMap {
 
   setData(level: Level, fc: AreaCollection): void {
     this.state.data[level] = fc;
+    this.undrawn.push(level);
     if (level === 'polling_station') this.recomputeDomain();
     this.redrawBase();
   }
