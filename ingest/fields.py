@@ -51,6 +51,8 @@ def parse_time(value, name: str = "timestamp") -> float:
                             f"{name} {value[:40]!r} is neither epoch seconds nor ISO 8601") from None
     else:
         raise PingError(None, MALFORMED, f"{name} must be epoch seconds or ISO 8601")
+    if t is None:
+        raise PingError(None, MALFORMED, f"{name} is required")
     if not _isfinite(t) or abs(t) > 1e15:
         raise PingError(None, OUT_OF_RANGE, f"{name} is out of range")
     return t / 1000.0 if t > 1e11 else t  # 1e11 s is year 5138; 1e11 ms is 1973

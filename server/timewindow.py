@@ -5,17 +5,21 @@ Naive times are UTC; the default window is the start of the UTC day up to now.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, overload
 
 from fastapi import Query
 from pydantic import AfterValidator
 
 from server.errors import InvalidInput
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
+@overload
+def as_utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """Naive -> UTC; aware -> converted to UTC. A time whose conversion leaves the calendar
     (0001-01-01T00:00:00+01:00 is in year 0) is bad input, not an OverflowError and a 500."""

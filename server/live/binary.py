@@ -38,6 +38,8 @@ An index names the same volunteer for the whole connection. Enter/exit transitio
 """
 from __future__ import annotations
 
+from typing import Any
+
 import struct
 
 import orjson
@@ -128,7 +130,7 @@ class BinaryEncoder:
             struct.pack_into("<I", out, offset, v)
             offset += 4
             self.attrs.pop(v, None)  # back later: its attributes are sent again
-        side = {}
+        side: dict[str, Any] = {}
         if new_entries:
             side["dict"] = new_entries
         if changed:

@@ -6,7 +6,7 @@ scope, not one encode per volunteer per viewer.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,7 +24,7 @@ class VState:
         self.t = float(obj.get("t") or 0.0)
         self.rt = float(obj.get("rt") or 0.0)  # server receive time, ms: staleness uses the server's clock
         self.ev = obj.get("ev")
-        self.binary = None  # its binary record's fields, parsed once for every viewer (binary.py)
+        self.binary: Any = None  # its binary record's fields, parsed once for every viewer (binary.py)
 
 
 class Activity:

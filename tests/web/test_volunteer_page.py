@@ -3,6 +3,7 @@ Real Chromium with an emulated GPS, real ingest, real PostGIS."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
