@@ -92,6 +92,10 @@ async def translated_errors() -> AsyncIterator[None]:
         if isinstance(exc, asyncpg.InterfaceError) and "connection" not in str(exc).lower():
             raise
         raise ServiceUnavailable(f"database unavailable: {exc}") from exc
+    except asyncpg.exceptions.InternalClientError as exc:
+        # Seen when the backend was terminated under a pooled connection (a PostgreSQL restart)
+        # and the next statement races asyncpg's handling of the loss: try again, not a 500.
+        raise ServiceUnavailable(f"database connection lost: {exc}") from exc
 
 
 @contextlib.asynccontextmanager

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 
+import asyncpg
 import orjson
 from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
@@ -123,8 +124,8 @@ async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
     try:
         async with connection(st.pool) as conn:
             rows = await shift_queries.on_shift(conn, campaign_id, st.settings.shift_max_hours)
-    except QuadrillerError as exc:
-        log.warning("live snapshot without shifts: %s", exc.detail)
+    except (QuadrillerError, asyncpg.PostgresError) as exc:  # translated, or an unmapped database error
+        log.warning("live snapshot without shifts: %s: %s", type(exc).__name__, exc)
         return None
     return [{"v": r.volunteer, "since": r.started_at.timestamp(), "team": r.team} for r in rows]
 

@@ -11,7 +11,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ import pytest
 
 from simulate.client import VolunteerClient
 from server.settings import PROJECT_ROOT
-from tests.servers import free_port
+from tests.servers import free_port, wait_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 VOLUNTEERS = 12
@@ -106,16 +105,6 @@ class PrivateStack:
         except subprocess.CalledProcessError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on {port}")
 
 
 @pytest.fixture(scope="module")
