@@ -1,0 +1,2 @@
+CREATE INDEX ON near_pieces USING gist (g);
+ANALYZE near_pieces
