@@ -166,14 +166,10 @@ async def paris_layers(pool) -> dict:
     """Paris with its addresses, the green spaces (points with their area) and the INSEE 200 m
     grid (households as value) as layers, imported once for the targeting tests, read-only."""
     from server.campaigns.queries import create_campaign
-    from server.layers.loading import import_layer
-    from server.layers.reader import LayerOptions, read_layer_file
+    from server.demo import import_layers
 
     async with pool.acquire() as c:
         row = dict(await create_campaign(c, "layers-" + uuid.uuid4().hex[:8], "Paris layers (tests)"))
         await import_paris(c, row["id"])
-        await import_layer(c, row["id"], "green", read_layer_file(
-            GREEN_SPACES, LayerOptions(area_field="surface_calculee_m2")), None, None)
-        await import_layer(c, row["id"], "grid", read_layer_file(GRID_200M, LayerOptions(value_field="men")),
-                           "men", None)
+        await import_layers(c, row["id"])
     return row
