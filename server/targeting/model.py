@@ -25,6 +25,7 @@ from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 
 @dataclass
@@ -100,6 +101,13 @@ def explain(model, X: np.ndarray, features: list[str], top: int = 3) -> list[lis
 
 
 def fit(ds: Dataset, n_splits: int = 5) -> dict:
+    # One thread: the data is small (one row per station), and OpenMP workers spinning on a busy
+    # shared machine made the boosting folds many times slower than single-threaded.
+    with threadpool_limits(limits=1):
+        return _fit(ds, n_splits)
+
+
+def _fit(ds: Dataset, n_splits: int) -> dict:
     """Cross-validate the baseline, ridge and boosting by district; keep the best model if it beats
     the baseline; refit it on every station. Returns metrics, the chosen model's weights, its
     out-of-fold prediction per station and each station's explanation."""
