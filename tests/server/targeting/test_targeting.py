@@ -93,4 +93,4 @@ async def test_api_target_and_station_values(client, pool, paris_layers):
     zone = await client.get(f"{url}/layers/green/zone", headers=hq, params={"metres": 250})
     assert zone.status_code == 200 and zone.json()["geometry"]["type"] in ("MultiPolygon", "Polygon")
     layers = (await client.get(f"{url}/layers", headers=hq)).json()
-    assert {x["name"] for x in layers} == {"green", "grid"}
+    assert {"green", "grid"} <= {x["name"] for x in layers}
