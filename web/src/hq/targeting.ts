@@ -35,6 +35,7 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
   const base = `/api/campaigns/${encodeURIComponent(campaign)}`;
   const camp = byId<HTMLSelectElement>('target-camp');
   const mode = byId<HTMLSelectElement>('target-mode');
+  const near = byId<HTMLSelectElement>('target-near');
   const layer = byId<HTMLSelectElement>('target-layer');
   const metres = byId<HTMLInputElement>('target-metres');
   const minShare = byId<HTMLInputElement>('target-min');
@@ -54,6 +55,8 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
     const chosen = [...camp.selectedOptions].map(o => o.value);
     if (!chosen.length) return null;
     const q = new URLSearchParams({camp: chosen.join(','), mode: mode.value});
+    const nearby = [...near.selectedOptions].map(o => o.value).filter(n => !chosen.includes(n));
+    if (nearby.length) q.set('near', nearby.join(','));
     if (layer.value && metres.value) {
       const min = minShare.value ? `>=${Number(minShare.value) / 100}` : '';
       q.set('factor', `${layer.value}:${Number(metres.value)}${min}`);
@@ -150,6 +153,7 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
     const body = {
       camp: q.get('camp')!.split(','),
       mode: q.get('mode'),
+      near: q.get('near')?.split(',') ?? [],
       factors: m ? [{layer: m[1], metres: Number(m[2]), min_share: m[3] ? Number(m[3]) : null}] : []
     };
     try {
@@ -166,8 +170,10 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
 
   return {
     setLists(lists: string[]): void {
-      const keep = new Set([...camp.selectedOptions].map(o => o.value));
-      camp.replaceChildren(...lists.map(n => new Option(n, n, false, keep.has(n))));
+      for (const select of [camp, near]) {
+        const keep = new Set([...select.selectedOptions].map(o => o.value));
+        select.replaceChildren(...lists.map(n => new Option(n, n, false, keep.has(n))));
+      }
     }
   };
 }
