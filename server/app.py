@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.priorities.routes import router as priorities_router
     from server.reports.routes import router as reports_router
     from server.shifts.routes import router as shifts_router
+    from server.targeting.routes import router as targeting_router
 
     app.include_router(auth_router)
     app.include_router(config_router)
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dispatch_router)
     app.include_router(reports_router)
     app.include_router(addresses_router)
+    app.include_router(targeting_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

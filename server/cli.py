@@ -21,6 +21,8 @@ LEVELS = ("district", "neighbourhood", "polling_station")
 DOMAIN_COMMANDS = [
     "server.demo",
     "server.exports.snapshot",
+    "server.layers.commands",
+    "server.targeting.commands",
 ]
 
 

@@ -84,6 +84,9 @@ async def setup(settings: Settings, token_file: Path) -> dict:
                                             campaign["id"])
         imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results,
                                      skip_addresses=has_addresses)
+        if not await conn.fetch(sql("layers/list"), campaign["id"]):
+            await import_layers(conn, campaign["id"])
+            imported.append("layers")
         for path, role, name in ((token_file, "admin", "HQ demo"),
                                  (volunteer_token_file(token_file), "volunteer", "Demo volunteer")):
             token = path.read_text().strip() if path.exists() else ""
@@ -166,3 +169,67 @@ async def _print_async(coro) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     asyncio.run(setup(Settings(), Path(sys.argv[1])))
+
+
+GREEN_SPACES = "paris_espaces_verts_points_geocoded.geojson"
+GRID_200M = "paris_filosofi_2021_carreaux_200m.geojson"
+MUNICIPAL_2026 = "paris_municipales_2026_t1_bv_derived.geojson"
+MUNICIPAL_2026_ELECTION = "municipales-2026-t1"
+MUNICIPAL_2026_LISTS = ["pct_gregoire", "pct_dati", "pct_chikirou", "pct_bournazel", "pct_knafo", "pct_autres"]
+
+
+def municipal_2026_csv(path: Path) -> Path:
+    """The municipal 2026 round 1 results (percentages) as a CSV keyed by the 2024 station codes
+    the demo imports: the 2026 file's "AANN" codes become "A-N" (0327 -> 3-27), as the shared
+    data's README documents (901 of 903 exist in 2024). Used by the targeting tests and bench."""
+    import csv
+
+    import orjson
+
+    features = orjson.loads((DATA / MUNICIPAL_2026).read_bytes())["features"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "inscrits", "taux_abstention", *MUNICIPAL_2026_LISTS])
+        for feat in features:
+            p = feat["properties"]
+            code = f"{int(p['code_bv'][:2])}-{int(p['code_bv'][2:])}"
+            w.writerow([code, p["inscrits"], p["taux_abstention"], *[p[name] for name in MUNICIPAL_2026_LISTS]])
+    return path
+
+
+async def import_layers(conn, campaign_id: int) -> dict[str, float]:
+    """The demo's open-data layers, as `quadriller layers import` would load them: green spaces
+    (points, radius from their area) and INSEE's 200 m grid (households). Seconds per layer."""
+    from server.layers.loading import import_layer
+    from server.layers.reader import LayerOptions, read_layer_file
+
+    seconds = {}
+    for name, filename, options in (
+            ("green", GREEN_SPACES, LayerOptions(area_field="surface_calculee_m2")),
+            ("grid", GRID_200M, LayerOptions(value_field="men"))):
+        started = time.perf_counter()
+        await import_layer(conn, campaign_id, name, read_layer_file(DATA / filename, options),
+                           options.value_field, None)
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
+async def import_municipal_2026(conn, campaign_id: int, workdir: Path) -> dict[str, float]:
+    """For the model: the 2026 round 1 results (percentages, keyed by 2024 codes) and, from the
+    same file's polygons, median income and social-housing density as layers."""
+    from server.layers.loading import import_layer
+    from server.layers.reader import LayerOptions, read_layer_file
+    from server.results.csv_reader import read_results_csv
+    from server.results.loading import import_results
+
+    result_file = read_results_csv(
+        municipal_2026_csv(workdir / "municipales_2026_t1.csv"), code_field="code", registered_field="inscrits",
+        abstention_field="taux_abstention", list_fields=MUNICIPAL_2026_LISTS, percent=True)
+    await import_results(conn, campaign_id, MUNICIPAL_2026_ELECTION, result_file, True)
+    seconds = {}
+    for name, field in (("income", "revenu_median"), ("social_housing", "hlm_density")):
+        started = time.perf_counter()
+        await import_layer(conn, campaign_id, name, read_layer_file(DATA / MUNICIPAL_2026, LayerOptions(
+            value_field=field)), field, None)
+        seconds[name] = time.perf_counter() - started
+    return seconds

@@ -155,3 +155,21 @@ async def client(app_state):
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+GREEN_SPACES = DATA / "paris_espaces_verts_points_geocoded.geojson"
+GRID_200M = DATA / "paris_filosofi_2021_carreaux_200m.geojson"
+
+
+@pytest.fixture(scope="session")
+async def paris_layers(pool) -> dict:
+    """Paris with its addresses, the green spaces (points with their area) and the INSEE 200 m
+    grid (households as value) as layers, imported once for the targeting tests, read-only."""
+    from server.campaigns.queries import create_campaign
+    from server.demo import import_layers
+
+    async with pool.acquire() as c:
+        row = dict(await create_campaign(c, "layers-" + uuid.uuid4().hex[:8], "Paris layers (tests)"))
+        await import_paris(c, row["id"])
+        await import_layers(c, row["id"])
+    return row

@@ -31,7 +31,7 @@ from server.errors import InvalidInput
 # `crs` members we accept as "longitude/latitude WGS84". GeoJSON (RFC 7946) dropped `crs`, but
 # QGIS / ogr2ogr exports still write it, and a Lambert-93 export names EPSG:2154 there.
 _WGS84_CRS = re.compile(r"(CRS:?84|EPSG:+4326|EPSG/0/4326|WGS ?84)$", re.IGNORECASE)
-_PROJECTED_HINT = "looks like projected coordinates (Lambert-93?); reproject to WGS84 (EPSG:4326) first"
+PROJECTED_HINT = "looks like projected coordinates (Lambert-93?); reproject to WGS84 (EPSG:4326) first"
 
 
 @dataclass
@@ -50,7 +50,7 @@ class AreaFile:
     repaired: list[AreaFeature] = field(default_factory=list)  # subset of `features`
 
 
-def _as_code(value: Any) -> str | None:
+def as_code(value: Any) -> str | None:
     """Codes are compared as trimmed text; JSON numbers become their integer text when whole
     (1 and 1.0 -> "1") because spreadsheets and GIS tools flip between int and float freely."""
     if value is None or isinstance(value, bool):  # a boolean is never a meaningful code
@@ -87,7 +87,7 @@ def _rings_to_polygon(rings: Any, where: str) -> shapely.Polygon:
         if np.abs(arr[:, 0]).max() > 180 or np.abs(arr[:, 1]).max() > 90:
             x, y = arr[0]
             raise InvalidInput(f"{where}: coordinate ({x:.10g}, {y:.10g}) is not longitude/latitude; "
-                               + _PROJECTED_HINT)
+                               + PROJECTED_HINT)
         try:
             built.append(shapely.linearrings(arr))
         except (ValueError, GEOSException) as exc:
@@ -136,14 +136,14 @@ def _repair(geom: shapely.MultiPolygon, where: str) -> tuple[shapely.MultiPolygo
     return fixed, reason
 
 
-def _check_crs(doc: dict, path: Path) -> None:
+def check_crs(doc: dict, path: Path) -> None:
     crs = doc.get("crs")
     if not crs:
         return  # RFC 7946: no crs member means WGS84
     name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
     if not isinstance(name, str) or not _WGS84_CRS.search(name.strip()):
         raise InvalidInput(f"{path.name}: declares crs {name or crs!r}, not WGS84 (CRS84/EPSG:4326): "
-                           + _PROJECTED_HINT, crs=str(name or crs))
+                           + PROJECTED_HINT, crs=str(name or crs))
 
 
 def _feature_hint(raw: bytes, pos: int) -> str:
@@ -153,13 +153,21 @@ def _feature_hint(raw: bytes, pos: int) -> str:
     return f", inside features[{n - 1}]" if n else ""
 
 
-def _load(path: Path) -> dict:
+def load_geojson(path: Path, allow_nan: bool = False) -> dict:
+    """The parsed file. `allow_nan`: read the bare NaN / Infinity that pandas and Python's json
+    write (not JSON, but common in data exports) as null, instead of refusing the file."""
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):  # orjson refuses a BOM, Windows tools write one
         raw = raw[3:]
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        if allow_nan:
+            import json
+            try:
+                return json.loads(raw, parse_constant=lambda _: None)
+            except ValueError:
+                pass
         raise InvalidInput(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             f"{_feature_hint(raw, exc.pos)}", line=exc.lineno, column=exc.colno) from None
@@ -184,17 +192,24 @@ def read_area_file(path, code_field: str, name_field: str | None = None) -> Area
             gc.enable()
 
 
-def _read(path: Path, code_field: str, name_field: str | None) -> AreaFile:
-    doc = _load(path)
+def read_features(path: Path, allow_nan: bool = False) -> list:
+    """The raw features of a GeoJSON FeatureCollection (or single Feature) in WGS84, refusing broken
+    JSON, a projected CRS and an empty collection; shared by the area and layer readers."""
+    doc = load_geojson(path, allow_nan)
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = {"type": "FeatureCollection", "features": [doc], "crs": doc.get("crs")}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise InvalidInput(f"{path.name} is not a GeoJSON FeatureCollection (found {found!r})")
-    _check_crs(doc, path)
-    raw_features = doc.get("features")
-    if not isinstance(raw_features, list) or not raw_features:
+    check_crs(doc, path)
+    features = doc.get("features")
+    if not isinstance(features, list) or not features:
         raise InvalidInput(f"{path.name}: the FeatureCollection has no features")
+    return features
+
+
+def _read(path: Path, code_field: str, name_field: str | None) -> AreaFile:
+    raw_features = read_features(path)
 
     features: list[AreaFeature] = []
     seen: dict[str, int] = {}
@@ -209,7 +224,7 @@ def _read(path: Path, code_field: str, name_field: str | None) -> AreaFile:
             available = ", ".join(sorted(props)) or "none"
             raise InvalidInput(f"features[{i}] has no {code_field!r} property "
                                f"(available properties: {available})", field=code_field)
-        code = _as_code(props.pop(code_field))
+        code = as_code(props.pop(code_field))
         if code is None:
             raise InvalidInput(f"features[{i}]: {code_field!r} is missing or empty")
         where = _label(i, code)
@@ -217,10 +232,10 @@ def _read(path: Path, code_field: str, name_field: str | None) -> AreaFile:
             raise InvalidInput(f"duplicate code {code!r}: features[{seen[code]}] and "
                                f"features[{i}] both have it", code=code)
         seen[code] = i
-        name = _as_code(props.pop(name_field, None)) if name_field else None
+        name = as_code(props.pop(name_field, None)) if name_field else None
         geom = _to_multipolygon(feat.get("geometry"), where)
         features.append(AreaFeature(code=code, name=name, geom=geom, props=props))
-    del raw_features, doc
+    del raw_features
 
     # One vectorised validity pass; repairs are rare so a Python loop over them is fine.
     geoms = np.array([f.geom for f in features], dtype=object)

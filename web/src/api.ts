@@ -127,14 +127,18 @@ export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> 
   return (await res.json()) as T;
 }
 
-export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
+export function apiPost<T>(path: string, body?: unknown): Promise<T> {
+  return apiSend<T>('POST', path, body);
+}
+
+export async function apiSend<T>(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {Accept: 'application/json'};
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, {method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body)});
+    res = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
   } catch (err) {
     throw new ApiError(`Network error: ${(err as Error).message}`, 0);
   }

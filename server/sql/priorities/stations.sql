@@ -1,7 +1,8 @@
 -- Every polling station of campaign $1 with what ranks it: its results in election $2 (share of
 -- list $5 when given) and how it was canvassed in [$3, $4): distinct volunteers who were there,
 -- seen by their pings or by a tour report for the station (a volunteer who declined tracking
--- still canvassed), pings, doors knocked as reported, and the last visit.
+-- still canvassed), pings, doors knocked as reported, and the last visit. Every list's figures
+-- come along for the targeting modes (server/targeting).
 WITH pinged AS (
     SELECT polling_station_id AS id, volunteer_id AS v, ts
     FROM pings
@@ -19,7 +20,7 @@ WITH pinged AS (
 ), doors AS (
     SELECT id, sum(doors_knocked) AS knocked, count(*) AS reports FROM reported GROUP BY id
 )
-SELECT a.id, a.code, a.name, r.registered, r.voters, r.abstentions,
+SELECT a.id, a.code, a.name, r.registered, r.voters, r.abstentions, r.valid_votes, r.lists,
        CASE WHEN $5::text IS NULL THEN NULL ELSE (r.lists -> $5 ->> 'share')::float8 END AS list_share,
        coalesce(v.volunteers, 0) AS volunteers, coalesce(pc.pings, 0) AS pings, v.last_visit,
        coalesce(d.knocked, 0) AS doors_knocked, coalesce(d.reports, 0) AS reports,

@@ -39,6 +39,7 @@ import {startPresence, type PresenceView} from './presence';
 import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {startNext} from './next';
+import {startTargeting} from './targeting';
 import {startDispatch} from './dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
@@ -55,6 +56,7 @@ let presence: PresenceView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
 let stats: Map<string, StationStats> | null = null;
+let targeting: {setLists: (lists: string[]) => void} | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
 const counts: Partial<Record<Level, number>> = {};
 
@@ -122,6 +124,7 @@ async function loadLevel(level: Level): Promise<void> {
   setCount(level, fc.features.length);
   if (level === 'polling_station') {
     lists = listNames(fc.features);
+    targeting?.setLists(lists);
     if (stats) mergeStationStats(fc, stats);
     renderMetricOptions(lists, map!.metric, stats !== null);
   }
@@ -220,7 +223,7 @@ async function boot(): Promise<void> {
     if (f) pick(f);
   });
   onLangChange(dispatch.refreshText);
-  startStationStats(slug, fresh => {
+  const rankBy = startStationStats(slug, fresh => {
     stats = fresh;
     const fc = data.polling_station;
     if (!fc || !map) return; // merged when the stations arrive (loadLevel)
@@ -229,6 +232,21 @@ async function boot(): Promise<void> {
     renderMetricOptions(lists, map.metric, true);
     renderLegend(map.metric, map.domain);
     renderSelection();
+  });
+  targeting = startTargeting(slug, {
+    apply: async query => {
+      await rankBy(query);
+      if (query) {
+        map!.setMetric('priority');
+        renderMetricOptions(lists, 'priority', true);
+        renderLegend('priority', map!.domain);
+      }
+    },
+    zone: layers => map!.setOverlayLayers(layers),
+    pick: code => {
+      const f = data.polling_station?.features.find(x => x.properties.code === code);
+      if (f) pick(f);
+    }
   });
   renderMetricOptions([], map.metric);
   renderLegend(map.metric, map.domain);

@@ -86,6 +86,7 @@ export class HqMap {
   private container: HTMLDivElement;
   private live: Layer[] = [];
   private presence: Layer[] = [];
+  private overlay: Layer[] = [];
   private liveDirty = false;
   private liveHooks: (() => void)[] = [];
   private liveRedraw = new LiveRedraw(() => this.commitLive());
@@ -263,7 +264,8 @@ export class HqMap {
   private baseLayers(): Layer[] {
     const area = buildAreaLayers(this.state);
     const h = this.history;
-    const all = h.hideLive ? area : [...area, ...h.below];
+    const shown = [...area, ...this.overlay];
+    const all = h.hideLive ? shown : [...shown, ...h.below];
     return this.basemap ? [this.basemap, ...all] : all;
   }
 
@@ -323,6 +325,12 @@ export class HqMap {
     this.presence = layers;
     this.liveDirty = true;
     this.liveRedraw.schedule(now);
+  }
+
+  /** Static layers drawn over the areas (the targeting panel's distance zone). */
+  setOverlayLayers(layers: Layer[]): void {
+    this.overlay = layers;
+    this.redrawBase();
   }
 
   /** History layers: `below` the live ones (coverage hexes), `above` them (replayed volunteers). */

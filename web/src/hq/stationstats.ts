@@ -15,18 +15,27 @@ interface Ranked {
   rank: number;
   code: string;
   score: number | null;
-  visits: {volunteers: number};
+  visits?: {volunteers: number}; // the default ranking
+  components?: {volunteers?: number}; // a target's ranking (server/targeting)
 }
 
 const REFRESH_MS = 60_000;
 
-export function startStationStats(campaign: string, onStats: (stats: Map<string, StationStats>) => void): void {
-  const url = `/api/campaigns/${encodeURIComponent(campaign)}/priorities?limit=100000`;
+/** Returns a setter for the target's query (GET /priorities parameters, see hq/targeting.ts):
+ * with one, "priority" is the target's score; with null, the default ranking. */
+export function startStationStats(
+  campaign: string,
+  onStats: (stats: Map<string, StationStats>) => void
+): (target: URLSearchParams | null) => Promise<void> {
+  let target: URLSearchParams | null = null;
   let timer = 0;
   async function refresh(): Promise<void> {
+    const q = new URLSearchParams(target ?? undefined);
+    q.set('limit', '100000');
     try {
-      const body = await apiGet<{stations: Ranked[]}>(url);
-      onStats(new Map(body.stations.map(s => [s.code, {priority: s.score, rank: s.rank, coverage: s.visits.volunteers}])));
+      const body = await apiGet<{stations: Ranked[]}>(`/api/campaigns/${encodeURIComponent(campaign)}/priorities?${q}`);
+      const volunteers = (s: Ranked) => s.visits?.volunteers ?? s.components?.volunteers ?? 0;
+      onStats(new Map(body.stations.map(s => [s.code, {priority: s.score, rank: s.rank, coverage: volunteers(s)}])));
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) window.clearInterval(timer);
       // otherwise keep the last figures: a failed refresh must not blank the map
@@ -34,6 +43,10 @@ export function startStationStats(campaign: string, onStats: (stats: Map<string,
   }
   void refresh();
   timer = window.setInterval(() => void refresh(), REFRESH_MS);
+  return async (next: URLSearchParams | null) => {
+    target = next;
+    await refresh();
+  };
 }
 
 /** Write the figures into the features' properties (in place: the layer's data stays the same

@@ -1,0 +1,1 @@
+DELETE FROM station_layer_features WHERE layer_id = $1

@@ -1,0 +1,1 @@
+DELETE FROM layer_zones WHERE layer_id = $1 AND metres = $2

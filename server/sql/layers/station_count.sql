@@ -1,0 +1,1 @@
+SELECT count(*) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'

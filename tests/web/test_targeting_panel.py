@@ -1,0 +1,45 @@
+"""HQ's targeting panel: a coordinator builds a target (camp, farther than 250 m from green spaces,
+at least 30 % of the station), the map's priority choropleth, the zone layer and the ranked table
+follow it, a station's explanation shows, and the target is stored for dispatch."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import add_user, bearer
+
+pytestmark = pytest.mark.browser
+CAMP = ["glucksmann_raphaël", "toussaint_marie"]
+
+
+async def test_build_a_target_and_see_the_map_change(paris_layers, pool, browser, live_server, client):
+    hq = await add_user(pool, paris_layers["slug"], "coordinator")
+    params = {"camp": ",".join(CAMP), "mode": "mobilisation", "factor": "green:250>=0.3", "limit": 10}
+    expected = (await client.get(f"/api/campaigns/{paris_layers['slug']}/priorities", params=params,
+                                 headers=bearer(hq["token"]))).json()["stations"]
+    page = await browser.new_page(viewport={"width": 1200, "height": 1400})
+    try:
+        await page.goto(f"{live_server}/?campaign={paris_layers['slug']}#token={hq['token']}")
+        await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
+        before = await page.get_attribute("#legend", "data-metric")
+        await page.wait_for_selector("#target-layer option[value='green']", state="attached", timeout=10_000)
+        await page.select_option("#target-camp", CAMP)
+        await page.select_option("#target-layer", "green")
+        await page.fill("#target-metres", "250")
+        await page.fill("#target-min", "30")
+        await page.click("#target-apply")
+        await page.wait_for_function("document.getElementById('targeting').dataset.zone === 'shown'",
+                                     timeout=60_000)
+        assert before != "priority" and await page.get_attribute("#legend", "data-metric") == "priority"
+        shown = await page.eval_on_selector_all("#target-list li[data-code]", "els => els.map(e => e.dataset.code)")
+        assert shown == [s["code"] for s in expected]
+        assert "factor=green%3A250%3E%3D0.3" in await page.get_attribute("#targeting", "data-applied")
+        await page.click(f"#target-list li[data-code='{shown[0]}']")
+        await page.wait_for_function(f"document.getElementById('target-explain').dataset.code === '{shown[0]}'")
+        text = await page.inner_text("#target-explain")
+        assert "share_beyond_green_250m" in text and "camp_share" in text
+        await page.click("#target-save")
+        await page.wait_for_function("document.getElementById('target-note').textContent.length > 0")
+    finally:
+        await page.close()
+    stored = (await client.get(f"/api/campaigns/{paris_layers['slug']}/target", headers=bearer(hq["token"]))).json()
+    assert stored["camp"] == CAMP and stored["factors"] == [{"layer": "green", "metres": 250.0, "min_share": 0.3}]
