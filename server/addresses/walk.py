@@ -59,6 +59,15 @@ class _Plane:
         return lon * self.kx, lat * self.ky
 
 
+def plane_xy(points: list[tuple[float, float]], ref_lat: float | None = None) -> "np.ndarray":
+    """(lon, lat) points as metres on the _Plane around ref_lat (default: their mean latitude)."""
+    import numpy as np
+
+    lat0 = ref_lat if ref_lat is not None else sum(p[1] for p in points) / len(points)
+    plane = _Plane(lat0)
+    return np.array([plane.xy(lon, lat) for lon, lat in points], float).reshape(-1, 2)
+
+
 def runs(doors: list[Door]) -> list[list[Door]]:
     """Doors grouped by street and side, each run in number order."""
     groups: dict[tuple[str, str | None], list[Door]] = {}

@@ -1,0 +1,56 @@
+"""Dispatch: per-campaign rules for suggestions, a team's home district, and every coordinator's
+decision on a suggestion (kept for the end-of-day report).
+
+Revision ID: 0008
+Revises: 0005
+"""
+from alembic import op
+
+revision = "0008"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute(
+        """
+        CREATE TABLE dispatch_settings (
+            campaign_id  int PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+            walk_scale_m double precision NOT NULL DEFAULT 1000 CHECK (walk_scale_m > 0),
+            max_walk_m   double precision CHECK (max_walk_m IS NULL OR max_walk_m > 0),
+            home_bonus   double precision NOT NULL DEFAULT 1.25 CHECK (home_bonus >= 1),
+            covered_at   double precision NOT NULL DEFAULT 0.9 CHECK (covered_at > 0 AND covered_at <= 1),
+            refresh_s    double precision NOT NULL DEFAULT 60 CHECK (refresh_s >= 5),
+            updated_at   timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- The district a team comes from (optional): suggestions there are worth home_bonus more.
+        ALTER TABLE teams ADD COLUMN home_area_id bigint REFERENCES areas(id) ON DELETE SET NULL;
+
+        -- What was suggested, and what a coordinator did with it: accepted (the team is sent
+        -- there), rejected (not sent), changed (sent elsewhere: chosen_area_id).
+        CREATE TABLE dispatch_decisions (
+            id                bigserial PRIMARY KEY,
+            campaign_id       int NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            team_id           bigint NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            suggested_area_id bigint REFERENCES areas(id) ON DELETE SET NULL,
+            chosen_area_id    bigint REFERENCES areas(id) ON DELETE SET NULL,
+            decision          text NOT NULL CHECK (decision IN ('accepted', 'rejected', 'changed')),
+            decided_by        bigint REFERENCES users(id) ON DELETE SET NULL,
+            decided_at        timestamptz NOT NULL DEFAULT now(),
+            suggestion        jsonb NOT NULL DEFAULT '{}'::jsonb  -- summary, value, distance, why
+        );
+        CREATE INDEX dispatch_decisions_campaign_time ON dispatch_decisions (campaign_id, decided_at);
+        """
+    )
+
+
+def downgrade() -> None:
+    op.execute(
+        """
+        DROP TABLE dispatch_decisions;
+        ALTER TABLE teams DROP COLUMN home_area_id;
+        DROP TABLE dispatch_settings;
+        """
+    )
