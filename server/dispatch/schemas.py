@@ -40,6 +40,10 @@ class Suggestion(BaseModel):
     current: str | None = Field(description="the station the team is assigned to now")
     summary: str = Field(description="one line: team → station, rank, coverage, distance, walk")
     why: list[str]
+    lon: float = Field(description="a point inside the station (the arc's end on HQ's map)")
+    lat: float
+    team_lon: float | None = Field(None, description="the team's position (the arc's start), if live")
+    team_lat: float | None = None
 
 
 class DispatchRules(BaseModel):

@@ -75,7 +75,9 @@ def suggest(teams: list[TeamPosition], targets: list[TargetValue], rules: Rules)
             team=t.id, team_name=t.name, station=s.code, station_name=s.name, score=s.value, value=round(float(value), 2),
             rank=s.rank, covered=s.covered, distance_m=dist,
             walk_min=None if dist is None else max(1, round(dist / WALK_M_PER_MIN)), live_members=t.live_members,
-            current=t.current, summary=summary(t, s, dist, len(targets)), why=why(t, s, dist, int(nth), rules)))
+            current=t.current, summary=summary(t, s, dist, len(targets)), why=why(t, s, dist, int(nth), rules),
+            lon=s.lon, lat=s.lat, team_lon=t.position[0] if t.position else None,
+            team_lat=t.position[1] if t.position else None))
     # teams in the street first (as matched), then by value
     out.sort(key=lambda s: (s.distance_m is None, -s.value))
     return out

@@ -40,6 +40,7 @@ import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {startNext} from './next';
 import {startDispatch} from './dispatch';
+import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
@@ -218,7 +219,7 @@ async function boot(): Promise<void> {
   const dispatch = startDispatch(slug, code => {
     const f = data.polling_station?.features.find(x => x.properties.code === code);
     if (f) pick(f);
-  });
+  }, items => map?.setDispatch(suggestionLayers(items)));
   onLangChange(dispatch.refreshText);
   startStationStats(slug, fresh => {
     stats = fresh;
