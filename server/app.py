@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     from server.addresses.routes import router as addresses_router
+    from server.turfs.routes import router as turfs_router
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dispatch_router)
     app.include_router(reports_router)
     app.include_router(addresses_router)
+    app.include_router(turfs_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

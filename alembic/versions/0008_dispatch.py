@@ -1,5 +1,6 @@
-"""Dispatch: per-campaign rules for suggestions, a team's home district, and every coordinator's
-decision on a suggestion (kept for the end-of-day report).
+"""Dispatch: per-campaign rules for suggestions, a team's home district, every coordinator's
+decision on a suggestion (kept for the end-of-day report), and turfs (a station cut into walks of
+about N doors, in route order) that a team can be assigned.
 
 Revision ID: 0008
 Revises: 0005
@@ -42,6 +43,21 @@ def upgrade() -> None:
             suggestion        jsonb NOT NULL DEFAULT '{}'::jsonb  -- summary, value, distance, why
         );
         CREATE INDEX dispatch_decisions_campaign_time ON dispatch_decisions (campaign_id, decided_at);
+
+        -- A station's turfs, cut together (re-cutting replaces them): doors in route order.
+        CREATE TABLE turfs (
+            id          bigserial PRIMARY KEY,
+            campaign_id int NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            area_id     bigint NOT NULL REFERENCES areas(id) ON DELETE CASCADE,
+            number      int NOT NULL CHECK (number >= 1),
+            address_ids bigint[] NOT NULL,
+            route_m     double precision NOT NULL,
+            walk_m      double precision NOT NULL,  -- the same doors in street-side order
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (area_id, number)
+        );
+        CREATE INDEX turfs_campaign ON turfs (campaign_id);
+        ALTER TABLE assignments ADD COLUMN turf_id bigint REFERENCES turfs(id) ON DELETE SET NULL;
         """
     )
 
@@ -49,6 +65,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         """
+        ALTER TABLE assignments DROP COLUMN turf_id;
+        DROP TABLE turfs;
         DROP TABLE dispatch_decisions;
         ALTER TABLE teams DROP COLUMN home_area_id;
         DROP TABLE dispatch_settings;

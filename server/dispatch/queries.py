@@ -7,7 +7,8 @@ from server.sql import sql
 
 
 def _team(r: asyncpg.Record) -> Team:
-    current = Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"]) if r["code"] else None
+    current = (Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"], turf=r["turf_id"])
+               if r["code"] else None)
     return Team(id=r["id"], name=r["name"], members=list(r["members"]), assignment=current, home=r["home"])
 
 
@@ -38,9 +39,14 @@ async def station(conn: asyncpg.Connection, campaign_id: int, code: str) -> asyn
     return await conn.fetchrow(sql("dispatch/station"), campaign_id, code)
 
 
-async def assign(conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int) -> asyncpg.Record:
+async def assign(conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int,
+                 turf_id: int | None = None) -> asyncpg.Record:
     async with conn.transaction():
-        return await conn.fetchrow(sql("dispatch/assign"), campaign_id, team_id, area_id)
+        return await conn.fetchrow(sql("dispatch/assign"), campaign_id, team_id, area_id, turf_id)
+
+
+async def turf(conn: asyncpg.Connection, campaign_id: int, turf_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(sql("dispatch/turf"), campaign_id, turf_id)
 
 
 async def rules_row(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Record | None:

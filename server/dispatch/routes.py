@@ -132,25 +132,29 @@ async def list_decisions(member: HQMember, conn: Conn, since: Since = None, unti
 
 @router.post("/dispatch/assignments", response_model=AssignResult, summary="Send a team to a polling station")
 async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, response: Response) -> AssignResult:
-    result = await _send(conn, redis, member.campaign_id, body.team, body.station)
+    result = await _send(conn, redis, member.campaign_id, body.team, body.station, body.turf)
     response.status_code = status.HTTP_201_CREATED
     return result
 
 
-async def _send(conn, redis, campaign_id: int, team_id: int, code: str) -> AssignResult:
+async def _send(conn, redis, campaign_id: int, team_id: int, code: str, turf_id: int | None = None) -> AssignResult:
     """Store the assignment, then push it to the team's phones."""
+    if turf_id is not None:
+        turf = await queries.turf(conn, campaign_id, turf_id)
+        if turf is None or turf["station"] != code:
+            raise InvalidInput(f"no turf {turf_id} of polling station {code!r} in this campaign")
     team = next((t for t in await queries.teams(conn, campaign_id) if t.id == team_id), None)
     if team is None:
         raise NotFound(f"no team {team_id} in this campaign")
     st = await queries.station(conn, campaign_id, code)
     if st is None:
         raise InvalidInput(f"no polling station {code!r} in this campaign")
-    row = await queries.assign(conn, campaign_id, team.id, st["id"])
+    row = await queries.assign(conn, campaign_id, team.id, st["id"], turf_id)
     message = live.assignment_message(team.id, team.members, st["code"], st["name"], st["id"], st["lon"], st["lat"],
                                       row["created_at"].timestamp())
     notified = await live.publish_assignment(redis, campaign_id, message)
-    return AssignResult(team=team.id, assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"]),
-                        notified=notified)
+    return AssignResult(team=team.id, notified=notified,
+                        assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"], turf=turf_id))
 
 
 @router.get("/dispatch/mine", response_model=Team | None,

@@ -10,6 +10,7 @@ class Assignment(BaseModel):
     station: str
     name: str | None = None
     since: dt.datetime | None = None
+    turf: int | None = Field(None, description="the turf of the station the team walks (null: the whole station)")
 
 
 class Team(BaseModel):
@@ -95,6 +96,7 @@ class TeamHome(BaseModel):
 class AssignRequest(BaseModel):
     team: int
     station: str = Field(min_length=1, description="polling-station code")
+    turf: int | None = Field(None, description="a turf of that station (see /stations/{code}/turfs)")
 
 
 class AssignResult(BaseModel):
