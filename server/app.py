@@ -1,6 +1,7 @@
 """create_app(settings): the HQ API and the web front end."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TypedDict
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from server.alerts import evaluator as alert_evaluator
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool
 from server.errors import NotFound, install_error_handlers
@@ -36,10 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = create_redis(settings.redis_url)
         hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s)
         await hub.start()
+        alerts = asyncio.create_task(alert_evaluator.run(pool, redis, settings.alerts_every_s,
+                                                         settings.shift_max_hours))
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
                         live_hub=hub)
         finally:
+            alerts.cancel()
+            await asyncio.gather(alerts, return_exceptions=True)
             await hub.stop()
             await redis.aclose()
             await pool.close()
@@ -54,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from server.addresses.routes import router as addresses_router
     from server.turfs.routes import router as turfs_router
+    from server.alerts.routes import router as alerts_router
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
@@ -75,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(addresses_router)
     app.include_router(turfs_router)
+    app.include_router(alerts_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # A shift left open (a phone that died, a volunteer who forgot) ends, for tracking, after this.
     shift_max_hours: float = Field(default=12.0, gt=0, le=48)
 
+    # Field alerts (out of zone, idle, stale, low battery): evaluated this often by the HQ server.
+    alerts_every_s: float = Field(default=15.0, gt=0)
+
     # Live fan-out.
     live_frames_per_second: float = 4.0
     live_stale_after_s: float = 300.0

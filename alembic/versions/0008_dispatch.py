@@ -1,6 +1,7 @@
 """Dispatch: per-campaign rules for suggestions, a team's home district, every coordinator's
 decision on a suggestion (kept for the end-of-day report), and turfs (a station cut into walks of
-about N doors, in route order) that a team can be assigned.
+about N doors, in route order) that a team can be assigned; field alerts (out of zone, idle, stale,
+low battery, SOS) with their thresholds, each raised, acknowledged by a person, and cleared.
 
 Revision ID: 0008
 Revises: 0005
@@ -58,6 +59,37 @@ def upgrade() -> None:
         );
         CREATE INDEX turfs_campaign ON turfs (campaign_id);
         ALTER TABLE assignments ADD COLUMN turf_id bigint REFERENCES turfs(id) ON DELETE SET NULL;
+
+        CREATE TABLE alert_settings (
+            campaign_id     int PRIMARY KEY REFERENCES campaigns(id) ON DELETE CASCADE,
+            out_of_zone_min double precision NOT NULL DEFAULT 10 CHECK (out_of_zone_min > 0),
+            idle_min        double precision NOT NULL DEFAULT 20 CHECK (idle_min > 0),
+            stale_min       double precision NOT NULL DEFAULT 10 CHECK (stale_min > 0),
+            low_battery     double precision NOT NULL DEFAULT 0.15 CHECK (low_battery > 0 AND low_battery < 1),
+            updated_at      timestamptz NOT NULL DEFAULT now()
+        );
+
+        -- An alert is raised once per cause: one open alert per (volunteer, kind), and an SOS
+        -- once per press (client_id, from the phone's outbox, which may send it again).
+        CREATE TABLE alerts (
+            id           bigserial PRIMARY KEY,
+            campaign_id  int NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            volunteer_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            team_id      bigint REFERENCES teams(id) ON DELETE SET NULL,
+            kind         text NOT NULL CHECK (kind IN ('out_of_zone', 'idle', 'stale', 'low_battery', 'sos')),
+            client_id    text,
+            lon          double precision,
+            lat          double precision,
+            detail       text NOT NULL DEFAULT '',
+            raised_at    timestamptz NOT NULL DEFAULT now(),
+            acked_by     bigint REFERENCES users(id) ON DELETE SET NULL,
+            acked_at     timestamptz,
+            cleared_at   timestamptz
+        );
+        CREATE UNIQUE INDEX alerts_one_open ON alerts (campaign_id, volunteer_id, kind)
+            WHERE cleared_at IS NULL AND kind <> 'sos';
+        CREATE UNIQUE INDEX alerts_sos_once ON alerts (campaign_id, volunteer_id, client_id) WHERE kind = 'sos';
+        CREATE INDEX alerts_campaign_time ON alerts (campaign_id, raised_at);
         """
     )
 
@@ -65,6 +97,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(
         """
+        DROP TABLE alerts;
+        DROP TABLE alert_settings;
         ALTER TABLE assignments DROP COLUMN turf_id;
         DROP TABLE turfs;
         DROP TABLE dispatch_decisions;
