@@ -51,5 +51,19 @@ async def test_sos_pressed_offline_reaches_hq_once_when_online(stack, browser, p
         await page.wait_for_selector("#sos", state="visible", timeout=15_000)
         await asyncio.sleep(1)
         assert len(await sos_rows(pool, campaign["id"])) == 1
+
+        # HQ: in the alerts list and on the map until a person acknowledges it
+        hq_page = await browser.new_page(viewport={"width": 1300, "height": 1000})
+        await hq_page.goto(f"{stack}/?campaign={campaign['slug']}#token={hq['token']}")
+        await hq_page.wait_for_selector("#alerts-list li.sos", timeout=20_000)
+        assert "In trouble" in await hq_page.inner_text("#alerts-list li.sos")
+        await hq_page.wait_for_function(
+            "() => window.__quadriller?.deck?.props.layers.some(l => l.id === 'alerts' && l.props.data.length === 1)",
+            timeout=10_000)
+        await hq_page.click("#alerts-list li.sos button")
+        await hq_page.wait_for_selector("#alerts-list li.sos", state="detached", timeout=10_000)
+        acked = await sos_rows(pool, campaign["id"])
+        assert len(acked) == 1 and acked[0]["acked_at"] is not None
+        await hq_page.close()
     finally:
         await ctx.close()

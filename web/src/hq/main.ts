@@ -40,6 +40,7 @@ import {startReplay, type ReplayView} from './replay';
 import {initSearch} from './search';
 import {startNext} from './next';
 import {startDispatch} from './dispatch';
+import {startAlerts} from './alerts';
 import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
@@ -219,7 +220,8 @@ async function boot(): Promise<void> {
   const dispatch = startDispatch(slug, code => {
     const f = data.polling_station?.features.find(x => x.properties.code === code);
     if (f) pick(f);
-  }, items => map?.setDispatch(suggestionLayers(items)));
+  }, items => map?.setOverlay('dispatch', suggestionLayers(items)));
+  startAlerts(slug, layers => map?.setOverlay('alerts', layers));
   onLangChange(dispatch.refreshText);
   startStationStats(slug, fresh => {
     stats = fresh;
