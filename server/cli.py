@@ -22,6 +22,7 @@ DOMAIN_COMMANDS = [
     "server.demo",
     "server.exports.snapshot",
     "server.turfs.commands",
+    "server.dayreport.commands",
 ]
 
 
