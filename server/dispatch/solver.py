@@ -117,18 +117,27 @@ def _pair_values(rules: Rules, teams: Teams, idx: np.ndarray, targets: Targets, 
     tgt = slots.target if cols is None else slots.target[cols]
     value = slots.value if cols is None else slots.value[cols]
     located = ~np.isnan(teams.lon[idx])
-    lon1, lat1 = np.radians(teams.lon[idx])[:, None], np.radians(teams.lat[idx])[:, None]
-    lon2, lat2 = np.radians(targets.lon[tgt]), np.radians(targets.lat[tgt])
-    # haversine: stable for the short walks that matter (the arccos of a dot product is not)
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    metres = 2 * EARTH_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    metres[~located] = np.nan
-    out = np.where(located[:, None], value / (1 + metres / rules.walk_scale_m), value)
+    u = unit_vectors(np.where(located, teams.lon[idx], 0.0), np.where(located, teams.lat[idx], 0.0))
+    v = unit_vectors(targets.lon, targets.lat)[tgt]  # (slots, 3) or (teams, k, 3)
+    # Great-circle metres from the chord between unit vectors, taken as a difference (stable
+    # for the short walks that matter, unlike the arccos of a dot product) and with one
+    # transcendental per pair: the dense Paris matrix is about a million pairs.
+    chord2 = (u[:, 0, None] - v[..., 0]) ** 2
+    chord2 += (u[:, 1, None] - v[..., 1]) ** 2
+    chord2 += (u[:, 2, None] - v[..., 2]) ** 2
+    metres = np.sqrt(chord2, out=chord2)
+    metres *= 0.5
+    np.arcsin(np.minimum(metres, 1.0, out=metres), out=metres)
+    metres *= 2 * EARTH_M
+    out = value / (1 + metres / rules.walk_scale_m)
     if rules.max_walk_m is not None:
-        out = np.where(located[:, None] & (metres > rules.max_walk_m), 0.0, out)
+        out[metres > rules.max_walk_m] = 0.0
+    if not located.all():
+        metres[~located] = np.nan
+        out[~located] = np.broadcast_to(value, out.shape)[~located]
     if rules.home_bonus != 1.0 and teams.district is not None and targets.district is not None:
         home = teams.district[idx][:, None]
-        out = np.where((home >= 0) & (home == targets.district[tgt]), out * rules.home_bonus, out)
+        out[(home >= 0) & (home == targets.district[tgt])] *= rules.home_bonus
     return out, metres
 
 
@@ -214,19 +223,21 @@ def _solve_sparse(rules, teams, idx, targets, sub):
     safe = np.where(cand >= 0, cand, 0)
     values, metres = _pair_values(rules, teams, idx, targets, sub, safe)
     values = np.where(cand >= 0, values, 0.0)
-    n, m = len(idx), len(sub.target)
-    # Every team also gets a dummy slot of its own worth 0 ("no suggestion"), so that a full
-    # matching always exists; weights are shifted to stay positive (a sparse zero is no edge).
+    n = len(idx)
+    # Only the slots some team kept are columns (a few per team, not the whole country). Every
+    # team also gets a dummy slot of its own worth 0 ("no suggestion"), so that a full matching
+    # always exists; weights are shifted to stay positive (a sparse zero is no edge).
     top = float(values.max(initial=0.0)) + 1.0
     rows_e, cols_e = np.nonzero(values > 0)
-    weights = top - values[rows_e, cols_e]
+    used, col = np.unique(cand[rows_e, cols_e], return_inverse=True)
+    m = len(used)
     r = np.concatenate([rows_e, np.arange(n)])
-    c = np.concatenate([cand[rows_e, cols_e], m + np.arange(n)])
-    w = np.concatenate([weights, np.full(n, top)])
+    c = np.concatenate([col, m + np.arange(n)])
+    w = np.concatenate([top - values[rows_e, cols_e], np.full(n, top)])
     graph = csr_matrix((w, (r, c)), shape=(n, m + n))
     matched = _lapjvsp(graph)
     rows = np.flatnonzero(matched < m)
-    picked = matched[rows]
+    picked = used[matched[rows]]
     # value and metres of the chosen pairs, looked up in the candidate table
     where = (cand[rows] == picked[:, None]).argmax(axis=1)
     return rows, picked, values[rows, where], metres[rows, where], exact
