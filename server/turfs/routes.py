@@ -37,7 +37,8 @@ async def list_turfs(code: str, member: HQMember, conn: Conn) -> StationTurfs:
 @router.get("/turfs/{turf_id}/route", response_model=TurfRoute, summary="A turf's doors in route order")
 async def turf_route(turf_id: int, member: AnyMember, conn: Conn) -> TurfRoute:
     rows = await queries.turf_doors(conn, member.campaign_id, turf_id)
-    return TurfRoute(turf=turf_id, number=rows[0]["turf"], station=rows[0]["station"],
+    return TurfRoute(turf=turf_id, number=rows[0]["turf"], station=rows[0]["station"], route_m=rows[0]["route_m"],
+                     walk_m=rows[0]["walk_m"],
                      stops=[RoutePoint(id=r["id"], number=r["number"], street=r["street"], lon=r["lon"], lat=r["lat"])
                             for r in rows])
 

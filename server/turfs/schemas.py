@@ -37,4 +37,6 @@ class TurfRoute(BaseModel):
     turf: int
     number: int
     station: str
+    route_m: float = Field(description="the route's length (street-side walk improved by 2-opt)")
+    walk_m: float = Field(description="the same doors in street-side order")
     stops: list[RoutePoint]
