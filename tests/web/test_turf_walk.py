@@ -41,3 +41,28 @@ async def test_phone_shows_the_turf_route(stack, browser, pool, paris, client): 
         async with pool.acquire() as c:  # leave the shared campaign as it was
             await c.execute("UPDATE assignments SET turf_id = NULL WHERE campaign_id = $1", paris["id"])
             await c.execute("DELETE FROM turfs WHERE campaign_id = $1", paris["id"])
+
+
+async def test_hq_cuts_a_station_into_turfs_and_draws_their_routes(stack, browser, pool, paris, client):  # noqa: F811
+    slug = paris["slug"]
+    hq = await add_user(pool, slug, "coordinator", "Turf cutter HQ")
+    page = await browser.new_page(viewport={"width": 1300, "height": 1000})
+    try:
+        await page.goto(f"{stack}/?campaign={slug}#token={hq['token']}")
+        await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
+        await page.fill("#search", STATION)  # the search box picks the station
+        await page.press("#search", "Enter")
+        await page.wait_for_selector("#turfs:not([hidden])", timeout=10_000)
+        assert await page.inner_text("#turf-station") == STATION
+        await page.fill("#turf-doors", "50")
+        await page.click("#turf-cut")
+        await page.wait_for_selector("#turf-list li[data-turf]", timeout=15_000)
+        n = len(await page.query_selector_all("#turf-list li[data-turf]"))
+        assert n >= 3
+        await page.wait_for_function(
+            "n => window.__quadriller.deck.props.layers.some(l => l.id === 'turf-routes' && l.props.data.length === n)",
+            arg=n, timeout=15_000)
+    finally:
+        await page.close()
+        async with pool.acquire() as c:
+            await c.execute("DELETE FROM turfs WHERE campaign_id = $1", paris["id"])

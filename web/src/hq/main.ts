@@ -41,6 +41,7 @@ import {initSearch} from './search';
 import {startNext} from './next';
 import {startDispatch} from './dispatch';
 import {startAlerts} from './alerts';
+import {startTurfs} from './turfs';
 import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
@@ -56,6 +57,7 @@ let replay: ReplayView | null = null;
 let presence: PresenceView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
+let turfs: {show: (code: string | null) => void} | null = null;
 let stats: Map<string, StationStats> | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
 const counts: Partial<Record<Level, number>> = {};
@@ -77,6 +79,11 @@ function renderSelection(): void {
   body.dataset.code = selected.properties.code;
 }
 
+/** The selected station's turfs (hq/turfs.ts); none for other levels. */
+function showTurfs(): void {
+  turfs?.show(selected?.properties.level === 'polling_station' ? selected.properties.code : null);
+}
+
 function renderStatus(): void {
   if (LEVELS.every(l => counts[l] !== undefined)) setStatus(t('loaded_counts', counts as any));
   else setStatus(t('loading'));
@@ -84,11 +91,12 @@ function renderStatus(): void {
 
 async function onClick(info: PickingInfo): Promise<void> {
   const layerId = info.layer?.id ?? '';
-  if (['live-', 'replay-', 'presence-'].some(p => layerId.startsWith(p))) return;
+  if (['live-', 'replay-', 'presence-', 'dispatch-', 'alerts', 'turf-'].some(p => layerId.startsWith(p))) return;
   const f = info.object as AreaFeature | undefined;
   selected = f?.properties ? f : null;
   map?.select(selected);
   renderSelection();
+  showTurfs();
   if (!selected || !slug) return;
   const {level, code} = selected.properties;
   try {
@@ -210,6 +218,7 @@ async function boot(): Promise<void> {
     map!.select(f);
     map!.flyTo(f);
     renderSelection();
+    showTurfs();
   };
   initSearch(() => data.polling_station?.features ?? [], pick);
   const next = startNext(slug, code => {
@@ -222,6 +231,7 @@ async function boot(): Promise<void> {
     if (f) pick(f);
   }, items => map?.setOverlay('dispatch', suggestionLayers(items)));
   startAlerts(slug, layers => map?.setOverlay('alerts', layers));
+  turfs = startTurfs(slug, layers => map?.setOverlay('turfs', layers));
   onLangChange(dispatch.refreshText);
   startStationStats(slug, fresh => {
     stats = fresh;
