@@ -1,6 +1,7 @@
 """create_app(settings): the HQ API and the web front end."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TypedDict
@@ -11,6 +12,7 @@ import redis.asyncio as aioredis
 from fastapi import FastAPI
 
 from server.accesslog import log_config
+from server.alerts import evaluator as alert_evaluator
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import install_error_handlers
@@ -39,10 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = create_redis(settings.redis_url)
         hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s, settings.redis_prefix)
         await hub.start()
+        alerts = asyncio.create_task(alert_evaluator.run(pool, redis, settings.alerts_every_s,
+                                                         settings.shift_max_hours, settings.redis_prefix))
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
                         live_hub=hub)
         finally:
+            alerts.cancel()
+            await asyncio.gather(alerts, return_exceptions=True)
             await hub.stop()
             await redis.aclose()
             await pool.close()
@@ -60,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CompressionMiddleware)
 
     from server.addresses.routes import router as addresses_router
+    from server.turfs.routes import router as turfs_router
+    from server.alerts.routes import router as alerts_router
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
     from server.config_routes import router as config_router
@@ -82,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(addresses_router)
     app.include_router(targeting_router)
+    app.include_router(turfs_router)
+    app.include_router(alerts_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -23,6 +23,8 @@ DOMAIN_COMMANDS = [
     "server.exports.snapshot",
     "server.layers.commands",
     "server.targeting.commands",
+    "server.turfs.commands",
+    "server.dayreport.commands",
 ]
 
 

@@ -136,6 +136,11 @@ def report_event(v: int, team: int | None, district: str | None, report: int, st
                          "at": time.time()})
 
 
+def alert_event(alert: dict, what: str) -> bytes:
+    """An alert raised, acknowledged ("acked") or cleared (server/alerts)."""
+    return orjson.dumps({"type": "alert", "what": what, "alert": alert})
+
+
 # --- events on the dispatch channel ------------------------------------------------------------
 
 def assignment_event(team: int, members: list[int], station: str, name: str | None, area_id: int,

@@ -97,7 +97,16 @@ class LiveSettings(BaseSettings):
     live_send_timeout_s: float = 30.0  # a viewer whose frame send stalls this long is closed (1013)
 
 
-class Settings(DatabaseSettings, RedisSettings, ApiSettings, IngestSettings, PrivacySettings, LiveSettings):
+class AlertSettings(BaseSettings):
+    """Field alerts (server/alerts): out of zone, idle, stale, low battery, SOS."""
+
+    model_config = _ENV
+
+    alerts_every_s: float = Field(default=15.0, gt=0)  # the HQ server evaluates them this often
+
+
+class Settings(DatabaseSettings, RedisSettings, ApiSettings, IngestSettings, PrivacySettings, LiveSettings,
+               AlertSettings):
     """Every concern at once: what the apps, the CLI and the tests pass around."""
 
     model_config = _ENV

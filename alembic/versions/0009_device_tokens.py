@@ -11,7 +11,7 @@ ingest service. NULL until issued (`quadriller users add`, or the phone page's a
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

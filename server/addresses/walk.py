@@ -13,6 +13,8 @@ matters, not the exact length.
 """
 from __future__ import annotations
 
+import numpy as np
+
 import math
 import re
 from dataclasses import dataclass
@@ -57,6 +59,14 @@ class _Plane:
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
         return lon * self.kx, lat * self.ky
+
+
+def plane_xy(points: list[tuple[float, float]], ref_lat: float | None = None) -> np.ndarray:
+    """(lon, lat) points as metres on the _Plane around ref_lat (default: their mean latitude)."""
+
+    lat0 = ref_lat if ref_lat is not None else sum(p[1] for p in points) / len(points)
+    plane = _Plane(lat0)
+    return np.array([plane.xy(lon, lat) for lon, lat in points], float).reshape(-1, 2)
 
 
 def runs(doors: list[Door]) -> list[list[Door]]:

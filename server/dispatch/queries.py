@@ -7,8 +7,9 @@ from server.sql import sql
 
 
 def _team(r: asyncpg.Record) -> Team:
-    current = Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"]) if r["code"] else None
-    return Team(id=r["id"], name=r["name"], members=list(r["members"]), assignment=current)
+    current = (Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"], turf=r["turf_id"])
+               if r["code"] else None)
+    return Team(id=r["id"], name=r["name"], members=list(r["members"]), assignment=current, home=r["home"])
 
 
 async def teams(conn: asyncpg.Connection, campaign_id: int) -> list[Team]:
@@ -38,6 +39,41 @@ async def station(conn: asyncpg.Connection, campaign_id: int, code: str) -> asyn
     return await conn.fetchrow(sql("dispatch/station"), campaign_id, code)
 
 
-async def assign(conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int) -> asyncpg.Record:
+async def assign(conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int,
+                 turf_id: int | None = None) -> asyncpg.Record:
     async with conn.transaction():
-        return await conn.fetchrow(sql("dispatch/assign"), campaign_id, team_id, area_id)
+        return await conn.fetchrow(sql("dispatch/assign"), campaign_id, team_id, area_id, turf_id)
+
+
+async def turf(conn: asyncpg.Connection, campaign_id: int, turf_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(sql("dispatch/turf"), campaign_id, turf_id)
+
+
+async def rules_row(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(sql("dispatch/settings"), campaign_id)
+
+
+async def save_rules(conn: asyncpg.Connection, campaign_id: int, walk_scale_m: float, max_walk_m: float | None,
+                     home_bonus: float, covered_at: float, refresh_s: float) -> asyncpg.Record:
+    return await conn.fetchrow(sql("dispatch/save_settings"), campaign_id, walk_scale_m, max_walk_m, home_bonus,
+                               covered_at, refresh_s)
+
+
+async def station_codes(conn: asyncpg.Connection, campaign_id: int, codes: list[str]) -> set[str]:
+    """Which of `codes` are polling stations of the campaign."""
+    rows = await conn.fetch(sql("dispatch/station_codes"), campaign_id, codes)
+    return {r["code"] for r in rows}
+
+
+async def insert_decision(conn: asyncpg.Connection, campaign_id: int, team_id: int, suggested: str | None,
+                          chosen: str | None, decision: str, user_id: int, suggestion: dict) -> asyncpg.Record:
+    return await conn.fetchrow(sql("dispatch/insert_decision"), campaign_id, team_id, suggested, chosen, decision,
+                               user_id, suggestion)
+
+
+async def decisions(conn: asyncpg.Connection, campaign_id: int, since, until) -> list[asyncpg.Record]:
+    return await conn.fetch(sql("dispatch/decisions"), campaign_id, since, until)
+
+
+async def set_home(conn: asyncpg.Connection, campaign_id: int, team_id: int, district: str | None) -> bool:
+    return await conn.fetchval(sql("dispatch/set_home"), campaign_id, team_id, district) is not None

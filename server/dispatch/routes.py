@@ -2,25 +2,33 @@
 
     GET  /api/campaigns/{slug}/teams                    teams, members, current assignment
     POST /api/campaigns/{slug}/teams                    create a team (or add to one of that name)
-    GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why
+    PUT  /api/campaigns/{slug}/teams/{id}/home          set (or clear) a team's home district
+    GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why (optimal match)
+    GET  /api/campaigns/{slug}/dispatch/settings        the campaign's dispatch rules
+    PUT  /api/campaigns/{slug}/dispatch/settings        change them
+    POST /api/campaigns/{slug}/dispatch/decisions       accept, reject or change a suggestion (kept)
+    GET  /api/campaigns/{slug}/dispatch/decisions       the decisions in a time window
     POST /api/campaigns/{slug}/dispatch/assignments     send a team: stored, then pushed to its phones
     GET  /api/campaigns/{slug}/dispatch/mine            (any member) my team and where it is sent
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections import Counter
 
 import orjson
 from fastapi import APIRouter, Response, status
 
-from server.areas.queries import latest_election
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.dispatch import live, queries
-from server.dispatch.schemas import AssignRequest, AssignResult, Assignment, NewTeam, Suggestions, Team
+from server.dispatch.schemas import (AssignRequest, AssignResult, Assignment, Decision, DecisionRequest,
+                                     DispatchRules, NewTeam, Suggestions, Team, TeamHome)
+from server.dispatch.solver import Rules
 from server.dispatch.suggest import TeamPosition, suggest
+from server.dispatch.values import station_values
 from server.errors import InvalidInput, NotFound
-from server.timewindow import window
-from server.priorities.queries import ranked_stations
+from server.timewindow import Since, Until, window
 from server.events import volunteer_state_key
 
 router = APIRouter(prefix="/api/campaigns/{slug}", tags=["dispatch"])
@@ -45,40 +53,109 @@ async def create_team(body: NewTeam, member: HQMember, conn: Conn) -> Team:
     return next(t for t in await queries.teams(conn, member.campaign_id) if t.id == team_id)
 
 
+@router.put("/teams/{team_id}/home", response_model=Team, summary="Set or clear a team's home district")
+async def set_home(team_id: int, body: TeamHome, member: HQMember, conn: Conn) -> Team:
+    if not await queries.set_home(conn, member.campaign_id, team_id, body.district):
+        raise InvalidInput(f"no team {team_id} or no district {body.district!r} in this campaign")
+    return next(t for t in await queries.teams(conn, member.campaign_id) if t.id == team_id)
+
+
+async def _rules(conn, campaign_id: int) -> DispatchRules:
+    row = await queries.rules_row(conn, campaign_id)
+    return DispatchRules(**dict(row)) if row else DispatchRules()
+
+
+@router.get("/dispatch/settings", response_model=DispatchRules, summary="The campaign's dispatch rules")
+async def get_rules(member: HQMember, conn: Conn) -> DispatchRules:
+    return await _rules(conn, member.campaign_id)
+
+
+@router.put("/dispatch/settings", response_model=DispatchRules, summary="Change the campaign's dispatch rules")
+async def put_rules(body: DispatchRules, member: HQMember, conn: Conn) -> DispatchRules:
+    row = await queries.save_rules(conn, member.campaign_id, body.walk_scale_m, body.max_walk_m, body.home_bonus,
+                                   body.covered_at, body.refresh_s)
+    return DispatchRules(**dict(row))
+
+
 @router.get("/dispatch/suggestions", response_model=Suggestions,
-            summary="Which team to send to which polling station, and why")
+            summary="Which team to send to which polling station, and why (the optimal match)")
 async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppSettings) -> Suggestions:
-    lo, hi = window(None, None)  # canvassed today counts as visited
+    rules = await _rules(conn, member.campaign_id)
     teams = [t for t in await queries.teams(conn, member.campaign_id) if t.members]
-    election = await latest_election(conn, member.campaign_id)
-    stations = await ranked_stations(conn, member.campaign_id, election, lo, hi, None)
+    taken = Counter(t.assignment.station for t in teams if t.assignment)
+    targets = await station_values(conn, member.campaign_id, taken, rules.covered_at)
     live_states = await _live_positions(redis, member.campaign_id, settings.live_stale_after_s, settings.redis_prefix)
     positions = []
     for t in teams:
         pts = [live_states[m] for m in t.members if m in live_states]
         pos = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts else None
-        positions.append(TeamPosition(t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts)))
-    taken = {t.assignment.station for t in teams if t.assignment}
-    return Suggestions(suggestions=suggest(positions, stations, taken),
-                       teams_without_position=[p.id for p in positions if p.position is None])
+        positions.append(TeamPosition(t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts),
+                                      t.home))
+    out = suggest(positions, targets, Rules(rules.walk_scale_m, rules.max_walk_m, rules.home_bonus))
+    return Suggestions(suggestions=out, teams_without_position=[p.id for p in positions if p.position is None],
+                       targets=len(targets), optimal_total=round(sum(s.value for s in out), 2),
+                       computed_at=dt.datetime.now(dt.UTC), rules=rules)
+
+
+@router.post("/dispatch/decisions", response_model=Decision, status_code=status.HTTP_201_CREATED,
+             summary="Accept, reject or change a suggestion: kept, and the team sent unless rejected")
+async def decide(body: DecisionRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings) -> Decision:
+    if body.decision == "changed" and not body.station:
+        raise InvalidInput("decision 'changed' needs the station the team is sent to instead")
+    if body.decision == "accepted" and not body.suggested:
+        raise InvalidInput("decision 'accepted' needs the suggested station")
+    chosen = {"accepted": body.suggested, "changed": body.station, "rejected": None}[body.decision]
+    codes = [c for c in (body.suggested, chosen) if c]
+    missing = sorted(set(codes) - await queries.station_codes(conn, member.campaign_id, codes))
+    if missing:
+        raise InvalidInput(f"no polling station {missing[0]!r} in this campaign")
+    sent = None
+    if chosen:
+        sent = await _send(conn, redis, settings.redis_prefix, member.campaign_id, body.team, chosen)
+    elif not any(t.id == body.team for t in await queries.teams(conn, member.campaign_id)):
+        raise NotFound(f"no team {body.team} in this campaign")
+    row = await queries.insert_decision(conn, member.campaign_id, body.team, body.suggested, chosen, body.decision,
+                                        member.user.id, body.suggestion)
+    return Decision(id=row["id"], team=body.team, suggested=body.suggested, chosen=chosen, decision=body.decision,
+                    decided_by=member.user.id, decided_by_name=member.user.name, decided_at=row["decided_at"],
+                    suggestion=body.suggestion, assignment=sent)
+
+
+@router.get("/dispatch/decisions", response_model=list[Decision], summary="Decisions on suggestions, oldest first")
+async def list_decisions(member: HQMember, conn: Conn, since: Since = None, until: Until = None) -> list[Decision]:
+    lo, hi = window(since, until)
+    return [Decision(id=r["id"], team=r["team_id"], team_name=r["team_name"], suggested=r["suggested"],
+                     chosen=r["chosen"], decision=r["decision"], decided_by=r["decided_by"],
+                     decided_by_name=r["decided_by_name"], decided_at=r["decided_at"], suggestion=r["suggestion"])
+            for r in await queries.decisions(conn, member.campaign_id, lo, hi)]
 
 
 @router.post("/dispatch/assignments", response_model=AssignResult, summary="Send a team to a polling station")
 async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings,
                  response: Response) -> AssignResult:
-    team = next((t for t in await queries.teams(conn, member.campaign_id) if t.id == body.team), None)
+    result = await _send(conn, redis, settings.redis_prefix, member.campaign_id, body.team, body.station, body.turf)
+    response.status_code = status.HTTP_201_CREATED
+    return result
+
+
+async def _send(conn, redis, prefix: str, campaign_id: int, team_id: int, code: str, turf_id: int | None = None) -> AssignResult:
+    """Store the assignment, then push it to the team's phones."""
+    if turf_id is not None:
+        turf = await queries.turf(conn, campaign_id, turf_id)
+        if turf is None or turf["station"] != code:
+            raise InvalidInput(f"no turf {turf_id} of polling station {code!r} in this campaign")
+    team = next((t for t in await queries.teams(conn, campaign_id) if t.id == team_id), None)
     if team is None:
-        raise NotFound(f"no team {body.team} in this campaign")
-    st = await queries.station(conn, member.campaign_id, body.station)
+        raise NotFound(f"no team {team_id} in this campaign")
+    st = await queries.station(conn, campaign_id, code)
     if st is None:
-        raise InvalidInput(f"no polling station {body.station!r} in this campaign")
-    row = await queries.assign(conn, member.campaign_id, team.id, st["id"])
+        raise InvalidInput(f"no polling station {code!r} in this campaign")
+    row = await queries.assign(conn, campaign_id, team.id, st["id"], turf_id)
     message = live.assignment_message(team.id, team.members, st["code"], st["name"], st["id"], st["lon"], st["lat"],
                                       row["created_at"].timestamp())
-    notified = await live.publish_assignment(redis, member.campaign_id, message, settings.redis_prefix)
-    response.status_code = status.HTTP_201_CREATED
-    return AssignResult(team=team.id, assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"]),
-                        notified=notified)
+    notified = await live.publish_assignment(redis, campaign_id, message, prefix)
+    return AssignResult(team=team.id, notified=notified,
+                        assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"], turf=turf_id))
 
 
 @router.get("/dispatch/mine", response_model=Team | None,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,6 +12,7 @@ class Assignment(BaseModel):
     station: str
     name: str | None = None
     since: dt.datetime | None = None
+    turf: int | None = Field(None, description="the turf of the station the team walks (null: the whole station)")
 
 
 class Team(BaseModel):
@@ -18,6 +20,7 @@ class Team(BaseModel):
     name: str
     members: list[int]
     assignment: Assignment | None
+    home: str | None = Field(None, description="home district code: suggestions there are preferred")
 
 
 class NewTeam(BaseModel):
@@ -32,21 +35,72 @@ class Suggestion(BaseModel):
     team_name: str
     station: str
     station_name: str | None
-    score: float = Field(description="the station's priority score (see /priorities)")
+    score: float = Field(description="the station's remaining value (today its priority score, see /priorities)")
+    value: float = Field(description="what sending this team there is worth: score discounted by the walk")
+    rank: int = Field(description="the station's rank among the campaign's stations")
+    covered: float | None = Field(None, description="share of the station's doors knocked (0..1), when known")
     distance_m: float | None = Field(description="from the team's live position; null if none is live")
+    walk_min: int | None = None
     live_members: int
     current: str | None = Field(description="the station the team is assigned to now")
+    summary: str = Field(description="one line: team → station, rank, coverage, distance, walk")
     why: list[str]
+    lon: float = Field(description="a point inside the station (the arc's end on HQ's map)")
+    lat: float
+    team_lon: float | None = Field(None, description="the team's position (the arc's start), if live")
+    team_lat: float | None = None
+
+
+class DispatchRules(BaseModel):
+    """A campaign's dispatch settings (defaults until an admin or coordinator sets them)."""
+    walk_scale_m: float = Field(1000.0, gt=0, le=100_000, description="a station this far away is worth half")
+    max_walk_m: float | None = Field(3000.0, gt=0, le=1_000_000, description="never suggest a longer walk")
+    home_bonus: float = Field(1.25, ge=1, le=10, description="value factor in the team's home district")
+    covered_at: float = Field(0.9, gt=0, le=1, description="share of doors knocked from which a station "
+                                                           "counts as covered and is no longer suggested")
+    refresh_s: float = Field(60.0, ge=5, le=3600, description="HQ refreshes suggestions this often")
+    updated_at: dt.datetime | None = None
 
 
 class Suggestions(BaseModel):
     suggestions: list[Suggestion]
     teams_without_position: list[int] = Field(description="teams with no live member: no distance known")
+    targets: int = Field(0, description="stations considered (worth a visit, not covered)")
+    optimal_total: float = Field(0.0, description="total value of these suggestions")
+    computed_at: dt.datetime | None = None
+    rules: DispatchRules = Field(default_factory=DispatchRules)
+
+
+class DecisionRequest(BaseModel):
+    team: int
+    suggested: str | None = Field(None, description="the suggested station code (null: a free choice)")
+    decision: Literal["accepted", "rejected", "changed"]
+    station: str | None = Field(None, description="where the team is sent instead (decision 'changed')")
+    suggestion: dict[str, Any] = Field(default_factory=dict, description="what was shown (summary, value, why…)")
+
+
+class Decision(BaseModel):
+    id: int
+    team: int
+    team_name: str | None = None
+    suggested: str | None
+    chosen: str | None
+    decision: str
+    decided_by: int | None
+    decided_by_name: str | None = None
+    decided_at: dt.datetime
+    suggestion: dict[str, Any] = Field(default_factory=dict)
+    assignment: AssignResult | None = None
+
+
+class TeamHome(BaseModel):
+    district: str | None = Field(None, description="district code, null to clear")
 
 
 class AssignRequest(BaseModel):
     team: Id
     station: str = Field(min_length=1, max_length=64, description="polling-station code")
+    turf: Id | None = Field(None, description="a turf of that station (see /stations/{code}/turfs)")
 
     model_config = {"extra": "forbid"}
 
@@ -55,3 +109,6 @@ class AssignResult(BaseModel):
     team: int
     assignment: Assignment
     notified: bool = Field(description="pushed to the team's connected phones (false: Redis down)")
+
+
+Decision.model_rebuild()

@@ -45,6 +45,12 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         await hq_page.wait_for_selector(row, timeout=10_000)
         station = await hq_page.get_attribute(row, "data-station")
         assert "km" in await hq_page.inner_text(row)  # the team has a live position: a distance
+        assert f"→ {station}: rank " in await hq_page.inner_text(f"{row} .summary")  # explained in one line
+        # the suggestion shows as an arc from the team to the station on the map
+        arcs = await hq_page.evaluate(
+            "() => window.__quadriller.deck.props.layers.filter(l => l.id === 'dispatch-arcs')"
+            ".map(l => l.props.data.map(d => d.team))")
+        assert arcs and team in arcs[0]
         sent = time.monotonic()
         await hq_page.click(f"{row} button")
         await phone.wait_for_selector(f"#assignment[data-station='{station}']", timeout=2_000)
@@ -52,6 +58,11 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         assert station in await phone.inner_text("#assignment-station")
         await hq_page.wait_for_function(
             "s => document.getElementById('dispatch-note').textContent.includes(s)", arg=station)
+        # the decision is kept: who, when, what was suggested
+        decisions = (await client.get(f"/api/campaigns/{slug}/dispatch/decisions", headers=bearer(hq["token"]))).json()
+        mine = [d for d in decisions if d["team"] == team]
+        assert [(d["decision"], d["chosen"]) for d in mine] == [("accepted", station)]
+        assert mine[0]["decided_by_name"] == "Dispatcher" and f"→ {station}" in mine[0]["suggestion"]["summary"]
         # the phone lists the station's doors in walking order, from where the volunteer stands
         walk = (await client.get(f"/api/campaigns/{slug}/stations/{station}/walk",
                                  params={"lon": 2.3431, "lat": 48.8867}, headers=bearer(vol["token"]))).json()

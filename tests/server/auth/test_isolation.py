@@ -24,8 +24,20 @@ def campaign_get_routes() -> list[str]:
     return paths
 
 
-def fill(path: str, slug: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: slug if m[1] == "slug" else PATH_VALUES[m[1]], path)
+def _fill(path: str, slug: str, extra: dict | None = None) -> str:
+    values = {**PATH_VALUES, **(extra or {})}
+    return re.sub(r"\{(\w+)\}", lambda m: slug if m[1] == "slug" else values[m[1]], path)
+
+
+async def sample_turf(pool, campaign_id: int) -> dict:
+    """Turf routes need a turf of campaign B: one cut in the sample station (removed after)."""
+    from server.turfs.queries import cut_station
+
+    async with pool.acquire() as c:
+        await cut_station(c, campaign_id, PATH_VALUES["code"], 200)
+        turf = await c.fetchval("SELECT min(t.id) FROM turfs t JOIN areas a ON a.id = t.area_id "
+                                "WHERE t.campaign_id = $1 AND a.code = $2", campaign_id, PATH_VALUES["code"])
+    return {"turf_id": str(turf)}
 
 
 @pytest.fixture
@@ -40,6 +52,18 @@ async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, pool, client):
     admin_a = await add_user(pool, a["slug"], "admin")
     coordinator_b = await add_user(pool, b["slug"], "coordinator")
     volunteer_b = await add_user(pool, b["slug"], "volunteer")
+    extra = await sample_turf(pool, b["id"]) if "{turf_id}" in path else {}
+    try:
+        await _check_isolation(path, a, b, admin_a, coordinator_b, volunteer_b, extra, client)
+    finally:
+        if extra:
+            async with pool.acquire() as c:
+                await c.execute("DELETE FROM turfs WHERE campaign_id = $1", b["id"])
+
+
+async def _check_isolation(path, a, b, admin_a, coordinator_b, volunteer_b, extra, client):
+    def fill(p: str, slug: str) -> str:
+        return _fill(p, slug, extra)
 
     own = await client.get(fill(path, b["slug"]), params=QUERY, headers=bearer(coordinator_b["token"]))
     assert own.status_code == 200, own.text  # the route works for B's own staff…

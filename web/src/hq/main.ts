@@ -41,6 +41,9 @@ import {initSearch} from './search';
 import {startNext} from './next';
 import {startTargeting} from './targeting';
 import {startDispatch} from './dispatch';
+import {startAlerts} from './alerts';
+import {startTurfs} from './turfs';
+import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
 
@@ -55,6 +58,7 @@ let replay: ReplayView | null = null;
 let presence: PresenceView | null = null;
 let lists: string[] = [];
 let selected: AreaFeature | null = null;
+let turfs: {show: (code: string | null) => void} | null = null;
 let stats: Map<string, StationStats> | null = null;
 let targeting: {setLists: (lists: string[]) => void} | null = null;
 const data: Partial<Record<Level, AreaCollection>> = {};
@@ -77,6 +81,11 @@ function renderSelection(): void {
   body.dataset.code = selected.properties.code;
 }
 
+/** The selected station's turfs (hq/turfs.ts); none for other levels. */
+function showTurfs(): void {
+  turfs?.show(selected?.properties.level === 'polling_station' ? selected.properties.code : null);
+}
+
 function renderStatus(): void {
   if (LEVELS.every(l => counts[l] !== undefined)) setStatus(t('loaded_counts', counts as any));
   else setStatus(t('loading'));
@@ -84,11 +93,12 @@ function renderStatus(): void {
 
 async function onClick(info: PickingInfo): Promise<void> {
   const layerId = info.layer?.id ?? '';
-  if (['live-', 'replay-', 'presence-'].some(p => layerId.startsWith(p))) return;
+  if (['live-', 'replay-', 'presence-', 'dispatch-', 'alerts', 'turf-'].some(p => layerId.startsWith(p))) return;
   const f = info.object as AreaFeature | undefined;
   selected = f?.properties ? f : null;
   map?.select(selected);
   renderSelection();
+  showTurfs();
   if (!selected || !slug) return;
   const {level, code} = selected.properties;
   try {
@@ -211,6 +221,7 @@ async function boot(): Promise<void> {
     map!.select(f);
     map!.flyTo(f);
     renderSelection();
+    showTurfs();
   };
   initSearch(() => data.polling_station?.features ?? [], pick);
   const next = startNext(slug, code => {
@@ -221,7 +232,9 @@ async function boot(): Promise<void> {
   const dispatch = startDispatch(slug, code => {
     const f = data.polling_station?.features.find(x => x.properties.code === code);
     if (f) pick(f);
-  });
+  }, items => map?.setOverlay('dispatch', suggestionLayers(items)));
+  startAlerts(slug, layers => map?.setOverlay('alerts', layers));
+  turfs = startTurfs(slug, layers => map?.setOverlay('turfs', layers));
   onLangChange(dispatch.refreshText);
   const rankBy = startStationStats(slug, fresh => {
     stats = fresh;

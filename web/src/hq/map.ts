@@ -86,7 +86,8 @@ export class HqMap {
   private container: HTMLDivElement;
   private live: Layer[] = [];
   private presence: Layer[] = [];
-  private overlay: Layer[] = [];
+  private overlay: Layer[] = []; // static, over the areas (the targeting zone)
+  private overlays = new Map<string, Layer[]>(); // dispatch arcs, alerts (hq/dispatch.ts, hq/alerts.ts)
   private liveDirty = false;
   private liveHooks: (() => void)[] = [];
   private liveRedraw = new LiveRedraw(() => this.commitLive());
@@ -275,7 +276,13 @@ export class HqMap {
     const h = this.history;
     // A replay hides the live layers (cloned invisible, so they keep their state for the return).
     const hide = (layers: Layer[]) => (h.hideLive ? layers.map(l => l.clone({visible: false})) : layers);
-    return [...(h.hideLive ? h.below : []), ...hide(this.presence), ...hide(this.live), ...h.above];
+    return [...(h.hideLive ? h.below : []), ...hide(this.presence), ...hide([...this.overlays.values()].flat()), ...hide(this.live), ...h.above];
+  }
+
+  /** Named layers drawn under the live volunteers: dispatch's arcs, the alerts' markers. */
+  setOverlay(name: string, layers: Layer[]): void {
+    this.overlays.set(name, layers);
+    this.redrawLive();
   }
 
   private redrawBase(): void {

@@ -11,6 +11,7 @@ import {TourReport} from './report';
 import {WalkList} from './walklist';
 import {ShiftSharing, type ShareStatus} from './sharing';
 import {wireAppSettings} from './apps';
+import {SosOutbox} from './sos';
 
 interface PhoneConfig {
   ingest_ws_url: string;
@@ -24,6 +25,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 let sharing: ShiftSharing | null = null;
 let report: TourReport | null = null;
 let walk: WalkList | null = null;
+let sos: SosOutbox | null = null;
 let lastState = '';
 let config: PhoneConfig | null = null;
 let me: Me | null = null;
@@ -147,6 +149,9 @@ async function boot(): Promise<void> {
   report = new TourReport(campaign);
   walk = new WalkList(campaign);
   $('apps').hidden = false;
+  sos = new SosOutbox(campaign, () => (sharing?.status.lastFix ? {lon: sharing.status.lastFix.lon,
+                                                                   lat: sharing.status.lastFix.lat} : null),
+                      $('sos-status'));
   translate();
   sharing.connect();
   void loadAssignment(sharing);
@@ -184,6 +189,7 @@ function wire(): void {
     render(sharing?.status ?? null);
   });
   $('start').addEventListener('click', () => sharing?.startShift());
+  $('sos').addEventListener('click', () => void sos?.press());
   $('pause').addEventListener('click', () => sharing?.pause());
   $('resume').addEventListener('click', () => sharing?.resume());
   $('end').addEventListener('click', async () => {

@@ -68,7 +68,10 @@ const en = {
   rep_after_shift: 'Shift ended: how did the tour go?',
   rep_today: 'Reports sent today: {n}',
   walk_title: 'Doors to knock',
-  walk_summary: '{doors} doors · {streets} streets · {km} km, about {min} min walking · {done} done (tap a door when done)'
+  walk_summary: '{doors} doors · {streets} streets · {km} km, about {min} min walking · {done} done (tap a door when done)',
+  sos: 'SOS',
+  sos_waiting: 'SOS waiting for the network: it is sent as soon as possible.',
+  sos_sent: 'SOS sent: HQ and your coordinator are alerted.'
 };
 
 type Key = keyof typeof en;
@@ -139,7 +142,10 @@ const fr: Record<Key, string> = {
   rep_after_shift: 'Service terminé : comment s’est passée la tournée ?',
   rep_today: 'Comptes rendus envoyés aujourd’hui : {n}',
   walk_title: 'Portes à frapper',
-  walk_summary: '{doors} portes · {streets} rues · {km} km, environ {min} min de marche · {done} faites (touchez une porte une fois faite)'
+  walk_summary: '{doors} portes · {streets} rues · {km} km, environ {min} min de marche · {done} faites (touchez une porte une fois faite)',
+  sos: 'SOS',
+  sos_waiting: 'SOS en attente du réseau : il part dès que possible.',
+  sos_sent: 'SOS envoyé : le QG et votre coordinateur sont alertés.'
 };
 
 export type PhoneKey = Key;

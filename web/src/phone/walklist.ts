@@ -1,5 +1,6 @@
 // The walk list on the phone: the doors of the station the team was sent to, in walking order
-// (GET …/stations/{code}/walk, server/addresses/walk.py), street by street. A tap marks a door
+// (GET …/stations/{code}/walk, server/addresses/walk.py), street by street; when the team was
+// sent to one turf of the station, that turf's doors in route order (GET …/turfs/{id}/route). A tap marks a door
 // done; progress stays on this phone only (it is the volunteer's notebook, not tracking), and
 // the number of doors done pre-fills "doors knocked" in the tour report.
 
@@ -11,6 +12,13 @@ interface Stop {
   number: string;
   street: string;
   side: 'odd' | 'even' | null;
+}
+
+interface TurfRoute {
+  turf: number;
+  number: number;
+  route_m: number;
+  stops: {id: number; number: string; street: string}[];
 }
 
 interface Walk {
@@ -28,6 +36,7 @@ export class WalkList {
   private station: string | null = null;
   private walk: Walk | null = null;
   private done = new Set<number>();
+  turf: number | null = null; // the turf walked, when the team was sent to one
 
   constructor(private campaign: string) {
     $('walk-list').addEventListener('click', ev => {
@@ -57,6 +66,7 @@ export class WalkList {
     if (station === this.station) return;
     this.station = station;
     this.walk = null;
+    this.turf = null;
     $('walk').hidden = !station;
     if (!station) return;
     try {
@@ -64,9 +74,8 @@ export class WalkList {
     } catch {
       this.done = new Set();
     }
-    const q = from ? `?lon=${from.lon}&lat=${from.lat}` : '';
     try {
-      const walk = await apiGet<Walk>(`/api/campaigns/${encodeURIComponent(this.campaign)}/stations/${encodeURIComponent(station)}/walk${q}`);
+      const walk = (await this.turfWalk(station)) ?? (await this.stationWalk(station, from));
       if (this.station !== station) return; // sent elsewhere meanwhile
       this.walk = walk;
     } catch (err) {
@@ -74,6 +83,24 @@ export class WalkList {
       return;
     }
     this.render();
+  }
+
+  private async stationWalk(station: string, from: {lon: number; lat: number} | null): Promise<Walk> {
+    const q = from ? `?lon=${from.lon}&lat=${from.lat}` : '';
+    return apiGet<Walk>(`/api/campaigns/${encodeURIComponent(this.campaign)}/stations/${encodeURIComponent(station)}/walk${q}`);
+  }
+
+  /** When the team was sent to a turf of the station: its doors in route order (2-opt). */
+  private async turfWalk(station: string): Promise<Walk | null> {
+    const base = `/api/campaigns/${encodeURIComponent(this.campaign)}`;
+    const mine = await apiGet<{assignment: {station: string; turf: number | null} | null} | null>(
+      `${base}/dispatch/mine`).catch(() => null); // unknown: the station's walk will do
+    const turf = mine?.assignment?.station === station ? mine.assignment.turf : null;
+    if (!turf) return null;
+    const r = await apiGet<TurfRoute>(`${base}/turfs/${turf}/route`);
+    this.turf = turf;
+    return {station, doors: r.stops.length, streets: new Set(r.stops.map(s => s.street)).size, distance_m: r.route_m,
+            minutes: Math.max(1, Math.round(r.route_m / 75)), stops: r.stops.map(s => ({...s, side: null}))};
   }
 
   render(): void {
@@ -104,6 +131,7 @@ export class WalkList {
       row.append(b);
     }
     list.replaceChildren(...items);
+    list.dataset.turf = this.turf ? String(this.turf) : '';
     this.renderSummary();
   }
 

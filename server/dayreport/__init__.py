@@ -1,0 +1,1 @@
+"""The end-of-day report: CSV tables and one offline HTML page (`quadriller report day`)."""

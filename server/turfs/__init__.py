@@ -1,0 +1,1 @@
+"""Turfs: a polling station split into walks of about N doors, each with its route, for a team."""

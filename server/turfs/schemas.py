@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class CutRequest(BaseModel):
+    doors: int = Field(ge=5, le=5000, description="about this many doors per turf")
+
+
+class TurfOut(BaseModel):
+    id: int
+    number: int
+    doors: int
+    route_m: float = Field(description="length of the turf's route (street-side walk improved by 2-opt)")
+    walk_m: float = Field(description="length of the same doors in street-side order")
+    streets: list[str]
+    team: str | None = Field(None, description="the team walking it now")
+    created_at: dt.datetime | None = None
+
+
+class StationTurfs(BaseModel):
+    station: str
+    turfs: list[TurfOut]
+
+
+class RoutePoint(BaseModel):
+    id: int
+    number: str
+    street: str
+    lon: float
+    lat: float
+
+
+class TurfRoute(BaseModel):
+    turf: int
+    number: int
+    station: str
+    route_m: float = Field(description="the route's length (street-side walk improved by 2-opt)")
+    walk_m: float = Field(description="the same doors in street-side order")
+    stops: list[RoutePoint]
