@@ -59,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.history.routes import router as history_router
     from server.live.routes import router as live_router
     from server.dispatch.routes import router as dispatch_router
+    from server.consent.routes import router as consent_router
+    from server.contacts.routes import router as contacts_router
+    from server.doors.routes import router as doors_router
+    from server.tags.routes import router as tags_router
     from server.priorities.routes import router as priorities_router
     from server.reports.routes import router as reports_router
     from server.shifts.routes import router as shifts_router
@@ -73,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dispatch_router)
     app.include_router(reports_router)
     app.include_router(addresses_router)
+    app.include_router(tags_router)
+    app.include_router(doors_router)
+    app.include_router(contacts_router)
+    app.include_router(consent_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

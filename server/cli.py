@@ -21,6 +21,7 @@ LEVELS = ("district", "neighbourhood", "polling_station")
 DOMAIN_COMMANDS = [
     "server.demo",
     "server.exports.snapshot",
+    "server.tags.commands",
 ]
 
 

@@ -18,6 +18,7 @@ from server.deps import AnyMember, Conn, HQMember, Redis
 from server.errors import InvalidInput
 from server.timewindow import Since, Until, window
 from server.reports import live, queries
+from server.tags import queries as tag_queries
 from server.reports.schemas import NewReport, ReportCreated, ReportList, StationTotals, Totals
 
 router = APIRouter(prefix="/api/campaigns/{slug}/reports", tags=["reports"])
@@ -28,6 +29,7 @@ Limit = Annotated[int, Query(ge=1, le=10_000)]
              summary="Send my tour report (201), or get the one already sent with this client_id (200)",
              responses={200: {"model": ReportCreated}})
 async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Redis, response: Response) -> ReportCreated:
+    body.tags = await tag_queries.checked(conn, member.campaign_id, body.tags)
     given = None
     if body.station is not None:
         given = await queries.station(conn, member.campaign_id, code=body.station.strip())

@@ -1,0 +1,17 @@
+"""Which doors a walk list proposes after today's outcomes, and how outcomes add up: pure."""
+from __future__ import annotations
+
+from server.doors.plan import split_for_today, tally
+
+
+def test_refused_doors_are_dropped_and_later_ones_come_last():
+    doors = [1, 2, 3, 4, 5]
+    now, later = split_for_today(doors, lambda d: d, {2: "refused", 3: "later", 4: "not_home", 5: "opened"})
+    assert now == [1, 4, 5] and later == [3]
+    assert split_for_today(doors, lambda d: d, {}) == (doors, [])
+
+
+def test_tally_counts_doors_like_a_tour_report():
+    assert tally(["not_home", "opened", "refused", "later", "contact", "contact"]) == \
+        {"doors_knocked": 6, "doors_opened": 5, "contacts": 2}
+    assert tally([]) == {"doors_knocked": 0, "doors_opened": 0, "contacts": 0}
