@@ -1,6 +1,7 @@
 """create_app(settings): the HQ API and the web front end."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import TypedDict
@@ -16,6 +17,7 @@ from server.db import create_pool
 from server.errors import NotFound, install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
+from server.retention import job as retention_job
 from server.settings import Settings
 
 
@@ -36,10 +38,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = create_redis(settings.redis_url)
         hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s)
         await hub.start()
+        retention = asyncio.create_task(retention_job.every(pool, redis, settings), name="retention")
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
                         live_hub=hub)
         finally:
+            retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             await hub.stop()
             await redis.aclose()
             await pool.close()
@@ -59,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.history.routes import router as history_router
     from server.live.routes import router as live_router
     from server.dispatch.routes import router as dispatch_router
+    from server.audit.routes import router as audit_router
     from server.consent.routes import router as consent_router
+    from server.privacy.routes import router as privacy_router
     from server.contacts.routes import router as contacts_router
     from server.doors.routes import router as doors_router
     from server.tags.routes import router as tags_router
@@ -81,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(doors_router)
     app.include_router(contacts_router)
     app.include_router(consent_router)
+    app.include_router(privacy_router)
+    app.include_router(audit_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

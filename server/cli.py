@@ -22,6 +22,9 @@ DOMAIN_COMMANDS = [
     "server.demo",
     "server.exports.snapshot",
     "server.tags.commands",
+    "server.privacy.commands",
+    "server.audit.commands",
+    "server.retention.commands",
 ]
 
 

@@ -120,8 +120,10 @@ def upgrade() -> None:
         CREATE INDEX invites_campaign ON invites (campaign_id, created_at);
 
         -- Who read personal data (live positions, replay, hexes, contacts, exports), when, in
-        -- which campaign and scope. Append-only: updates and deletes are refused, except the
-        -- retention job's delete past the campaign's audit retention (see the trigger).
+        -- which campaign and scope. Append-only: updates and deletes are refused, except by the
+        -- retention job (rows past the campaign's audit retention) and an erasure (the erased
+        -- reader's id and login blanked), which set quadriller.audit_maintenance for their
+        -- transaction.
         CREATE TABLE audit_log (
             id          bigserial PRIMARY KEY,
             campaign_id int NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
@@ -135,10 +137,11 @@ def upgrade() -> None:
 
         CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
-            -- the retention job (which sets the flag), or a campaign's deletion cascading here
-            IF TG_OP = 'DELETE' AND (current_setting('quadriller.retention', true) = 'on'
-                                     OR pg_trigger_depth() > 1) THEN
-                RETURN OLD;
+            IF current_setting('quadriller.audit_maintenance', true) = 'on' THEN
+                RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+            END IF;
+            IF TG_OP = 'DELETE' AND pg_trigger_depth() > 1 THEN
+                RETURN OLD;  -- the campaign's deletion cascading here
             END IF;
             RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
         END

@@ -26,6 +26,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from server.audit import queries as audit
 from server.auth import queries as auth_queries
 from server.live.frames import Scope
 from server.live.hub import LiveHub, Viewer
@@ -71,6 +72,8 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, str | None]:
     # viewer learns nothing about which campaigns exist.
     if member is None or member.role not in HQ_ROLES:
         raise Refused(1008, "not allowed: needs an admin or coordinator token for this campaign")
+    async with st.pool.acquire(timeout=5) as conn:
+        await audit.record(conn, member, "live", {"district": auth.district, "team": auth.team})
     return member.campaign_id, Scope(auth.district, auth.team), auth.flow
 
 
