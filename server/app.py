@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.dispatch.routes import router as dispatch_router
     from server.audit.routes import router as audit_router
     from server.consent.routes import router as consent_router
+    from server.invites.routes import router as invites_router
     from server.privacy.routes import router as privacy_router
     from server.contacts.routes import router as contacts_router
     from server.doors.routes import router as doors_router
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(consent_router)
     app.include_router(privacy_router)
     app.include_router(audit_router)
+    app.include_router(invites_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -25,6 +25,7 @@ DOMAIN_COMMANDS = [
     "server.privacy.commands",
     "server.audit.commands",
     "server.retention.commands",
+    "server.invites.commands",
 ]
 
 
