@@ -115,6 +115,14 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
         return FileResponse(index)
 
     phone = dist / "volunteer.html"
+    rights = dist / "rights.html"
+
+    @app.get("/rights", include_in_schema=False)
+    async def rights_page() -> FileResponse:
+        """HQ's people and rights page: invites, contacts, consents, topics, audit (web/rights.html)."""
+        if not rights.exists():
+            raise NotFound("the rights page is not built (cd web && npm run build)")
+        return FileResponse(rights)
 
     @app.get("/volunteer", include_in_schema=False)
     async def volunteer_page() -> FileResponse:
