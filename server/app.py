@@ -19,6 +19,7 @@ from server.errors import install_error_handlers
 from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.security_headers import SecurityHeaders
+from server.retention import job as retention_job
 from server.settings import Settings
 from server.web.compression import CompressionMiddleware
 from server.web.static import mount_web
@@ -41,14 +42,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = create_redis(settings.redis_url)
         hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s, settings.redis_prefix)
         await hub.start()
-        alerts = asyncio.create_task(alert_evaluator.run(pool, redis, settings.alerts_every_s,
-                                                         settings.shift_max_hours, settings.redis_prefix))
+        # Background jobs of the HQ server: field alerts, and the one retention job (server/retention).
+        jobs = [asyncio.create_task(alert_evaluator.run(pool, redis, settings.alerts_every_s,
+                                                        settings.shift_max_hours, settings.redis_prefix),
+                                    name="alerts"),
+                asyncio.create_task(retention_job.every(pool, redis, settings), name="retention")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
                         live_hub=hub)
         finally:
-            alerts.cancel()
-            await asyncio.gather(alerts, return_exceptions=True)
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
             await hub.stop()
             await redis.aclose()
             await pool.close()
@@ -74,6 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.history.routes import router as history_router
     from server.live.routes import router as live_router
     from server.dispatch.routes import router as dispatch_router
+    from server.audit.routes import router as audit_router
+    from server.consent.routes import router as consent_router
+    from server.invites.routes import router as invites_router
+    from server.privacy.routes import router as privacy_router
+    from server.contacts.routes import router as contacts_router
+    from server.doors.routes import router as doors_router
+    from server.tags.routes import router as tags_router
     from server.priorities.routes import router as priorities_router
     from server.reports.routes import router as reports_router
     from server.shifts.routes import router as shifts_router
@@ -92,6 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(targeting_router)
     app.include_router(turfs_router)
     app.include_router(alerts_router)
+    app.include_router(tags_router)
+    app.include_router(doors_router)
+    app.include_router(contacts_router)
+    app.include_router(consent_router)
+    app.include_router(privacy_router)
+    app.include_router(audit_router)
+    app.include_router(invites_router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -25,6 +25,11 @@ DOMAIN_COMMANDS = [
     "server.targeting.commands",
     "server.turfs.commands",
     "server.dayreport.commands",
+    "server.tags.commands",
+    "server.privacy.commands",
+    "server.audit.commands",
+    "server.retention.commands",
+    "server.invites.commands",
 ]
 
 

@@ -136,6 +136,13 @@ def report_event(v: int, team: int | None, district: str | None, report: int, st
                          "at": time.time()})
 
 
+def door_event(v: int, team: int | None, district: str | None, door: int, station: str | None, outcome: str,
+               visited: float) -> bytes:
+    """A door outcome (server/doors): not home, opened, refused, later, new contact."""
+    return orjson.dumps({"type": "door", "v": v, "team": team, "ds": district, "door": door, "station": station,
+                         "outcome": outcome, "visited": visited, "at": time.time()})
+
+
 def alert_event(alert: dict, what: str) -> bytes:
     """An alert raised, acknowledged ("acked") or cleared (server/alerts)."""
     return orjson.dumps({"type": "alert", "what": what, "alert": alert})

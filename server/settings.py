@@ -84,6 +84,8 @@ class PrivacySettings(BaseSettings):
     retention_days: int = Field(default=30, ge=1)
     # A shift left open (a phone that died, a volunteer who forgot) ends, for tracking, after this.
     shift_max_hours: float = Field(default=12.0, gt=0, le=48)
+    # The HQ server runs the retention job (server/retention) at start and then this often.
+    retention_every_s: float = Field(default=3600.0, gt=0)
 
 
 class LiveSettings(BaseSettings):

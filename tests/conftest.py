@@ -131,6 +131,29 @@ async def start_shift(pool, campaign: str | int, user: str | int) -> int:
     return shift.id
 
 
+async def set_vocabulary(pool, campaign_id: int) -> list[str]:
+    """Give the campaign the example vocabulary of data/tags.csv (the one the demo uses); returns its keys."""
+    from server.tags.queries import replace
+    from server.tags.vocabulary import read_vocabulary_csv
+
+    tags = read_vocabulary_csv((PROJECT_ROOT / "data" / "tags.csv").read_bytes())
+    async with pool.acquire() as c:
+        await replace(c, campaign_id, tags)
+    return [t.tag for t in tags]
+
+
+async def agree_to_location(pool, campaign: str | int, login: str) -> None:
+    """Record the user's consent to the current location-sharing text (shifts start only then)."""
+    from server.consent.queries import agree
+    from server.consent.texts import current_version
+
+    async with pool.acquire() as c:
+        cid = campaign if isinstance(campaign, int) else await c.fetchval(
+            "SELECT id FROM campaigns WHERE slug = $1", campaign)
+        uid = await c.fetchval("SELECT id FROM users WHERE login = $1", login)
+        await agree(c, cid, uid, current_version("location"))
+
+
 @pytest.fixture(scope="session")
 async def app_state(settings: Settings):
     """The app and its lifespan state, opened once for the session."""

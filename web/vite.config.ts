@@ -10,8 +10,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      // Two pages: HQ's map (index.html) and the volunteer's phone page (volunteer.html).
-      input: {hq: 'index.html', volunteer: 'volunteer.html'},
+      // Three pages: HQ's map (index.html), HQ's people and rights (rights.html), the phone page (volunteer.html).
+      input: {hq: 'index.html', volunteer: 'volunteer.html', rights: 'rights.html'},
       onwarn(warning, warn) {
         // zod (pulled in by loaders.gl) has /*@__PURE__*/ comments Rollup cannot place: harmless.
         if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return;

@@ -16,6 +16,9 @@ from server.addresses.schemas import WalkList, WalkStop
 from server.addresses.walk import WALK_M_PER_MIN, walk
 from server.deps import AnyMember, Conn
 from server.dispatch import queries as dispatch_queries
+from server.doors import queries as door_queries
+from server.doors.plan import split_for_today
+from server.timewindow import window
 from server.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/campaigns/{slug}", tags=["addresses"])
@@ -33,7 +36,13 @@ async def walk_list(
     if station is None:
         raise NotFound(f"no polling station {code!r} in this campaign")
     start = (lon, lat) if lon is not None else (station["lon"], station["lat"])
-    stops = walk(await queries.station_doors(conn, member.campaign_id, code), start)
+    # Doors refused today are left out; "come back later" ones are walked last (server/doors/plan.py).
+    today, _ = window(None, None)
+    now, later = split_for_today(await queries.station_doors(conn, member.campaign_id, code), lambda d: d.id,
+                                 await door_queries.latest_in_station(conn, member.campaign_id, code, today))
+    stops = walk(now, start)
+    if later:
+        stops += walk(later, (stops[-1].door.lon, stops[-1].door.lat) if stops else start)
     distance = sum(s.leg_m for s in stops)
     return WalkList(
         station=station["code"], station_name=station["name"], start=start, doors=len(stops),

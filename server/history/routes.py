@@ -14,6 +14,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from server.audit import queries as audit
 from server.deps import AppSettings, Conn, HQMember, Redis
 from server.timewindow import Since, Until, window
 from server.history import queries
@@ -43,10 +44,12 @@ async def hexes(
     res: Annotated[int, Query(ge=MIN_RES, le=MAX_RES, description="H3 resolution")] = 9,
 ) -> Response:
     if source is Source.live:
+        await audit.record(conn, member, "hexes", {"source": source.value, "since": None, "until": None, "res": res})
         cells = await queries.live_hexes(redis, member.campaign_id, res, time.time() * 1000,
                                          settings.live_stale_after_s, settings.redis_prefix)
         return await json_response(request, {"res": res, "source": source.value, "hexes": cells})
     lo, hi = window(since, until)
+    await audit.record(conn, member, "hexes", {"source": source.value, "since": lo, "until": hi, "res": res})
     cells, approximate = await queries.history_hexes(conn, member.campaign_id, lo, hi, res)
     return await json_response(request, {"res": res, "source": source.value, "since": lo.isoformat(),
                                          "until": hi.isoformat(), "approximate": approximate,
@@ -61,4 +64,5 @@ async def replay(
                                                               "per step_s seconds")] = 10.0,
 ) -> Response:
     lo, hi = window(since, until, MAX_REPLAY_S)
+    await audit.record(conn, member, "replay", {"since": lo, "until": hi, "step_s": step_s})
     return await json_response(request, await queries.replay(conn, member.campaign_id, lo, hi, step_s))

@@ -28,7 +28,7 @@ class VState:
 
 
 class Activity:
-    """A shift started or ended, a pause, a resume or a tour report: passed to HQ's activity feed
+    """A shift started or ended, a pause, a resume, a tour report or a door outcome: passed to HQ's activity feed
     as published. District and team (for scoped viewers) come from the event when it has them (a
     report names its station's district), else from the volunteer's last state."""
     __slots__ = ("v", "raw", "ds", "team")
@@ -66,7 +66,7 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
             return [("ping", VState(obj, raw))]
         if kind == "pause" or (kind == "shift" and not obj.get("on")):
             return [("event", Activity(obj, raw)), ("gone", int(obj["v"]))]
-        if kind in ("shift", "resume", "report"):
+        if kind in ("shift", "resume", "report", "door"):
             return [("event", Activity(obj, raw))]  # the next ping brings the volunteer back
         if kind in ("gone", "remove"):
             return [("gone", int(obj["v"]))]

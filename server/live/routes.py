@@ -29,6 +29,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from server.audit import queries as audit
 from server.auth import queries as auth_queries
 from server.db import connection
 from server.errors import QuadrillerError, ServiceUnavailable
@@ -73,6 +74,8 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
     # viewer learns nothing about which campaigns exist.
     if member is None or member.role not in HQ_ROLES:
         raise Refused(1008, "not allowed: needs an admin or coordinator token for this campaign")
+    async with connection(st.pool) as conn:  # every viewer of live positions is audited
+        await audit.record(conn, member, "live", {"district": auth.district, "team": auth.team})
     return member.campaign_id, Scope(auth.district, auth.team), auth
 
 

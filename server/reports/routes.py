@@ -19,6 +19,7 @@ from server.limits import Id
 from server.errors import InvalidInput
 from server.timewindow import Since, Until, window
 from server.reports import live, queries
+from server.tags import queries as tag_queries
 from server.reports.schemas import NewReport, ReportCreated, ReportList, StationTotals, Totals
 
 router = APIRouter(prefix="/api/campaigns/{slug}/reports", tags=["reports"])
@@ -30,6 +31,7 @@ Limit = Annotated[int, Query(ge=1, le=10_000)]
              responses={200: {"model": ReportCreated}})
 async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
                       response: Response) -> ReportCreated:
+    body.tags = await tag_queries.checked(conn, member.campaign_id, body.tags)
     given = None
     if body.station is not None:
         given = await queries.station(conn, member.campaign_id, code=body.station.strip())

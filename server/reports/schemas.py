@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+from typing import Annotated
+
+from server.tags.vocabulary import MAX_TAGS
 
 MAX_DOORS = 5000  # a tour of a day is a few hundred doors; more is a typo
-MAX_TAGS = 20
-# A topic, not a sentence: letters (accents too), digits, spaces, hyphens and apostrophes.
-TAG = re.compile(r"^[^\W_][\w' -]{0,39}$")
 
 StationSource = Literal["given", "assignment", "pings"]
 
@@ -19,8 +18,10 @@ class NewReport(BaseModel):
     doors_knocked: int = Field(ge=0, le=MAX_DOORS)
     doors_opened: int = Field(ge=0, le=MAX_DOORS, description="at most doors_knocked")
     contacts: int = Field(ge=0, le=MAX_DOORS, description="new contacts (people who left their details)")
-    tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS,
-                            description="topics that came up at the doors, e.g. 'housing'; no free text")
+    tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
+        default_factory=list, max_length=MAX_TAGS,
+        description="topics that came up at the doors: keys of the campaign's closed vocabulary (GET /tags); "
+                    "anything else is refused (422 naming the tag)")
     station: str | None = Field(default=None, max_length=64,
                                 description="the polling station canvassed; default: where the shift's pings "
                                             "fell, else the team's assignment")
@@ -28,18 +29,6 @@ class NewReport(BaseModel):
                                                                   "with the same id is stored once")
 
     model_config = {"extra": "forbid"}
-
-    @field_validator("tags")
-    @classmethod
-    def _tags(cls, tags: list[str]) -> list[str]:
-        out: list[str] = []
-        for raw in tags:
-            tag = " ".join(raw.split()).lower()
-            if not TAG.match(tag):
-                raise ValueError(f"tag {raw!r}: a topic of 1 to 40 letters, digits, spaces or hyphens")
-            if tag not in out:
-                out.append(tag)
-        return out
 
     @model_validator(mode="after")
     def _opened_within_knocked(self) -> NewReport:

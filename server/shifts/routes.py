@@ -1,5 +1,8 @@
 """Shifts over HTTP, under /api/campaigns/{slug}/shifts.
 
+A shift starts only after the volunteer agreed to the current location-sharing text
+(server/consent): otherwise 409 `consent_required`.
+
 A volunteer starts and ends their own shift (the phone page, or any client of OwnTracks or
 Traccar users, who cannot send it from those apps); the websocket protocol has the same as
 frames (docs/protocol.md). HQ (admin, coordinator) lists shifts and may end anyone's: a
@@ -13,6 +16,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from server.limits import Id
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
+from server.consent import queries as consent_queries
 from server.errors import NotFound
 from server.timewindow import Since, Until, window
 from server.shifts import queries, service
@@ -27,6 +31,7 @@ HQ_ROLES = ("admin", "coordinator")
              responses={201: {"model": ShiftChange}})
 async def start_shift(member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
                       response: Response) -> ShiftChange:
+    await consent_queries.require(conn, member.campaign_id, member.user.id)  # 409 consent_required
     shift, created, notified = await service.start(conn, redis, member.campaign_id, member.user.id,
                                                    settings.shift_max_hours, prefix=settings.redis_prefix)
     if created:

@@ -69,3 +69,12 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         if not phone.exists():
             raise NotFound("the volunteer page is not built (cd web && npm run build)")
         return file_response(phone, request, REVALIDATE)
+
+    rights = dist / "rights.html"
+
+    @app.api_route("/rights", methods=["GET", "HEAD"], include_in_schema=False)
+    async def rights_page(request: Request) -> FileResponse:
+        """HQ's people and rights page: invites, contacts, consents, topics, audit (web/rights.html)."""
+        if not rights.exists():
+            raise NotFound("the rights page is not built (cd web && npm run build)")
+        return file_response(rights, request, REVALIDATE)

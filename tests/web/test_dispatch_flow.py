@@ -72,8 +72,9 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         shown = await phone.eval_on_selector_all(door, "els => els.map(e => Number(e.dataset.door))")
         assert shown == [s["id"] for s in walk["stops"]]
         assert f"{walk['doors']} doors" in await phone.inner_text("#walk-summary")
-        for i in (0, 1):  # two doors done
+        for i, outcome in ((0, "not_home"), (1, "opened")):  # two doors done, each with its outcome
             await phone.click(f"{door} >> nth={i}")
+            await phone.click(f"#door-outcome button[data-outcome={outcome}]")
         assert await phone.eval_on_selector_all(f"{door}.done", "els => els.length") == 2
 
         # a reload still shows it (from /dispatch/mine), and the doors done (kept on the phone)

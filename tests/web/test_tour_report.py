@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import add_user
+from tests.conftest import add_user, set_vocabulary
 from tests.ingest.conftest import stored, user_id
 from tests.servers import until
 
@@ -22,11 +22,12 @@ async def reports(pool, vid: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-async def fill(page, knocked: int, opened: int, contacts: int, tags: str = "") -> None:
+async def fill(page, knocked: int, opened: int, contacts: int, tags: tuple[str, ...] = ()) -> None:
     await page.fill("#rep-knocked", str(knocked))
     await page.fill("#rep-opened", str(opened))
     await page.fill("#rep-contacts", str(contacts))
-    await page.fill("#rep-tags", tags)
+    for tag in tags:  # the campaign's closed vocabulary, as checkboxes: no free text
+        await page.check(f"#rep-tags input[value={tag}]")
     await page.click("#rep-send")
 
 
@@ -35,6 +36,7 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
     hq = await add_user(pool, slug, "coordinator", "HQ")
     vol = await add_user(pool, slug, "volunteer", "Reporter")
     vid = await user_id(pool, vol["login"])
+    await set_vocabulary(pool, paris["id"])
     async with pool.acquire() as c:
         station = await c.fetchval(
             "SELECT code FROM areas WHERE campaign_id = $1 AND level = 'polling_station' "
@@ -68,7 +70,7 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
         assert "cannot exceed" in await phone.inner_text("#report-status")
         assert await reports(pool, vid) == []
 
-        await fill(phone, 30, 11, 2, "Logement, transports")
+        await fill(phone, 30, 11, 2, ("logement", "transports"))
         await phone.wait_for_function(
             "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=10_000)
         assert station in await phone.inner_text("#report-status")

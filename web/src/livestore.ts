@@ -35,7 +35,7 @@ export interface VolunteerState {
 
 export type LiveEventKind =
   | 'joined' | 'entered' | 'left' | 'stale' | 'gone'
-  | 'shift_start' | 'shift_end' | 'paused' | 'resumed' | 'report';
+  | 'shift_start' | 'shift_end' | 'paused' | 'resumed' | 'report' | 'door';
 
 export interface LiveEvent {
   at: number; // local ms
@@ -44,6 +44,7 @@ export interface LiveEvent {
   ps: string | null;
   by?: string | null; // shift_end: volunteer, hq or timeout
   doors?: DoorCounts; // report
+  outcome?: string; // door: not_home, opened, refused, later or contact
 }
 
 export interface DoorCounts {
@@ -54,8 +55,9 @@ export interface DoorCounts {
 
 /** A shift start or end, a pause, a resume or a tour report, as the server relays it in `events`. */
 export interface ActivityEvent {
-  type: 'shift' | 'pause' | 'resume' | 'report';
+  type: 'shift' | 'pause' | 'resume' | 'report' | 'door';
   v: number | string;
+  outcome?: string;
   on?: boolean;
   since?: number;
   by?: string | null;
@@ -241,6 +243,8 @@ export class LiveStore {
         this.doorsToday.knocked += doors.knocked;
         this.doorsToday.contacts += doors.contacts;
       }
+    } else if (e.type === 'door') {
+      this.event('door', id, e.station ?? null, undefined, undefined, e.outcome);
     } else if (e.type === 'pause') {
       explained.add(id);
       this.event('paused', id, this.volunteers.get(id)?.v.ps ?? null);
@@ -255,10 +259,12 @@ export class LiveStore {
     else if (v.ev === 'exit') this.event('left', id, v.ps ?? this.volunteers.get(id)?.v.ps ?? null);
   }
 
-  private event(kind: LiveEventKind, id: string, ps: string | null, by?: string | null, doors?: DoorCounts): void {
+  private event(kind: LiveEventKind, id: string, ps: string | null, by?: string | null, doors?: DoorCounts,
+                outcome?: string): void {
     const e: LiveEvent = {at: Date.now(), kind, id, ps};
     if (by !== undefined) e.by = by;
     if (doors) e.doors = doors;
+    if (outcome) e.outcome = outcome;
     this.events.unshift(e);
     if (this.events.length > FEED) this.events.length = FEED;
   }
@@ -300,7 +306,7 @@ function blankVolunteer(id: string): LiveVolunteer {
 }
 
 function isActivity(e: LiveVolunteer | ActivityEvent): e is ActivityEvent {
-  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume' || e.type === 'report';
+  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume' || e.type === 'report' || e.type === 'door';
 }
 
 function pushTrail(trail: [number, number][], v: LiveVolunteer): [number, number][] {

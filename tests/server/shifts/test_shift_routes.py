@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import add_user, bearer
+from tests.conftest import add_user, agree_to_location, bearer
 from tests.helpers.live import next_delta, subscribed
 
 
 @pytest.fixture
 async def people(pool, campaign):
     slug = campaign["slug"]
-    return {"admin": await add_user(pool, slug, "admin", "HQ"),
-            "coordinator": await add_user(pool, slug, "coordinator", "Coord"),
-            "ada": await add_user(pool, slug, "volunteer", "Ada"),
-            "bo": await add_user(pool, slug, "volunteer", "Bo")}
+    people = {"admin": await add_user(pool, slug, "admin", "HQ"),
+              "coordinator": await add_user(pool, slug, "coordinator", "Coord"),
+              "ada": await add_user(pool, slug, "volunteer", "Ada"),
+              "bo": await add_user(pool, slug, "volunteer", "Bo")}
+    for who in ("ada", "bo"):  # the phone's consent screen, recorded on the server
+        await agree_to_location(pool, slug, people[who]["login"])
+    return people
 
 
 def url(campaign, tail: str = "") -> str:

@@ -151,6 +151,7 @@ function eventText(e: LiveEvent): string {
   else if (e.kind === 'shift_end' && e.by === 'timeout') key = 'ev_shift_end_timeout';
   else if (e.kind === 'report' && !e.ps) key = 'ev_report_none';
   const d = e.doors;
+  if (e.kind === 'door') key = `ev_door_${e.outcome ?? 'opened'}` as MessageKey;
   return t(key, {id: `#${e.id}`, ps: e.ps ?? '', knocked: fmtInt(d?.knocked ?? 0), opened: fmtInt(d?.opened ?? 0),
                  contacts: fmtInt(d?.contacts ?? 0)});
 }

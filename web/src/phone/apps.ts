@@ -4,6 +4,7 @@
 
 import {apiPost} from '../api';
 import {tr} from './messages';
+import {forgetDevices} from './rights';
 
 interface DeviceToken {
   login: string;
@@ -26,6 +27,7 @@ export function wireAppSettings(getBase: () => string | null, getCampaign: () =>
       $('apps-traccar-url').textContent = `${base}/api/osmand`;
       document.querySelectorAll<HTMLElement>('[data-device-token]').forEach(el => (el.textContent = t.device_token));
       $('apps-settings').hidden = false;
+      forgetDevices();
       $('apps-error').textContent = '';
     } catch (err) {
       $('apps-error').textContent = (err as Error).message;

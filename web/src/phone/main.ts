@@ -1,5 +1,6 @@
-// The volunteer's phone page (/volunteer): sign in with the access code, agree to share, start
-// and end a shift, pause at any time. Sharing itself is in sharing.ts.
+// The volunteer's phone page (/volunteer): join by invite or sign in with the access code, agree
+// to share (recorded on the server, rights.ts), start and end a shift, pause at any time, record
+// door outcomes and contacts. Sharing itself is in sharing.ts.
 
 import './phone.css';
 import {
@@ -7,7 +8,13 @@ import {
 } from '../api';
 import {getLang, onLangChange, toggleLang} from '../i18n';
 import {isKey, tr, type PhoneKey} from './messages';
+import {ContactForm} from './contact';
 import {TourReport} from './report';
+import {
+  acceptInvite, consentText, downloadMyData, inviteSecret, loadConsent, renderDevices, setConsent,
+  type LocationConsent
+} from './rights';
+import {loadTags, renderTags} from './tags';
 import {WalkList} from './walklist';
 import {ShiftSharing, type ShareStatus} from './sharing';
 import {wireAppSettings} from './apps';
@@ -26,6 +33,8 @@ let sharing: ShiftSharing | null = null;
 let report: TourReport | null = null;
 let walk: WalkList | null = null;
 let sos: SosOutbox | null = null;
+let contact: ContactForm | null = null;
+let consent: LocationConsent | null = null;
 let lastState = '';
 let config: PhoneConfig | null = null;
 let me: Me | null = null;
@@ -37,10 +46,6 @@ declare global {
   }
 }
 window.__phone = {status: null};
-
-function consentKey(): string {
-  return `quadriller.phone.${campaign}.consent`;
-}
 
 function translate(): void {
   document.documentElement.lang = getLang();
@@ -61,16 +66,19 @@ function translate(): void {
     const c = me.campaigns.find(x => x.slug === campaign);
     $('who').textContent = tr('who', {name: me.name, campaign: c?.name ?? campaign});
   }
+  $('consent-text').textContent = consentText(consent);
   render(sharing?.status ?? null);
   report?.render();
   walk?.render();
+  contact?.render();
+  if (report) renderTags('rep-tags');
 }
 
 function render(s: ShareStatus | null): void {
   window.__phone = {status: s ? {...s} : null};
   const state = s?.state ?? 'loading';
   document.body.dataset.state = state;
-  const consented = !!localStorage.getItem(consentKey());
+  const consented = !!consent?.agreed;
   const box = $<HTMLInputElement>('consent-box');
   box.checked = consented;
   const off = state === 'idle' || state === 'ended';
@@ -110,7 +118,12 @@ function render(s: ShareStatus | null): void {
   if (state === 'ended' && lastState && lastState !== 'ended' && report) {
     $('report-prompt').hidden = false;
     const knocked = $<HTMLInputElement>('rep-knocked');
-    if (!knocked.value && walk?.doneCount) knocked.value = String(walk.doneCount); // doors ticked off the list
+    if (!knocked.value && walk?.doneCount) { // the day's door outcomes on this phone
+      const t = walk.tally;
+      knocked.value = String(t.knocked);
+      $<HTMLInputElement>('rep-opened').value = String(t.opened);
+      $<HTMLInputElement>('rep-contacts').value = String(t.contacts);
+    }
     $('report').scrollIntoView({behavior: 'smooth', block: 'start'});
   }
   lastState = state;
@@ -121,7 +134,9 @@ function render(s: ShareStatus | null): void {
 }
 
 function showLogin(error = ''): void {
-  $('login').hidden = false;
+  const secret = inviteSecret();
+  $('invite').hidden = !secret;
+  $('login').hidden = !!secret;
   $('shift').hidden = true;
   $('login-error').textContent = error;
 }
@@ -144,10 +159,15 @@ async function boot(): Promise<void> {
   if (!slug) return showLogin(tr('no_campaign'));
   campaign = slug;
   $('login').hidden = true;
+  $('invite').hidden = true;
   $('shift').hidden = false;
+  $('mydata').hidden = false;
+  [consent] = await Promise.all([loadConsent(campaign), loadTags(campaign)]);
   sharing = new ShiftSharing(config.ingest_ws_url, token, campaign, render);
   report = new TourReport(campaign);
-  walk = new WalkList(campaign);
+  contact = new ContactForm(campaign);
+  walk = new WalkList(campaign, address => contact?.open(address));
+  renderDevices();
   $('apps').hidden = false;
   sos = new SosOutbox(campaign, () => (sharing?.status.lastFix ? {lon: sharing.status.lastFix.lon,
                                                                    lat: sharing.status.lastFix.lat} : null),
@@ -183,11 +203,31 @@ function wire(): void {
     setToken(v);
     void boot();
   });
-  $('consent-box').addEventListener('change', ev => {
-    if ((ev.target as HTMLInputElement).checked) localStorage.setItem(consentKey(), new Date().toISOString());
-    else localStorage.removeItem(consentKey());
+  $('consent-box').addEventListener('change', async ev => {
+    const agree = (ev.target as HTMLInputElement).checked;
+    if (!consent) consent = await loadConsent(campaign);
+    try {
+      if (!consent) throw new Error('offline');
+      await setConsent(campaign, consent, agree); // withdrawing also ends the open shift, server-side
+      consent = await loadConsent(campaign);
+      if (!agree) void sharing?.endShift();
+    } catch {
+      $('message').textContent = tr('consent_failed');
+    }
     render(sharing?.status ?? null);
   });
+  $('invite-join').addEventListener('click', async () => {
+    const name = $<HTMLInputElement>('invite-name').value.trim();
+    const secret = inviteSecret();
+    if (!name || !secret) return;
+    try {
+      await acceptInvite(secret, name);
+      void boot();
+    } catch (err) {
+      $('invite-error').textContent = (err as Error).message;
+    }
+  });
+  $('mydata-download').addEventListener('click', () => void downloadMyData(campaign));
   $('start').addEventListener('click', () => sharing?.startShift());
   $('sos').addEventListener('click', () => void sos?.press());
   $('pause').addEventListener('click', () => sharing?.pause());

@@ -1,10 +1,12 @@
 // The end-of-tour report on the phone page: counts only (doors knocked and opened, new contacts)
-// and topics, POST /api/campaigns/{slug}/reports. A report stays on the phone, with its own
+// and topics from the campaign's closed vocabulary (checkboxes, no free text), POST /api/campaigns/{slug}/reports. A report stays on the phone, with its own
 // client_id, until the server has it: no network or a lost answer never loses it, and a resend
 // is stored once (the server dedupes by client_id).
 
 import {ApiError, apiGet, apiPost} from '../api';
 import {tr, type PhoneKey} from './messages';
+import {loadList, saveList, uuid4} from './outbox';
+import {checkedTags} from './tags';
 
 interface ReportBody {
   doors_knocked: number;
@@ -26,15 +28,6 @@ type Status =
 
 const RETRY_MS = 15_000;
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-
-/** A version-4 UUID. crypto.randomUUID exists only on https pages; getRandomValues everywhere. */
-function uuid4(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map(x => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 export class TourReport {
   private status: Status | null = null;
@@ -73,16 +66,11 @@ export class TourReport {
   }
 
   private outbox(): ReportBody[] {
-    try {
-      return JSON.parse(localStorage.getItem(this.outboxKey) ?? '[]') as ReportBody[];
-    } catch {
-      return [];
-    }
+    return loadList<ReportBody>(this.outboxKey);
   }
 
   private save(items: ReportBody[]): void {
-    if (items.length) localStorage.setItem(this.outboxKey, JSON.stringify(items));
-    else localStorage.removeItem(this.outboxKey);
+    saveList(this.outboxKey, items);
   }
 
   private submit(): void {
@@ -95,7 +83,7 @@ export class TourReport {
       return this.set({text: `${tr('rep_knocked')}, ${tr('rep_opened')}, ${tr('rep_contacts')}: 0–5000`, error: true});
     }
     if (opened > knocked) return this.set({key: 'rep_opened_gt', error: true});
-    const tags = $<HTMLInputElement>('rep-tags').value.split(',').map(t => t.trim()).filter(Boolean);
+    const tags = checkedTags('rep-tags');
     const station = $<HTMLInputElement>('rep-station').value.trim();
     const body: ReportBody = {doors_knocked: knocked, doors_opened: opened, contacts, tags, client_id: uuid4()};
     if (station) body.station = station;

@@ -1,11 +1,24 @@
 // The walk list on the phone: the doors of the station the team was sent to, in walking order
-// (GET …/stations/{code}/walk, server/addresses/walk.py), street by street; when the team was
-// sent to one turf of the station, that turf's doors in route order (GET …/turfs/{id}/route). A tap marks a door
-// done; progress stays on this phone only (it is the volunteer's notebook, not tracking), and
-// the number of doors done pre-fills "doors knocked" in the tour report.
+// (GET …/stations/{code}/walk, server/addresses/walk.py), street by street, or, when the team was
+// sent to one turf of the station, that turf's doors in route order (GET …/turfs/{id}/route);
+// doors refused today are left out by the server and "come back later" ones come last. A tap on a
+// door asks for its outcome (not home, opened, refused, come back later, new contact), which goes
+// to the server through the phone's outbox (sent once, even offline then online) and marks the
+// door; the outcomes of the day pre-fill the tour report's counts. "New contact" opens the
+// contact form.
 
 import {apiGet} from '../api';
 import {tr} from './messages';
+import {Outbox, uuid4} from './outbox';
+
+export type Outcome = 'not_home' | 'opened' | 'refused' | 'later' | 'contact';
+
+interface OutcomeBody {
+  address: number;
+  outcome: Outcome;
+  client_id: string;
+  at: string;
+}
 
 interface Stop {
   id: number;
@@ -35,30 +48,70 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 export class WalkList {
   private station: string | null = null;
   private walk: Walk | null = null;
-  private done = new Set<number>();
+  private done = new Map<number, Outcome>();
+  private chosen: number | null = null;
+  private outbox: Outbox<OutcomeBody>;
+  private status = '';
   turf: number | null = null; // the turf walked, when the team was sent to one
 
-  constructor(private campaign: string) {
+  constructor(private campaign: string, private onContact: (address: number) => void) {
+    this.outbox = new Outbox<OutcomeBody>(`quadriller.phone.${campaign}.doors`,
+      `/api/campaigns/${encodeURIComponent(campaign)}/doors/outcomes`, (waiting, refused) => {
+        this.status = refused ?? (waiting ? tr('door_waiting', {n: waiting}) : '');
+        $('door-status').textContent = this.status;
+        $('door-status').dataset.waiting = String(waiting);
+      });
     $('walk-list').addEventListener('click', ev => {
       const b = (ev.target as HTMLElement).closest<HTMLElement>('button[data-door]');
       if (!b || !this.station) return;
-      const id = Number(b.dataset.door);
-      if (this.done.has(id)) this.done.delete(id);
-      else this.done.add(id);
-      b.classList.toggle('done', this.done.has(id));
-      b.setAttribute('aria-pressed', String(this.done.has(id)));
-      localStorage.setItem(this.key(this.station), JSON.stringify([...this.done]));
-      this.renderSummary();
+      this.chosen = Number(b.dataset.door);
+      $('door-label').textContent = `${b.textContent} ${b.closest('li')?.querySelector('.street')?.textContent ?? ''}`;
+      $('door-outcome').hidden = false;
     });
+    $('door-outcome').addEventListener('click', ev => {
+      const b = (ev.target as HTMLElement).closest<HTMLElement>('button[data-outcome]');
+      if (b && this.chosen !== null) this.record(this.chosen, b.dataset.outcome as Outcome);
+      if (b || (ev.target as HTMLElement).id === 'door-cancel') {
+        $('door-outcome').hidden = true;
+        this.chosen = null;
+      }
+    });
+    void this.outbox.flush();
   }
 
-  /** Doors marked done at the current station. */
+  private record(id: number, outcome: Outcome): void {
+    if (!this.station) return;
+    this.done.set(id, outcome);
+    localStorage.setItem(this.key(this.station), JSON.stringify([...this.done]));
+    const b = document.querySelector<HTMLElement>(`#walk-list button[data-door="${id}"]`);
+    if (b) this.mark(b, id);
+    this.renderSummary();
+    this.outbox.add({address: id, outcome, client_id: uuid4(), at: new Date().toISOString()});
+    if (outcome === 'contact') this.onContact(id);
+  }
+
+  private mark(b: HTMLElement, id: number): void {
+    const outcome = this.done.get(id);
+    b.classList.toggle('done', outcome !== undefined);
+    b.dataset.outcome = outcome ?? '';
+    b.setAttribute('aria-pressed', String(outcome !== undefined));
+  }
+
+  /** Doors with an outcome at the current station. */
   get doneCount(): number {
     return this.done.size;
   }
 
+  /** The tour report's counts from today's outcomes on this phone. */
+  get tally(): {knocked: number; opened: number; contacts: number} {
+    const all = [...this.done.values()];
+    return {knocked: all.length, opened: all.filter(o => o !== 'not_home').length,
+            contacts: all.filter(o => o === 'contact').length};
+  }
+
   private key(station: string): string {
-    return `quadriller.phone.${this.campaign}.walk.${station}`;
+    // one notebook per station and day: a new day starts with every door to knock
+    return `quadriller.phone.${this.campaign}.walk.${station}.${new Date().toISOString().slice(0, 10)}`;
   }
 
   /** The team's station changed (or is first known): load its walk, from `from` when known. */
@@ -70,9 +123,9 @@ export class WalkList {
     $('walk').hidden = !station;
     if (!station) return;
     try {
-      this.done = new Set(JSON.parse(localStorage.getItem(this.key(station)) ?? '[]') as number[]);
+      this.done = new Map(JSON.parse(localStorage.getItem(this.key(station)) ?? '[]') as [number, Outcome][]);
     } catch {
-      this.done = new Set();
+      this.done = new Map();
     }
     try {
       const walk = (await this.turfWalk(station)) ?? (await this.stationWalk(station, from));
@@ -126,8 +179,7 @@ export class WalkList {
       b.type = 'button';
       b.dataset.door = String(s.id);
       b.textContent = s.number;
-      b.classList.toggle('done', this.done.has(s.id));
-      b.setAttribute('aria-pressed', String(this.done.has(s.id)));
+      this.mark(b, s.id);
       row.append(b);
     }
     list.replaceChildren(...items);

@@ -1,0 +1,1 @@
+"""Contacts: people met at the doors who ticked the consent box, with closed tags only."""

@@ -1,0 +1,1 @@
+"""Door outcomes: what happened at each door (address) of a walk list, per visit."""

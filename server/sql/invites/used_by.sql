@@ -1,0 +1,1 @@
+UPDATE invites SET used_by = $2 WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT count(*) FROM pings WHERE volunteer_id = $1 AND campaign_id = $2

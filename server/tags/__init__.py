@@ -1,0 +1,1 @@
+"""A campaign's closed vocabulary of topics, the only words reports and contacts may carry."""
