@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server.dayreport.test_day_report import a_day_out, write
+from tests.helpers.dayreport import a_day_out, write
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ import pytest
 from server.consent.texts import current_version
 from tests.conftest import add_user, set_vocabulary
 from tests.ingest.conftest import user_id
-from tests.server.doors.test_outcomes import station_doors
-from tests.web.test_volunteer_page import stack, until  # noqa: F401 (fixture)
+from tests.helpers.doors import station_doors
+from tests.servers import until
 
 pytestmark = pytest.mark.browser
 

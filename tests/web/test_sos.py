@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from tests.conftest import add_user, bearer
-from tests.web.test_volunteer_page import stack, until  # noqa: F401 (fixture)
+from tests.servers import until
 
 pytestmark = pytest.mark.browser
 

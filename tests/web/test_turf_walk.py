@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import add_user, bearer
-from tests.server.dispatch.test_dispatch import make_team, volunteers
-from tests.web.test_volunteer_page import stack  # noqa: F401 (fixture)
+from tests.helpers.teams import make_team, volunteers
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from server.addresses.route import path_length, route, two_opt
 from server.addresses.walk import plane_xy
-from tests.server.addresses.test_walk import doors_by_station  # noqa: F401 (fixture)
 
 
 def test_route_is_a_shorter_permutation_of_the_street_side_walk(doors_by_station):  # noqa: F811

@@ -16,7 +16,7 @@ from server.alerts.evaluator import evaluate_campaign
 from server.alerts.rules import Tracker
 from server.redis import volunteer_state_key
 from tests.conftest import add_user, bearer, start_shift
-from tests.ingest.test_live import next_delta, subscribed
+from tests.helpers.live import next_delta, subscribed
 
 PARIS_11 = (2.3795, 48.8590)  # a point in the 11th arrondissement (Paris data: 11-12's area)
 

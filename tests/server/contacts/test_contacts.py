@@ -12,7 +12,7 @@ from server.consent.texts import current_version
 from server.contacts.export import contacts_csv
 from server.contacts.schemas import Contact
 from tests.conftest import add_user, bearer, set_vocabulary
-from tests.server.doors.test_outcomes import station_doors
+from tests.helpers.doors import station_doors
 
 CONSENT = {"version": current_version("contact"), "lang": "fr", "agreed": True}
 

@@ -14,22 +14,7 @@ from tests.conftest import add_user, bearer
 from tests.ingest.conftest import connected, ingest, ping_frame, recv_until, user_id  # noqa: F401 (fixture)
 from tests.helpers.live import next_delta, subscribed
 from tests.helpers.schemas import validate
-
-
-async def volunteers(pool, slug: str, n: int, prefix: str) -> list[dict]:
-    out = []
-    for i in range(n):
-        u = await add_user(pool, slug, "volunteer", f"{prefix}{i}")
-        u["id"] = await user_id(pool, u["login"])
-        out.append(u)
-    return out
-
-
-async def make_team(client, slug: str, hq, name: str, members: list[dict]) -> dict:
-    r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": name, "members": [m["id"] for m in members]},
-                          headers=hq)
-    assert r.status_code == 201, r.text
-    return r.json()
+from tests.helpers.teams import make_team, volunteers
 
 
 async def place(redis_url: str, campaign_id: int, vid: int, lon: float, lat: float) -> None:

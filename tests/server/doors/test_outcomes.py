@@ -12,19 +12,7 @@ import pytest
 
 from tests.conftest import add_user, bearer
 from tests.server.live.conftest import frames_for, frames_until, live_server, snapshot  # noqa: F401 (fixture)
-
-
-async def station_doors(pool, campaign_id: int, n: int = 1) -> list[dict]:
-    """n real polling stations with a few dozen doors each (not the biggest: test_walk uses that
-    one), with their address ids in no particular order and their district."""
-    async with pool.acquire() as c:
-        rows = await c.fetch(
-            "SELECT a.code, array_agg(ad.id ORDER BY ad.id) AS doors, "
-            "(SELECT p.code FROM area_overlaps o JOIN areas p ON p.id = o.parent_id WHERE o.child_id = a.id "
-            " AND p.level = 'district' ORDER BY o.share DESC LIMIT 1) AS district "
-            "FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id WHERE a.campaign_id = $1 "
-            "GROUP BY a.id HAVING count(*) BETWEEN 30 AND 200 ORDER BY random() LIMIT $2", campaign_id, n)
-    return [dict(r) for r in rows]
+from tests.helpers.doors import station_doors
 
 
 def outcome(address: int, what: str, **more) -> dict:

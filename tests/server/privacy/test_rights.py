@@ -15,8 +15,8 @@ from server.cli import main as cli_main
 from server.consent.texts import current_version
 from server.redis import volunteer_state_key
 from tests.conftest import add_user, agree_to_location, bearer, set_vocabulary, start_shift
-from tests.server.doors.test_outcomes import station_doors
-from tests.server.priorities.test_priorities import canvass
+from tests.helpers.doors import station_doors
+from tests.helpers.canvass import canvass
 
 # Every column that refers to a user: a new one must be handled by export and erase.
 PERSON_COLUMNS = ("user_id", "volunteer_id", "added_by", "created_by", "used_by")

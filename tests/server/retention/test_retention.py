@@ -16,8 +16,8 @@ from server.consent.texts import current_version
 from server.redis import volunteer_state_key
 from server.retention.policy import cutoffs, stale_live_states
 from tests.conftest import add_user
-from tests.server.doors.test_outcomes import station_doors
-from tests.server.priorities.test_priorities import canvass
+from tests.helpers.doors import station_doors
+from tests.helpers.canvass import canvass
 
 NOW = dt.datetime.now(dt.timezone.utc)
 OLD, RECENT = NOW - dt.timedelta(days=3), NOW - dt.timedelta(hours=2)

@@ -10,7 +10,7 @@ import pytest
 
 from server.cli import main as cli_main
 from tests.conftest import add_user, bearer
-from tests.server.dispatch.test_dispatch import make_team, volunteers
+from tests.helpers.teams import make_team, volunteers
 
 STATION = "11-13"
 
