@@ -46,7 +46,8 @@ async def measure(url: str, token: str, campaign: str | None, down_mbit: float, 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = await browser.new_page(viewport={"width": 1400, "height": 900})
+            # The page's CSP forbids eval, which Playwright's wait_for_function uses: bypass it for the probe.
+            page = await browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
             if identity:
                 await page.set_extra_http_headers({"Accept-Encoding": "identity"})
             cdp = await page.context.new_cdp_session(page)

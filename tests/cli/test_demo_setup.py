@@ -22,7 +22,7 @@ def test_second_setup_imports_nothing(capsys, database_url, tmp_path):
     asyncio.run(drop_demo())
     assert cli(["demo", "setup", "--token-file", str(token_file)]) == 0
     first = json.loads(capsys.readouterr().out)
-    assert first["imported"] == ["district", "neighbourhood", "polling_station", "results", "addresses"]
+    assert first["imported"] == ["district", "neighbourhood", "polling_station", "results", "addresses", "layers"]
     token = token_file.read_text()
     assert token.startswith("qd_") and (token_file.stat().st_mode & 0o077) == 0
 

@@ -36,10 +36,16 @@ def test_a_good_ping_is_accepted_with_its_optional_fields():
     assert (ping.alt, ping.spd, ping.hdg, ping.bat, ping.low_acc) == (35.0, 1.2, 90.0, 0.5, False)
 
 
-def test_out_of_physical_range_optionals_become_unknown_not_errors():
-    # iOS reports -1 for an unknown speed or course
-    (ping,), _ = p.parse_pings(frame(spd=-1, hdg=-1, bat=2, alt=None), NOW, LIMITS)
+def test_negative_optionals_become_unknown_not_errors():
+    # iOS reports -1 for an unknown speed or course, Android -1 for an unknown battery level
+    (ping,), _ = p.parse_pings(frame(spd=-1, hdg=-1, bat=-1, alt=None), NOW, LIMITS)
     assert (ping.spd, ping.hdg, ping.bat, ping.alt) == (None, None, None, None)
+
+
+def test_an_optional_beyond_its_documented_range_is_refused_by_name():
+    # one validation for the three protocols (docs/protocol.md, ranges): a battery of 2 is no level
+    err = error_of(frame(bat=2))
+    assert (err.seq, err.code) == (1, p.OUT_OF_RANGE) and "bat" in err.reason
 
 
 def test_a_non_numeric_optional_is_malformed_and_names_the_field():

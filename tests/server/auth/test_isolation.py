@@ -12,8 +12,8 @@ from server.app import create_app
 from tests.conftest import add_user, bearer
 
 # sample values for path and query parameters, for campaign B's data
-PATH_VALUES = {"level": "polling_station", "code": "18-60"}
-QUERY = {"level": "polling_station", "lon": 2.35, "lat": 48.86}
+PATH_VALUES = {"level": "polling_station", "code": "18-60", "name": "green"}
+QUERY = {"level": "polling_station", "lon": 2.35, "lat": 48.86, "metres": 250}
 # routes for the campaign's admins only (a coordinator gets 403 there)
 ADMIN_ONLY = {"/api/campaigns/{slug}/audit"}
 
@@ -48,9 +48,27 @@ async def two_campaigns(campaign, paris):
     return campaign, paris
 
 
+def needs_layers(path: str) -> bool:
+    """Routes that answer only where open-data layers exist, or a target was chosen."""
+    return "{name}" in path or path.endswith("/target")
+
+
+async def sample_target(pool, campaign_id: int) -> None:
+    """GET …/target answers once a target is stored: one for campaign B (removed after)."""
+    from server.targeting.queries import save_target
+    from server.targeting.schemas import Target
+
+    async with pool.acquire() as c:
+        await save_target(c, campaign_id, Target(election="europeennes-2024", camp=["glucksmann_raphaël"]))
+
+
 @pytest.mark.parametrize("path", campaign_get_routes())
-async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, pool, client):
+async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, paris_layers, pool, client):
     a, b = two_campaigns
+    if needs_layers(path):
+        b = paris_layers
+        if path.endswith("/target"):
+            await sample_target(pool, b["id"])
     admin_a = await add_user(pool, a["slug"], "admin")
     coordinator_b = await add_user(pool, b["slug"], "admin" if path in ADMIN_ONLY else "coordinator")
     volunteer_b = await add_user(pool, b["slug"], "volunteer")
@@ -58,9 +76,11 @@ async def test_user_of_a_reads_nothing_of_b(path, two_campaigns, pool, client):
     try:
         await _check_isolation(path, a, b, admin_a, coordinator_b, volunteer_b, extra, client)
     finally:
-        if extra:
-            async with pool.acquire() as c:
+        async with pool.acquire() as c:
+            if extra:
                 await c.execute("DELETE FROM turfs WHERE campaign_id = $1", b["id"])
+            if path.endswith("/target"):
+                await c.execute("DELETE FROM campaign_targets WHERE campaign_id = $1", b["id"])
 
 
 async def _check_isolation(path, a, b, admin_a, coordinator_b, volunteer_b, extra, client):

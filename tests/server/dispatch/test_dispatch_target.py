@@ -17,6 +17,14 @@ async def hq(pool, paris_layers):
 
 
 async def test_dispatch_values_are_the_chosen_targets_scores(client, pool, paris_layers, hq):
+    try:
+        await check_dispatch_follows_the_target(client, pool, paris_layers, hq)
+    finally:  # the campaign is shared with the targeting tests, which start with no target
+        async with pool.acquire() as c:
+            await c.execute("DELETE FROM campaign_targets WHERE campaign_id = $1", paris_layers["id"])
+
+
+async def check_dispatch_follows_the_target(client, pool, paris_layers, hq):
     url = f"/api/campaigns/{paris_layers['slug']}"
     # Only stations with at least 30 % of their area beyond 250 m of a green space keep a score.
     target = {"election": "europeennes-2024", "camp": CAMP, "mode": "mobilisation",
