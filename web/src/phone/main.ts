@@ -158,6 +158,10 @@ async function boot(): Promise<void> {
   const slug = pickCampaign(me);
   if (!slug) return showLogin(tr('no_campaign'));
   campaign = slug;
+  // Ready before the SOS button shows: a press must never find no outbox.
+  sos = new SosOutbox(campaign, () => (sharing?.status.lastFix ? {lon: sharing.status.lastFix.lon,
+                                                                   lat: sharing.status.lastFix.lat} : null),
+                      $('sos-status'));
   $('login').hidden = true;
   $('invite').hidden = true;
   $('shift').hidden = false;
@@ -169,9 +173,6 @@ async function boot(): Promise<void> {
   walk = new WalkList(campaign, address => contact?.open(address));
   renderDevices();
   $('apps').hidden = false;
-  sos = new SosOutbox(campaign, () => (sharing?.status.lastFix ? {lon: sharing.status.lastFix.lon,
-                                                                   lat: sharing.status.lastFix.lat} : null),
-                      $('sos-status'));
   translate();
   sharing.connect();
   void loadAssignment(sharing);
