@@ -162,6 +162,20 @@ GRID_200M = DATA / "paris_filosofi_2021_carreaux_200m.geojson"
 
 
 @pytest.fixture(scope="session")
+async def paris_2026(pool, tmp_path_factory) -> dict:
+    """Paris with the municipal 2026 round 1 results and its income and social-housing layers, for
+    the fitted model (tests fit and store their own models in it)."""
+    from server.campaigns.queries import create_campaign
+    from server.demo import import_municipal_2026
+
+    async with pool.acquire() as c:
+        row = dict(await create_campaign(c, "model-" + uuid.uuid4().hex[:8], "Paris model (tests)"))
+        await import_paris(c, row["id"])
+        await import_municipal_2026(c, row["id"], tmp_path_factory.mktemp("m2026"))
+    return row
+
+
+@pytest.fixture(scope="session")
 async def paris_layers(pool) -> dict:
     """Paris with its addresses, the green spaces (points with their area) and the INSEE 200 m
     grid (households as value) as layers, imported once for the targeting tests, read-only."""

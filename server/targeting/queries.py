@@ -113,7 +113,9 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
             share, weighting = z.get(s.code, (None, None))
             row[col] = share
             row[col + "_weighting"] = weighting
-        row.update(reasons=s.reasons, lon=r["lon"], lat=r["lat"])
+        moved = (expected.get(s.code) or {}).get("explanation") or []
+        row.update(reasons=s.reasons, explanation=[{"feature": f, "moved": m} for f, m in moved],
+                   lon=r["lon"], lat=r["lat"])
         out.append(row)
     return election, out
 
