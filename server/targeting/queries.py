@@ -13,6 +13,7 @@ from server.errors import InvalidInput, NotFound
 from server.layers.loading import ensure_station_features, zone_shares
 from server.sql import sql
 from server.targeting import score as scoring
+from server.targeting.inputs import station_rows
 from server.targeting.schemas import FactorSpec, Target
 from server.timewindow import window
 
@@ -86,7 +87,7 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
     share-beyond column for every factor and every extra `beyond` zone."""
     election = await check_target(conn, campaign_id, target)
     lo, hi = window(since, until)
-    rows = await conn.fetch(sql("priorities/stations"), campaign_id, election, lo, hi, None)
+    rows = await station_rows(conn, campaign_id, election, lo, hi)
     zones = await _beyond(conn, campaign_id, [*target.factors, *beyond])
     households = await _households(conn, campaign_id, target.households_layer)
     expected = await _expected(conn, campaign_id, target)
