@@ -66,9 +66,14 @@ async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
     async with pool.acquire() as c:
         target = Target(election=MUNICIPAL_2026_ELECTION, camp=["pct_chikirou"], mode="model", model_target=TARGET)
         _, rows = await score_stations(c, paris_2026["id"], target)
+        voters_of = {r["code"]: r["registered"] - r["abstentions"] for r in await c.fetch(
+            "SELECT code, registered, abstentions FROM election_results WHERE campaign_id = $1 AND election = $2",
+            paris_2026["id"], MUNICIPAL_2026_ELECTION)}
         stored = await c.fetchval("SELECT model FROM targeting_models WHERE id = $1", out["model_id"])
     top = rows[0]
-    assert top["score"] == pytest.approx(top["registered"] * (top["predicted"] - top["actual"]))
+    assert top["score"] == pytest.approx(top["votes"] * (top["predicted"] - top["actual"]))
+    voters = voters_of[top["code"]]
+    assert top["votes"] == voters and voters < top["registered"]
     assert sum("model: " in r for r in top["reasons"]) == 3
     assert stored["weights"]["values"] and stored["predicted"][top["code"]] == top["predicted"]
 
