@@ -59,12 +59,13 @@ async def _beyond(conn, campaign_id: int, specs: list[FactorSpec]) -> dict[str, 
     return out
 
 
-async def _households(conn, campaign_id: int, layer: str | None) -> dict[str, float]:
+async def _households(conn, campaign_id: int, layer: str | None) -> dict[str, tuple[float | None, str]]:
+    """{code: (households, weighting)} from a households layer: split by addresses or by area."""
     if layer is None:
         return {}
     await ensure_station_features(conn, campaign_id)
     rows = await conn.fetch(sql("layers/station_features_by_code"), campaign_id)
-    found = {r["code"]: r["value_sum"] for r in rows if r["layer"] == layer}
+    found = {r["code"]: (r["value_sum"], r["weighting"]) for r in rows if r["layer"] == layer}
     if not found:
         raise NotFound(f"no layer {layer!r} with station features")
     return found
@@ -98,7 +99,7 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
         inputs = scoring.StationInputs(
             code=r["code"], registered=r["registered"], abstentions=r["abstentions"], valid_votes=r["valid_votes"],
             shares=shares, volunteers=r["volunteers"], doors_knocked=r["doors_knocked"],
-            households=households.get(r["code"]),
+            households=households.get(r["code"], (None, None))[0],
             beyond={col: z.get(r["code"], (None, None))[0] for col, z in zones.items()},
             expected=expected.get(r["code"], {}))
         inputs.expected["camp_share"] = scoring.camp_share(inputs, target.camp)
@@ -110,6 +111,8 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
     for i, s in enumerate(scoring.rank(scored), start=1):
         r = by_code[s.code]
         row = {"code": s.code, "name": r["name"], "score": s.score, "rank": i, **s.components}
+        if households:
+            row["households_weighting"] = households.get(s.code, (None, None))[1]
         for col, z in zones.items():
             share, weighting = z.get(s.code, (None, None))
             row[col] = share
