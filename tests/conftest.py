@@ -100,15 +100,20 @@ async def import_paris(c: asyncpg.Connection, campaign_id: int) -> None:
     await import_city(c, campaign_id)
 
 
+async def new_paris_campaign(c: asyncpg.Connection, prefix: str, title: str) -> dict:
+    """A new campaign (slug PREFIX-random) with Paris imported into it."""
+    from server.campaigns.queries import create_campaign
+
+    row = dict(await create_campaign(c, f"{prefix}-{uuid.uuid4().hex[:8]}", title))
+    await import_paris(c, row["id"])
+    return row
+
+
 @pytest.fixture(scope="session")
 async def paris(pool) -> dict:
     """Paris imported once (3 levels + European 2024 results), shared read-only."""
-    from server.campaigns.queries import create_campaign
-
     async with pool.acquire() as c:
-        row = dict(await create_campaign(c, "paris-" + uuid.uuid4().hex[:8], "Paris (tests)"))
-        await import_paris(c, row["id"])
-    return row
+        return await new_paris_campaign(c, "paris", "Paris (tests)")
 
 
 async def add_user(pool, slug: str, role: str, name: str = "Test") -> dict:
@@ -185,14 +190,24 @@ GRID_200M = DATA / "paris_filosofi_2021_carreaux_200m.geojson"
 
 
 @pytest.fixture(scope="session")
+async def paris_2026(pool, tmp_path_factory) -> dict:
+    """Paris with the municipal 2026 round 1 results and its income and social-housing layers, for
+    the fitted model (tests fit and store their own models in it)."""
+    from server.demo import import_municipal_2026
+
+    async with pool.acquire() as c:
+        row = await new_paris_campaign(c, "model", "Paris model (tests)")
+        await import_municipal_2026(c, row["id"], tmp_path_factory.mktemp("m2026"))
+    return row
+
+
+@pytest.fixture(scope="session")
 async def paris_layers(pool) -> dict:
     """Paris with its addresses, the green spaces (points with their area) and the INSEE 200 m
     grid (households as value) as layers, imported once for the targeting tests, read-only."""
-    from server.campaigns.queries import create_campaign
     from server.demo import import_layers
 
     async with pool.acquire() as c:
-        row = dict(await create_campaign(c, "layers-" + uuid.uuid4().hex[:8], "Paris layers (tests)"))
-        await import_paris(c, row["id"])
+        row = await new_paris_campaign(c, "layers", "Paris layers (tests)")
         await import_layers(c, row["id"])
     return row

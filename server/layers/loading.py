@@ -30,12 +30,17 @@ async def layer_by_name(conn: asyncpg.Connection, campaign_id: int, name: str) -
     return row
 
 
-async def _stage(conn: asyncpg.Connection, campaign_id: int, layer_id: int, centres: bool = True) -> None:
-    """Temp tables of the layer's features and the campaign's stations (with their population
-    centres, or shapes only), metric; inside a transaction."""
+async def _stage(conn: asyncpg.Connection, campaign_id: int, layer_id: int, population: bool = True) -> None:
+    """Temp tables of the layer's features and the campaign's stations, metric, inside a
+    transaction; with `population`, also the addresses (and a point inside each station, for
+    those without) that the station features are weighted by."""
     srid = await metric_srid(conn, campaign_id)
     await conn.execute(sql("layers/stage_features"), layer_id, srid)
-    await conn.execute(sql("layers/stage_stations" if centres else "layers/stage_station_shapes"), campaign_id, srid)
+    await conn.execute(sql("layers/stage_stations" if population else "layers/stage_station_shapes"),
+                       campaign_id, srid)
+    if population:
+        await conn.execute(sql("layers/stage_addresses"), campaign_id, srid)
+        await conn.execute(sql("layers/index_addresses"))
     await conn.execute(sql("layers/index_staged"))
 
 
@@ -90,7 +95,7 @@ async def zone_shares(conn: asyncpg.Connection, campaign_id: int, layer_name: st
     if len(rows) != stations:  # never computed, or the stations were re-imported since
         async with conn.transaction():
             await conn.execute(sql("layers/delete_zone"), layer["id"], metres)
-            await _stage(conn, campaign_id, layer["id"], centres=False)
+            await _stage(conn, campaign_id, layer["id"], population=False)
             await conn.execute(sql("layers/stage_near"), metres)
             await conn.execute(sql("layers/index_near"))
             await conn.execute(sql("layers/save_zone"), layer["id"], metres, campaign_id)

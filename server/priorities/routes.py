@@ -73,7 +73,7 @@ async def _targeted(member, conn, since, until, limit, camp, mode, near, factor,
             raise InvalidInput(f"invalid target: {exc.errors()[0]['msg']}") from None
     elect, rows = await targeting.score_stations(conn, member.campaign_id, target, since, until,
                                                  [parse_factor(b) for b in beyond or []])
-    fixed = ("code", "name", "score", "rank", "reasons", "lon", "lat")
+    fixed = ("code", "name", "score", "rank", "reasons", "explanation", "lon", "lat")
     stations = [TargetedStation(**{k: r[k] for k in fixed},
                                 components={k: v for k, v in r.items() if k not in fixed}) for r in rows[:limit]]
     return TargetedPriorities(election=elect, target=target, stations=stations)

@@ -8,7 +8,7 @@ import io
 import orjson
 
 FIRST = ("code", "name", "score", "rank")
-NOT_COLUMNS = ("reasons", "lon", "lat")
+NOT_COLUMNS = ("reasons", "explanation", "lon", "lat")  # the explanation is in the reasons
 
 
 def columns(rows: list[dict]) -> list[str]:

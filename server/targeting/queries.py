@@ -13,6 +13,7 @@ from server.errors import InvalidInput, NotFound
 from server.layers.loading import ensure_station_features, zone_shares
 from server.sql import sql
 from server.targeting import score as scoring
+from server.targeting.inputs import station_rows
 from server.targeting.schemas import FactorSpec, Target
 from server.timewindow import window
 
@@ -58,12 +59,13 @@ async def _beyond(conn, campaign_id: int, specs: list[FactorSpec]) -> dict[str, 
     return out
 
 
-async def _households(conn, campaign_id: int, layer: str | None) -> dict[str, float]:
+async def _households(conn, campaign_id: int, layer: str | None) -> dict[str, tuple[float | None, str]]:
+    """{code: (households, weighting)} from a households layer: split by addresses or by area."""
     if layer is None:
         return {}
     await ensure_station_features(conn, campaign_id)
     rows = await conn.fetch(sql("layers/station_features_by_code"), campaign_id)
-    found = {r["code"]: r["value_sum"] for r in rows if r["layer"] == layer}
+    found = {r["code"]: (r["value_sum"], r["weighting"]) for r in rows if r["layer"] == layer}
     if not found:
         raise NotFound(f"no layer {layer!r} with station features")
     return found
@@ -86,7 +88,7 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
     share-beyond column for every factor and every extra `beyond` zone."""
     election = await check_target(conn, campaign_id, target)
     lo, hi = window(since, until)
-    rows = await conn.fetch(sql("priorities/stations"), campaign_id, election, lo, hi, None)
+    rows = await station_rows(conn, campaign_id, election, lo, hi)
     zones = await _beyond(conn, campaign_id, [*target.factors, *beyond])
     households = await _households(conn, campaign_id, target.households_layer)
     expected = await _expected(conn, campaign_id, target)
@@ -97,7 +99,7 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
         inputs = scoring.StationInputs(
             code=r["code"], registered=r["registered"], abstentions=r["abstentions"], valid_votes=r["valid_votes"],
             shares=shares, volunteers=r["volunteers"], doors_knocked=r["doors_knocked"],
-            households=households.get(r["code"]),
+            households=households.get(r["code"], (None, None))[0],
             beyond={col: z.get(r["code"], (None, None))[0] for col, z in zones.items()},
             expected=expected.get(r["code"], {}))
         inputs.expected["camp_share"] = scoring.camp_share(inputs, target.camp)
@@ -109,11 +111,15 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
     for i, s in enumerate(scoring.rank(scored), start=1):
         r = by_code[s.code]
         row = {"code": s.code, "name": r["name"], "score": s.score, "rank": i, **s.components}
+        if households:
+            row["households_weighting"] = households.get(s.code, (None, None))[1]
         for col, z in zones.items():
             share, weighting = z.get(s.code, (None, None))
             row[col] = share
             row[col + "_weighting"] = weighting
-        row.update(reasons=s.reasons, lon=r["lon"], lat=r["lat"])
+        moved = (expected.get(s.code) or {}).get("explanation") or []
+        row.update(reasons=s.reasons, explanation=[{"feature": f, "moved": m} for f, m in moved],
+                   lon=r["lon"], lat=r["lat"])
         out.append(row)
     return election, out
 

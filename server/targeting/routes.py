@@ -11,7 +11,7 @@ from server.errors import NotFound
 from server.layers.loading import zone_geojson
 from server.sql import sql
 from server.targeting import queries
-from server.targeting.schemas import LayerInfo, Target
+from server.targeting.schemas import LayerInfo, ModelInfo, Target
 
 router = APIRouter(prefix="/api/campaigns/{slug}", tags=["targeting"])
 
@@ -40,3 +40,9 @@ async def layers(member: HQMember, conn: Conn) -> list[LayerInfo]:
 async def zone(member: HQMember, conn: Conn, name: str, metres: Annotated[float, Query(ge=0, le=50_000)],
                side: Literal["beyond", "near"] = "beyond") -> dict:
     return await zone_geojson(conn, member.campaign_id, name, metres, side)
+
+
+@router.get("/models", response_model=list[ModelInfo], summary="Fitted models the model mode can use")
+async def models(member: HQMember, conn: Conn) -> list[ModelInfo]:
+    return [ModelInfo(**{**dict(r), "fitted_at": r["fitted_at"].isoformat()})
+            for r in await conn.fetch(sql("targeting/usable_models"), member.campaign_id)]

@@ -58,6 +58,12 @@ class StoredTarget(BaseModel):
     updated_at: str
 
 
+class Moved(BaseModel):
+    feature: str
+    moved: float = Field(description="how much the feature moved the prediction from the average station's "
+                                     "(in the target's unit: a share, 0.01 = 1 point)")
+
+
 class TargetedStation(BaseModel):
     code: str
     name: str | None
@@ -66,6 +72,8 @@ class TargetedStation(BaseModel):
     components: dict[str, float | str | None] = Field(description="each term of the score and its inputs, and "
                                                                    "every share-beyond column")
     reasons: list[str]
+    explanation: list[Moved] = Field(default_factory=list, description="model mode: the features that moved "
+                                                                        "the station's prediction most")
     lon: float
     lat: float
 
@@ -81,3 +89,13 @@ class LayerInfo(BaseModel):
     kinds: list[str]
     value_field: str | None
     features: int
+
+
+class ModelInfo(BaseModel):
+    """A fitted model the model mode can use (the latest per target that beat its baseline)."""
+    target: str = Field(description="ELECTION:LIST or ELECTION:abstention")
+    chosen: str = Field(description="ridge or boosting")
+    r2: float | None = Field(description="cross-validated R², grouped by district")
+    baseline_r2: float | None = Field(description="the same for the previous election's value")
+    stations: int | None
+    fitted_at: str

@@ -8,7 +8,9 @@ base, by mode (camp = the campaign's lists, its share = the sum of their shares 
 * persuasion: valid votes × share of the lists near the camp × closeness, where
   closeness = 1 − |camp share − strongest rival's share| (a tight race, with voters close to us);
 * model: the camp's votes a visit can add according to the fitted model: the gap between what the
-  station's profile predicts and what it did (under-performing stations first), in voters.
+  station's profile predicts (out of fold) and what it did, in votes: for a list-share model,
+  valid votes × (predicted − actual share); for an abstention model, registered × (actual −
+  predicted abstention rate) × camp share. Over-performing stations score 0 (see the README).
 factors: for each open-data factor, × the station's share beyond D metres of a layer, or a filter
 (score 0 below a minimum share).
 canvassing: 1 / (1 + volunteers who canvassed it), or the share of households left once doors are
@@ -84,17 +86,27 @@ def _persuasion(s: StationInputs, camp: list[str], near: list[str], comp: dict) 
     return s.valid_votes * near_share * closeness
 
 
+def _votes_cast(s: StationInputs) -> int | None:
+    """The valid votes a share is of; when the results give only registered and abstentions (the
+    2026 file), the voters, blank and void ballots included (about 2 % more)."""
+    if s.valid_votes is not None:
+        return s.valid_votes
+    return None if s.registered is None or s.abstentions is None else s.registered - s.abstentions
+
+
 def _model(s: StationInputs, comp: dict) -> float | None:
     """`expected` holds the model's out-of-fold prediction and the actual value of its target, and
-    `kind`: a list share (the camp got less than its profile predicts: votes to win) or abstention
-    (more abstainers than predicted: voters to bring back, × the camp's share)."""
+    `kind`: a list share (the camp got less of the votes cast than its profile predicts: votes to
+    win among voters) or abstention (more abstainers than predicted: voters to bring back, of whom
+    the camp's share would vote for it)."""
     pred, actual, kind = s.expected.get("predicted"), s.expected.get("actual"), s.expected.get("kind")
-    comp.update(registered=s.registered, predicted=pred, actual=actual)
-    if pred is None or actual is None or not s.registered:
+    votes = _votes_cast(s) if kind == "share" else s.registered
+    comp.update(registered=s.registered, votes=votes, predicted=pred, actual=actual)
+    if pred is None or actual is None or not votes:
         return None
     gap = max(0.0, pred - actual) if kind == "share" else max(0.0, actual - pred)
     comp["gap"] = gap
-    return s.registered * gap * (1.0 if kind == "share" else (s.expected.get("camp_share") or 0.0))
+    return votes * gap * (1.0 if kind == "share" else (s.expected.get("camp_share") or 0.0))
 
 
 def score_station(s: StationInputs, camp: list[str], mode: str = "mobilisation", near: Sequence[str] = (),
@@ -149,7 +161,7 @@ def _base_reasons(mode: str, c: dict, camp: list[str]) -> list[str]:
                 f"lists near the camp won {c['near_share'] or 0:.0%}"]
     if mode == "model" and c.get("gap") is not None:
         return [f"predicted {c['predicted']:.1%}, actual {c['actual']:.1%}: a gap of {c['gap']:.1%} "
-                f"of {c['registered']:,} registered"]
+                f"of {c['votes']:,} {'votes cast' if c['votes'] != c['registered'] else 'registered'}"]
     return []
 
 

@@ -1,4 +1,5 @@
 CREATE INDEX ON metric_features USING gist (g);
+CREATE INDEX ON metric_features USING gist (shape);
 CREATE INDEX ON metric_stations USING gist (g);
 ANALYZE metric_features;
 ANALYZE metric_stations

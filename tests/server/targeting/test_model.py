@@ -3,15 +3,13 @@ median income and social housing; validation grouped by district."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import orjson
 import pytest
 
 from server.cli import main as cli_main
-from server.demo import DATA, MUNICIPAL_2026_ELECTION, import_municipal_2026
+from server.demo import DATA, MUNICIPAL_2026_ELECTION
 from server.targeting.model import grouped_folds
-from tests.conftest import import_paris
 
 TARGET = f"{MUNICIPAL_2026_ELECTION}:pct_chikirou"
 
@@ -27,17 +25,6 @@ def test_grouped_folds_never_put_a_district_in_train_and_test():
         assert not train_d & test_d and len(train) + len(test) == len(groups)
         tested += list(test)
     assert sorted(tested) == list(range(len(groups)))  # every station tested exactly once
-
-
-@pytest.fixture(scope="module")
-async def paris_2026(pool, tmp_path_factory) -> dict:
-    from server.campaigns.queries import create_campaign
-
-    async with pool.acquire() as c:
-        row = dict(await create_campaign(c, "model-" + uuid.uuid4().hex[:8], "Paris model (tests)"))
-        await import_paris(c, row["id"])
-        await import_municipal_2026(c, row["id"], tmp_path_factory.mktemp("m2026"))
-    return row
 
 
 def fit(capsys, slug: str, target: str, *extra: str) -> tuple[int, dict | None, str]:
@@ -79,9 +66,14 @@ async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
     async with pool.acquire() as c:
         target = Target(election=MUNICIPAL_2026_ELECTION, camp=["pct_chikirou"], mode="model", model_target=TARGET)
         _, rows = await score_stations(c, paris_2026["id"], target)
+        voters_of = {r["code"]: r["registered"] - r["abstentions"] for r in await c.fetch(
+            "SELECT code, registered, abstentions FROM election_results WHERE campaign_id = $1 AND election = $2",
+            paris_2026["id"], MUNICIPAL_2026_ELECTION)}
         stored = await c.fetchval("SELECT model FROM targeting_models WHERE id = $1", out["model_id"])
     top = rows[0]
-    assert top["score"] == pytest.approx(top["registered"] * (top["predicted"] - top["actual"]))
+    assert top["score"] == pytest.approx(top["votes"] * (top["predicted"] - top["actual"]))
+    voters = voters_of[top["code"]]
+    assert top["votes"] == voters and voters < top["registered"]
     assert sum("model: " in r for r in top["reasons"]) == 3
     assert stored["weights"]["values"] and stored["predicted"][top["code"]] == top["predicted"]
 

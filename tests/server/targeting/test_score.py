@@ -62,7 +62,11 @@ def test_persuasion_prefers_close_races_with_near_voters():
 def test_model_mode_counts_the_gap_to_the_prediction():
     row = paris_rows()[0]
     share = inputs(row, expected={"predicted": 0.30, "actual": 0.25, "kind": "share"})
-    assert score_station(share, CAMP, "model").score == pytest.approx(int(row["nb_inscr"]) * 0.05)
+    # a share of valid votes: the gap counts among the votes cast, not the registered
+    assert score_station(share, CAMP, "model").score == pytest.approx(int(row["nb_exprim"]) * 0.05)
+    no_valid = inputs(row, expected=share.expected)
+    no_valid.valid_votes = None  # results with only registered and abstentions: the voters
+    assert score_station(no_valid, CAMP, "model").score == pytest.approx(int(row["nb_votant"]) * 0.05)
     over = inputs(row, expected={"predicted": 0.20, "actual": 0.25, "kind": "share"})
     assert score_station(over, CAMP, "model").score == 0
     abst = inputs(row, expected={"predicted": 0.30, "actual": 0.40, "kind": "abstention", "camp_share": 0.5})

@@ -56,6 +56,19 @@ def test_export_filter_and_geojson(capsys, paris_layers):
     assert dropped and all(f["properties"]["score"] == 0 for f in dropped)
 
 
+def test_export_households_say_their_weighting(capsys, paris_layers):
+    """The households a station's canvassing counts against come from the grid split by its
+    addresses, and the export says so station by station."""
+    code, out, err = export(capsys, paris_layers["slug"], "--households-layer", "grid")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 902
+    assert sum(r["households_weighting"] == "addresses" for r in rows) > 850
+    assert {r["households_weighting"] for r in rows} <= {"addresses", "area"}
+    households = [float(r["households"]) for r in rows if r["households"]]
+    assert len(households) > 850 and sum(households) > 900_000  # the grid: 1.02 M inside Paris
+
+
 def test_bad_input_exits_2_with_a_reason(capsys, paris_layers):
     code, _, err = export(capsys, paris_layers["slug"], "--factor", "green:250>=3")
     assert code == 2 and "share is between 0 and 1" in err

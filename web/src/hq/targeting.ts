@@ -2,12 +2,13 @@
 // "farther than 250 m from green spaces"), sees it as the map's priority choropleth, the zone
 // layer, a ranked table and each station's explanation (components and reasons, all from
 // GET /priorities with a camp, see server/targeting/score.py), and can store it as the campaign's
-// target, which dispatch uses (PUT /target).
+// target, which dispatch uses (PUT /target). The model mode scores with a stored fitted model
+// (GET /models) and each station's explanation lists the features that moved its prediction most.
 
 import {GeoJsonLayer} from '@deck.gl/layers';
 import type {Layer} from '@deck.gl/core';
 import {apiGet, apiSend} from '../api';
-import {fmtInt, t} from '../i18n';
+import {fmtInt, fmtPct, t} from '../i18n';
 import {byId} from './dom';
 
 interface Targeted {
@@ -17,6 +18,13 @@ interface Targeted {
   rank: number;
   components: Record<string, number | string | null>;
   reasons: string[];
+  explanation?: {feature: string; moved: number}[];
+}
+
+interface ModelInfo {
+  target: string;
+  r2: number | null;
+  baseline_r2: number | null;
 }
 
 interface LayerInfo {
@@ -36,6 +44,7 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
   const camp = byId<HTMLSelectElement>('target-camp');
   const mode = byId<HTMLSelectElement>('target-mode');
   const near = byId<HTMLSelectElement>('target-near');
+  const model = byId<HTMLSelectElement>('target-model');
   const layer = byId<HTMLSelectElement>('target-layer');
   const metres = byId<HTMLInputElement>('target-metres');
   const minShare = byId<HTMLInputElement>('target-min');
@@ -51,12 +60,24 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
     () => undefined // no layers, or not an HQ role: the factor stays off
   );
 
+  const r2 = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+  void apiGet<ModelInfo[]>(`${base}/models`).then(
+    models => {
+      model.replaceChildren(
+        ...(models.length ? [] : [new Option(t('target_no_model'), '')]),
+        ...models.map(m => new Option(`${m.target} · ${t('target_model_r2', {r2: r2(m.r2), base: r2(m.baseline_r2)})}`, m.target))
+      );
+    },
+    () => undefined // not an HQ role: the model mode stays without a model
+  );
+
   function query(): URLSearchParams | null {
     const chosen = [...camp.selectedOptions].map(o => o.value);
     if (!chosen.length) return null;
     const q = new URLSearchParams({camp: chosen.join(','), mode: mode.value});
     const nearby = [...near.selectedOptions].map(o => o.value).filter(n => !chosen.includes(n));
     if (nearby.length) q.set('near', nearby.join(','));
+    if (mode.value === 'model' && model.value) q.set('model_target', model.value);
     if (layer.value && metres.value) {
       const min = minShare.value ? `>=${Number(minShare.value) / 100}` : '';
       q.set('factor', `${layer.value}:${Number(metres.value)}${min}`);
@@ -67,6 +88,7 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
   async function apply(): Promise<void> {
     const q = query();
     if (!q) return setNote(t('target_pick_camp'));
+    if (q.get('mode') === 'model' && !q.get('model_target')) return setNote(t('target_pick_model'));
     setNote(t('loading'));
     try {
       const body = await apiGet<{stations: Targeted[]}>(`${base}/priorities?${q}&limit=100000`);
@@ -126,7 +148,19 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
     }
     const reasons = document.createElement('ul');
     for (const r of s.reasons) reasons.appendChild(document.createElement('li')).textContent = r;
-    explain.replaceChildren(head, table, reasons);
+    const parts: HTMLElement[] = [head, table];
+    if (s.explanation?.length) {
+      const title = document.createElement('p');
+      title.textContent = t('target_moved');
+      const moved = document.createElement('ul');
+      moved.className = 'target-moved';
+      for (const m of s.explanation) {
+        moved.appendChild(document.createElement('li')).textContent =
+          `${m.feature}: ${m.moved >= 0 ? '+' : ''}${fmtPct(m.moved)}`;
+      }
+      parts.push(title, moved);
+    }
+    explain.replaceChildren(...parts, reasons);
     explain.dataset.code = code;
   }
 
@@ -154,7 +188,8 @@ export function startTargeting(campaign: string, cb: TargetingCallbacks): {setLi
       camp: q.get('camp')!.split(','),
       mode: q.get('mode'),
       near: q.get('near')?.split(',') ?? [],
-      factors: m ? [{layer: m[1], metres: Number(m[2]), min_share: m[3] ? Number(m[3]) : null}] : []
+      factors: m ? [{layer: m[1], metres: Number(m[2]), min_share: m[3] ? Number(m[3]) : null}] : [],
+      model_target: q.get('model_target')
     };
     try {
       await apiSend('PUT', `${base}/target`, body);

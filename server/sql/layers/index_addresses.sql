@@ -1,0 +1,3 @@
+CREATE INDEX ON metric_addresses USING gist (g);
+CREATE INDEX ON metric_addresses (station_id);
+ANALYZE metric_addresses
