@@ -21,9 +21,9 @@ from fastapi import FastAPI, Request
 from ingest.auth import DeviceAuth
 from ingest.duty import Duty
 from ingest.live import LivePublisher
-from ingest.assignments import AssignmentRelay
 from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
+from ingest.relay import PhoneRelay
 from ingest.writer import BatchWriter, maintain_partitions
 from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
@@ -41,7 +41,7 @@ class State(TypedDict):
     auth: DeviceAuth
     pipeline: Pipeline
     writer: BatchWriter
-    relay: AssignmentRelay
+    relay: PhoneRelay
 
 
 async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
@@ -85,11 +85,11 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s)
-        relay = AssignmentRelay(redis, pipeline.apply_assignment, settings.redis_prefix)
+        relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
-                 asyncio.create_task(relay.run(), name="ingest-assignments")]
+                 asyncio.create_task(relay.run(), name="ingest-relay")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
                         pipeline=pipeline, writer=writer, relay=relay)

@@ -63,6 +63,13 @@ class LivePublisher:
         pipe.publish(live_channel(campaign_id, self._prefix), pause_event(user_id))
         await pipe.execute()
 
+    async def drop_state(self, campaign_id: int, user_id: int) -> None:
+        """Remove the volunteer's live state (their shift ended elsewhere; HQ was told there)."""
+        try:
+            await self._redis.hdel(volunteer_state_key(campaign_id, self._prefix), str(user_id))
+        except Exception as exc:  # noqa: BLE001 - the state expires anyway (live_state_ttl_s)
+            log.warning("live state of %s not removed: %s: %s", user_id, type(exc).__name__, exc)
+
     async def resumed(self, campaign_id: int, user_id: int) -> None:
         """A volunteer resumed sharing: an activity event for HQ (their next ping shows them)."""
         try:

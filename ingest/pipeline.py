@@ -115,6 +115,7 @@ class Pipeline:
         self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
         self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
         self._wake = asyncio.Event()
+        self._background: set[asyncio.Task] = set()
 
     # --- volunteer state -----------------------------------------------------------------
     async def volunteer(self, campaign_id: int, user_id: int, resync: bool = True) -> Volunteer:
@@ -163,10 +164,29 @@ class Pipeline:
         vol.team_id, vol.area_id = team, area
 
     def apply_assignment(self, campaign_id: int, user_id: int, team: int, area: int) -> None:
-        """HQ sent the volunteer's team somewhere (ingest/assignments.py): take it at once."""
+        """HQ sent the volunteer's team somewhere (ingest/relay.py): take it at once."""
         vol = self._volunteers.get((campaign_id, user_id))
         if vol is not None:
             self._set_assignment(vol, team, area)
+
+    def end_shift(self, campaign_id: int, user_id: int, shift_id: int) -> bool:
+        """The shift ended elsewhere (ingest/relay.py): refuse the volunteer's next pings, now
+        (no await between this and the next frame read). Pings queued before are stored (they
+        were received on shift) but no longer published; once the tick in flight is done,
+        their live state is removed again, in case that tick wrote it back after HQ removed it.
+        Returns whether the shift was open in this process."""
+        vol = self._volunteers.get((campaign_id, user_id))
+        if vol is None or vol.shift_id != shift_id:
+            return False
+        self.duty.ended(vol)
+        task = asyncio.get_running_loop().create_task(self._forget_live_state(vol))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return True
+
+    async def _forget_live_state(self, vol: Volunteer) -> None:
+        await self.settle()
+        await self.live.drop_state(vol.campaign_id, vol.user_id)
 
     async def refresh_assignments(self) -> None:
         """Every `refresh_s`: the assignments of the volunteers active in the last 10 minutes,
@@ -327,6 +347,9 @@ class Pipeline:
         for vol, _, pings, _ in frames:
             k = len(pings)
             vol.seen_at = now
+            if vol.shift_id is None:  # ended while queued: stored, but off the map (end_shift)
+                i += k
+                continue
             assigned, last_t, newest = vol.area_id, vol.last_t, None
             for j in range(i, i + k):
                 t = flat[j].t

@@ -127,7 +127,7 @@ async def pings_socket(ws: WebSocket) -> None:
     await ws.send_text(P.ready_frame(device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device,
                                      vol.shift_id, vol.shift_since))
     send_task = asyncio.create_task(sender())
-    # HQ's assignments for this volunteer's team reach this socket at once (ingest/assignments.py)
+    # HQ's assignments for this volunteer's team reach this socket at once (ingest/relay.py)
     unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame))
     limits = P.Limits.from_settings(settings)
     malformed_in_a_row = 0

@@ -4,7 +4,10 @@ the one pub/sub loop that survives Redis restarts.
 Two channels per campaign carry JSON objects, each with a "type" (the envelope):
 - the live channel, to HQ's live map (server/live/hub.py): `ping` (a volunteer's fix, also
   stored as their latest state in the volunteer-state hash), `pause`, `resume`, `shift`, `report`;
-- the dispatch channel, to ingest's relay (ingest/assignments.py): `assignment`.
+- the dispatch channel, to ingest's relay (ingest/relay.py): `assignment`;
+- the duty channel, to every ingest process (ingest/relay.py): `shift_end`, so that a shift
+  ended anywhere (HQ, the HTTP API, a timeout, consent withdrawn) stops that volunteer's pings
+  at once on every process, and their open websocket is told.
 Publishers build events only here, so a reader of this module knows everything HQ can hear.
 
 Names are `<prefix>:{c:<campaign id>}:<what>`: hash-tagged by campaign so that Redis Cluster keeps
@@ -53,6 +56,22 @@ def dispatch_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
 def dispatch_pattern(prefix: str = DEFAULT_PREFIX) -> str:
     """PSUBSCRIBE pattern matching every campaign's dispatch channel."""
     return f"{prefix}:{{c:*}}:dispatch"
+
+
+def duty_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
+    """Channel: shift ends, heard by every ingest process (stop taking that volunteer's pings)."""
+    return f"{_tag(campaign_id, prefix)}:duty"
+
+
+def duty_pattern(prefix: str = DEFAULT_PREFIX) -> str:
+    """PSUBSCRIBE pattern matching every campaign's duty channel."""
+    return f"{prefix}:{{c:*}}:duty"
+
+
+def channel_kind(channel: bytes | str) -> str:
+    """The last part of one of the channel names above: "live", "dispatch", "duty"..."""
+    text = channel.decode() if isinstance(channel, bytes) else channel
+    return text.rsplit(":", 1)[-1]
 
 
 def campaign_of_channel(channel: bytes | str, prefix: str = DEFAULT_PREFIX) -> int | None:
@@ -134,6 +153,13 @@ def report_event(v: int, team: int | None, district: str | None, report: int, st
     return orjson.dumps({"type": "report", "v": v, "team": team, "ds": district, "report": report,
                          "station": station, "knocked": knocked, "opened": opened, "contacts": contacts,
                          "at": time.time()})
+
+
+# --- events on the duty channel ----------------------------------------------------------------
+
+def shift_end_order(v: int, shift: int, since: float, by: str | None) -> bytes:
+    """Shift `shift` of volunteer `v` (started at `since`, epoch seconds) ended, by `by`."""
+    return orjson.dumps({"type": "shift_end", "v": v, "shift": shift, "since": since, "by": by})
 
 
 # --- events on the dispatch channel ------------------------------------------------------------

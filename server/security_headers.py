@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from server.config_routes import ingest_http_url, ingest_ws_url
+from server.public_urls import ingest_http_url, ingest_ws_url
 from server.settings import Settings
 
 # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline bootstrap

@@ -35,3 +35,14 @@ async def end(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int,
     if ended is None:
         return None, True
     return ended, await live.publish_ended(redis, campaign_id, ended, prefix)
+
+
+async def end_open(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int, by: str,
+                   max_hours: float, prefix: str = DEFAULT_PREFIX) -> tuple[Shift | None, bool]:
+    """End the volunteer's open shift, if any: the hook for whatever ends tracking on the
+    volunteer's behalf (consent withdrawn, access revoked). Like `end`, it reaches every ingest
+    process at once (server/shifts/live.py). `by` must be one the shifts table accepts."""
+    current = await queries.open_of_user(conn, campaign_id, user_id, max_hours)
+    if current is None:
+        return None, True
+    return await end(conn, redis, campaign_id, current.id, by, max_hours, prefix)

@@ -1,7 +1,7 @@
 """/api/config: the ingest URLs come from settings, never from the request's Host header."""
 from __future__ import annotations
 
-from server.config_routes import ingest_http_url, ingest_ws_url
+from server.public_urls import ingest_http_url, ingest_ws_url
 
 
 async def test_host_header_does_not_choose_where_phones_send_positions(client, settings):
