@@ -80,7 +80,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         writer = BatchWriter(pool, settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000.0,
                              settings.ingest_queue_max, settings.retention_days, settings.ingest_write_concurrency)
         areas = AreaLookup(AreaIndexCache(pool), pool)
-        live = LivePublisher(redis, settings.redis_prefix)
+        live = LivePublisher(redis, settings.redis_prefix, settings.live_state_ttl_s)
         duty = Duty(pool, redis, settings.shift_max_hours, settings.redis_prefix)
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
@@ -89,12 +89,14 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
-                 asyncio.create_task(relay.run(), name="ingest-relay")]
+                 asyncio.create_task(relay.run(), name="ingest-relay"),
+                 asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
                         pipeline=pipeline, writer=writer, relay=relay)
         finally:
             tasks[3].cancel()
+            tasks[4].cancel()
             tasks[1].cancel()
             tasks[2].cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -12,6 +12,7 @@ night must not upload the night when the volunteer starts their morning shift.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import asyncpg
@@ -68,6 +69,19 @@ class Duty:
         """The volunteer's shift is over (here, or told by ingest/relay.py): no more pings."""
         _set(vol, None)
         vol.zone = None  # the next shift starts with no zone: no false exit event
+
+    async def time_out_forever(self, every_s: float) -> None:
+        """Every `every_s`: end the shifts past their maximum length, in every campaign (several
+        ingest processes may run it: each shift is ended, and told, by one of them)."""
+        while True:
+            try:
+                async with self._pool.acquire(timeout=5) as conn:
+                    n = await shift_service.time_out(conn, self._redis, self.max_hours, self._prefix)
+                if n:
+                    log.info("%d shifts ended by timeout", n)
+            except Exception as exc:  # noqa: BLE001 - database down: next time
+                log.warning("shift timeouts not swept: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(every_s)
 
     @staticmethod
     def split(vol, pings: list[Ping]) -> tuple[list[Ping], list[PingError]]:

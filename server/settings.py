@@ -84,6 +84,11 @@ class PrivacySettings(BaseSettings):
     retention_days: int = Field(default=30, ge=1)
     # A shift left open (a phone that died, a volunteer who forgot) ends, for tracking, after this.
     shift_max_hours: float = Field(default=12.0, gt=0, le=48)
+    # Shifts past shift_max_hours are closed (ended_by "timeout", live state removed) this often.
+    shift_timeout_sweep_s: float = Field(default=60.0, gt=0)
+    # Every Redis key holding a position (the volunteer-state hash) expires after this long
+    # without a new fix: no position outlives its use on the map, even if nothing removes it.
+    live_state_ttl_s: float = Field(default=3600.0, ge=1)
 
 
 class LiveSettings(BaseSettings):

@@ -46,3 +46,13 @@ async def end_open(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id:
     if current is None:
         return None, True
     return await end(conn, redis, campaign_id, current.id, by, max_hours, prefix)
+
+
+async def time_out(conn: asyncpg.Connection, redis: aioredis.Redis, max_hours: float,
+                   prefix: str = DEFAULT_PREFIX) -> int:
+    """End every shift left open past `max_hours` (a phone that died), and tell it like any end:
+    the live state goes, ingest stops the pings, HQ hears it. Returns how many ended."""
+    ended = await queries.time_out(conn, max_hours)
+    for campaign_id, shift in ended:
+        await live.publish_ended(redis, campaign_id, shift, prefix)
+    return len(ended)
