@@ -57,12 +57,18 @@ class Duty:
         return shift, created, notified
 
     async def end(self, vol) -> tuple[Shift | None, bool]:
-        """(the ended shift or None when none was open, HQ told). Raises on a database error."""
-        async with self._pool.acquire(timeout=5) as conn:
-            ended, notified = await shift_service.end_open(conn, self._redis, vol.campaign_id, vol.user_id,
-                                                           "volunteer", self.max_hours, self._prefix)
+        """(the ended shift or None when none was open, HQ told). Raises on a database error,
+        the shift unchanged. Off shift here before the end is published: the duty order it sends
+        (ingest/relay.py) then finds nothing to end, and this connection gets one answer."""
+        before = vol.shift_id, vol.shift_since, vol.zone
         self.ended(vol)
-        return ended, notified
+        try:
+            async with self._pool.acquire(timeout=5) as conn:
+                return await shift_service.end_open(conn, self._redis, vol.campaign_id, vol.user_id,
+                                                    "volunteer", self.max_hours, self._prefix)
+        except BaseException:
+            vol.shift_id, vol.shift_since, vol.zone = before
+            raise
 
     @staticmethod
     def ended(vol) -> None:

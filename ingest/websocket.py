@@ -29,12 +29,17 @@ def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
 
-async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_paused: bool) -> bool:
+async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_paused: bool,
+                       commit_wait_s: float) -> bool:
     """Pause or resume sharing for this connection; returns the new paused flag.
 
     On pause, pings already received are processed first (published live, and stored as usual:
     they were taken while sharing), then the volunteer's live state is removed and HQ told, in
-    that order. A pause does not wait for PostgreSQL: stopping being watched must never hang."""
+    that order, at once. `paused` is then sent once those pings are committed, after their acks,
+    so that a client may clear its outbox on `paused`; but a pause never waits for PostgreSQL
+    longer than `commit_wait_s` (stopping being watched must never hang): past that, `paused`
+    says `"pending": true` and the acks follow when the database is back."""
+    pending = False
     if pause:
         await pipeline.settle()
         try:
@@ -43,9 +48,10 @@ async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_pause
             log.warning("pause not published: %s: %s", type(exc).__name__, exc)
             out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
                                                      "paused, but HQ may still show your last position until it turns stale")))
+        pending = not await pipeline.writer.committed(commit_wait_s)
     elif was_paused:
         await pipeline.live.resumed(vol.campaign_id, vol.user_id)
-    out.put_nowait(P.sharing_frame(pause))
+    out.put_nowait(P.sharing_frame(pause, pending))
     return pause
 
 
@@ -152,7 +158,8 @@ async def pings_socket(ws: WebSocket) -> None:
                 if control.kind in ("shift_start", "shift_end"):
                     await _change_shift(pipeline, vol, control.kind == "shift_start", out)
                 else:
-                    paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused)
+                    paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused,
+                                                 settings.ingest_pause_commit_wait_s)
                 malformed_in_a_row = 0
                 continue
             accepted = None

@@ -69,6 +69,9 @@ class IngestSettings(BaseSettings):
     ingest_auth_timeout_s: float = 5.0  # the auth frame must arrive within this
     ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+    # `paused` waits this long at most for the commit of the pings sent before the pause (then
+    # says "pending"): a pause must not hang on PostgreSQL.
+    ingest_pause_commit_wait_s: float = Field(default=2.0, ge=0)
     # Assignments and shifts of connected volunteers are re-read this often: a shift ended from
     # the HTTP API or by HQ stops a live connection's pings within this delay.
     ingest_refresh_s: float = Field(default=10.0, gt=0)
