@@ -85,14 +85,15 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s)
-        relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, settings.redis_prefix)
+        auth = DeviceAuth(pool)
+        relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, auth.forget, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
                  asyncio.create_task(relay.run(), name="ingest-relay"),
                  asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts")]
         try:
-            yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
+            yield State(settings=settings, pool=pool, redis=redis, auth=auth,
                         pipeline=pipeline, writer=writer, relay=relay)
         finally:
             tasks[3].cancel()

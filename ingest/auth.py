@@ -4,8 +4,9 @@ The HTTP apps take only device tokens (server/auth/tokens.py); the websocket, wh
 travels in its first frame, takes the API token too (the phone page holds that one).
 
 One database round trip per websocket connection. HTTP apps authenticate every request, so
-successes are cached briefly (keyed by the token's hash, never the token); failures are not,
-so a revoked token stops working within `ttl_s`.
+successes are cached briefly (keyed by the token's hash, never the token); failures are not.
+A person removed from a campaign is forgotten at once (`forget`, called by ingest/relay.py on
+the access channel); `ttl_s` bounds the rest (a device token replaced).
 """
 from __future__ import annotations
 
@@ -73,3 +74,10 @@ class DeviceAuth:
             self._cache.clear()
         self._cache[key] = (time.monotonic(), device)
         return device
+
+    def forget(self, campaign_id: int, user_id: int) -> None:
+        """Drop the cached logins of that person in that campaign (removed from it). Rare:
+        a scan of the cache is fine."""
+        stale = [k for k, (_, d) in self._cache.items() if d.user_id == user_id and d.campaign_id == campaign_id]
+        for k in stale:
+            del self._cache[k]

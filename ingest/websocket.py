@@ -1,6 +1,6 @@
 """The volunteer websocket, /ws/pings: auth frame, then ping frames; acks after commit.
 
-Close codes: 1008 (no/invalid auth, or auth too late), 1009 (frame too large; the websocket
+Close codes: 1008 (no/invalid auth, auth too late, or access revoked meanwhile), 1009 (frame too large; the websocket
 server enforces it too), 1007 (too many malformed frames in a row), 1013 (database down at auth:
 try again later).
 """
@@ -17,6 +17,9 @@ from ingest import protocol as P
 from server.errors import QuadrillerError, ServiceUnavailable
 
 log = logging.getLogger("ingest.websocket")
+
+# Put in a connection's outbox when the person is removed from the campaign: the sender closes.
+_REVOKED = "\x00revoked"
 
 
 def _payload(message: dict) -> str | bytes | None:
@@ -112,7 +115,7 @@ async def pings_socket(ws: WebSocket) -> None:
         return
 
     out: asyncio.Queue[str | None] = asyncio.Queue()
-    closed = False
+    closed = revoked = False
 
     def sink(seqs: list[int], ok: bool) -> None:  # called by the writer after commit
         if closed:
@@ -126,6 +129,9 @@ async def pings_socket(ws: WebSocket) -> None:
     async def sender() -> None:
         try:
             while (frame := await out.get()) is not None:
+                if frame is _REVOKED:
+                    await ws.close(1008, "access revoked")
+                    return
                 await ws.send_text(frame)
         except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
             pass
@@ -134,7 +140,13 @@ async def pings_socket(ws: WebSocket) -> None:
                                      vol.shift_id, vol.shift_since))
     send_task = asyncio.create_task(sender())
     # HQ's assignments for this volunteer's team reach this socket at once (ingest/relay.py)
-    unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame))
+    def revoke() -> None:  # removed from the campaign (ingest/relay.py): no further ping taken
+        nonlocal revoked
+        revoked = True
+        out.put_nowait(_REVOKED)
+
+    unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame),
+                                   revoke)
     limits = P.Limits.from_settings(settings)
     malformed_in_a_row = 0
     paused = False
@@ -142,7 +154,7 @@ async def pings_socket(ws: WebSocket) -> None:
     try:
         while True:
             message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
+            if message["type"] == "websocket.disconnect" or revoked:
                 break
             data = _payload(message)
             if data is None:

@@ -5,6 +5,8 @@ Two channels per campaign carry JSON objects, each with a "type" (the envelope):
 - the live channel, to HQ's live map (server/live/hub.py): `ping` (a volunteer's fix, also
   stored as their latest state in the volunteer-state hash), `pause`, `resume`, `shift`, `report`;
 - the dispatch channel, to ingest's relay (ingest/relay.py): `assignment`;
+- the access channel, to every ingest process (ingest/relay.py): `revoked`, a person removed
+  from the campaign: their cached logins are forgotten and their open sockets closed;
 - the duty channel, to every ingest process (ingest/relay.py): `shift_end`, so that a shift
   ended anywhere (HQ, the HTTP API, a timeout, consent withdrawn) stops that volunteer's pings
   at once on every process, and their open websocket is told.
@@ -72,6 +74,16 @@ def channel_kind(channel: bytes | str) -> str:
     """The last part of one of the channel names above: "live", "dispatch", "duty"..."""
     text = channel.decode() if isinstance(channel, bytes) else channel
     return text.rsplit(":", 1)[-1]
+
+
+def access_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
+    """Channel: people removed from the campaign, heard by every ingest process."""
+    return f"{_tag(campaign_id, prefix)}:access"
+
+
+def access_pattern(prefix: str = DEFAULT_PREFIX) -> str:
+    """PSUBSCRIBE pattern matching every campaign's access channel."""
+    return f"{prefix}:{{c:*}}:access"
 
 
 def campaign_of_channel(channel: bytes | str, prefix: str = DEFAULT_PREFIX) -> int | None:
@@ -160,6 +172,13 @@ def report_event(v: int, team: int | None, district: str | None, report: int, st
 def shift_end_order(v: int, shift: int, since: float, by: str | None) -> bytes:
     """Shift `shift` of volunteer `v` (started at `since`, epoch seconds) ended, by `by`."""
     return orjson.dumps({"type": "shift_end", "v": v, "shift": shift, "since": since, "by": by})
+
+
+# --- events on the access channel --------------------------------------------------------------
+
+def access_revoked_event(user: int) -> bytes:
+    """User `user` is no longer a member of the campaign: refuse and disconnect them."""
+    return orjson.dumps({"type": "revoked", "user": user})
 
 
 # --- events on the dispatch channel ------------------------------------------------------------

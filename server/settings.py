@@ -103,6 +103,9 @@ class LiveSettings(BaseSettings):
     live_stale_after_s: float = 300.0
     live_auth_timeout_s: float = 5.0  # an HQ viewer's auth frame must arrive within this
     live_send_timeout_s: float = 30.0  # a viewer whose frame send stalls this long is closed (1013)
+    # Each viewer's membership is re-checked this often: a person removed from the campaign
+    # (`quadriller users revoke`) stops receiving positions within it.
+    live_access_recheck_s: float = Field(default=1.0, gt=0)
 
 
 class Settings(DatabaseSettings, RedisSettings, ApiSettings, IngestSettings, PrivacySettings, LiveSettings):
