@@ -85,7 +85,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s)
-        auth = DeviceAuth(pool)
+        auth = DeviceAuth(pool, device_max_age_days=settings.device_token_max_age_days)
         relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, auth.forget, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),

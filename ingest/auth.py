@@ -32,9 +32,10 @@ class Device:
 
 
 class DeviceAuth:
-    def __init__(self, pool: asyncpg.Pool, ttl_s: float = 30.0) -> None:
+    def __init__(self, pool: asyncpg.Pool, ttl_s: float = 30.0, device_max_age_days: float | None = None) -> None:
         self._pool = pool
         self._ttl_s = ttl_s
+        self._max_age_days = device_max_age_days  # a device token older than this is refused
         self._cache: dict[tuple, tuple[float, Device]] = {}
 
     async def authenticate(self, token: str, login: str | None = None, campaign: str | None = None,
@@ -50,11 +51,11 @@ class DeviceAuth:
         try:
             async with translated_errors(), self._pool.acquire(timeout=5) as conn:
                 if device_only:
-                    user = await auth_queries.user_by_device_token(conn, token, login)
+                    user = await auth_queries.user_by_device_token(conn, token, login, self._max_age_days)
                 else:
-                    user = await auth_queries.user_by_any_token(conn, token)
+                    user = await auth_queries.user_by_any_token(conn, token, self._max_age_days)
                 if user is None:
-                    raise Unauthenticated("unknown or revoked device token")
+                    raise Unauthenticated("unknown, revoked or expired device token")
                 rows = await auth_queries.memberships(conn, user.id)
         except TimeoutError as exc:
             raise ServiceUnavailable("database unavailable: timed out") from exc

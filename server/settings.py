@@ -87,6 +87,9 @@ class PrivacySettings(BaseSettings):
     retention_days: int = Field(default=30, ge=1)
     # A shift left open (a phone that died, a volunteer who forgot) ends, for tracking, after this.
     shift_max_hours: float = Field(default=12.0, gt=0, le=48)
+    # A device token (OwnTracks, Traccar, in app settings and OsmAnd URLs) is refused this long
+    # after it was issued; the phone page issues a new one. None (unset): no expiry.
+    device_token_max_age_days: float | None = Field(default=90.0, gt=0)
     # Shifts past shift_max_hours are closed (ended_by "timeout", live state removed) this often.
     shift_timeout_sweep_s: float = Field(default=60.0, gt=0)
     # Every Redis key holding a position (the volunteer-state hash) expires after this long
