@@ -1,8 +1,10 @@
 """The volunteer websocket, /ws/pings: auth frame, then ping frames; acks after commit.
 
-Close codes: 1008 (no/invalid auth, auth too late, or access revoked meanwhile), 1009 (frame too large; the websocket
-server enforces it too), 1007 (too many malformed frames in a row), 1013 (database down at auth:
-try again later).
+Close codes: 1008 (no/invalid auth, auth too late, access revoked meanwhile, or a client that
+does not read its frames: more than `ingest_outbox_max_frames` waiting), 1009 (frame too large;
+the websocket server enforces it too), 1007 (too many refused frames in a row: malformed, or
+every ping off shift, too old or out of range), 1013 (database down at auth, or more frames per
+second than `ingest_frames_per_s` allows: try again later).
 """
 from __future__ import annotations
 
@@ -14,12 +16,18 @@ from fastapi import WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from ingest import protocol as P
+from ingest.outbox import Outbox
+from ingest.pipeline import TokenBucket
 from server.errors import QuadrillerError, ServiceUnavailable
 
 log = logging.getLogger("ingest.websocket")
 
 # Put in a connection's outbox when the person is removed from the campaign: the sender closes.
 _REVOKED = "\x00revoked"
+
+# A frame whose pings were all refused for one of these counts toward the malformed limit: a
+# client that keeps sending what can never be taken costs an error frame per ping, for nothing.
+_REFUSED_CODES = frozenset({P.MALFORMED, P.OFF_SHIFT, P.TOO_OLD, P.OUT_OF_RANGE})
 
 
 def _payload(message: dict) -> str | bytes | None:
@@ -32,7 +40,7 @@ def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
 
-async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_paused: bool,
+async def _set_sharing(pipeline, vol, pause: bool, out: Outbox, was_paused: bool,
                        commit_wait_s: float) -> bool:
     """Pause or resume sharing for this connection; returns the new paused flag.
 
@@ -58,7 +66,7 @@ async def _set_sharing(pipeline, vol, pause: bool, out: asyncio.Queue, was_pause
     return pause
 
 
-async def _change_shift(pipeline, vol, start: bool, out: asyncio.Queue) -> None:
+async def _change_shift(pipeline, vol, start: bool, out: Outbox) -> None:
     """Start or end the volunteer's shift and answer with a shift frame. Ending first stores
     (and acks) what was already received: those pings were taken on shift."""
     try:
@@ -114,7 +122,7 @@ async def pings_socket(ws: WebSocket) -> None:
         await ws.close(1008, err.detail[:120])
         return
 
-    out: asyncio.Queue[str | None] = asyncio.Queue()
+    out = Outbox(settings.ingest_outbox_max_frames)
     closed = revoked = False
 
     def sink(seqs: list[int], ok: bool) -> None:  # called by the writer after commit
@@ -143,11 +151,13 @@ async def pings_socket(ws: WebSocket) -> None:
     def revoke() -> None:  # removed from the campaign (ingest/relay.py): no further ping taken
         nonlocal revoked
         revoked = True
-        out.put_nowait(_REVOKED)
+        out.put_control(_REVOKED)
 
     unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame),
                                    revoke)
     limits = P.Limits.from_settings(settings)
+    frames = TokenBucket(settings.ingest_frames_per_s, settings.ingest_frames_burst)
+    shift_changes = TokenBucket(settings.ingest_shift_changes_per_min / 60.0, settings.ingest_shift_changes_burst)
     malformed_in_a_row = 0
     paused = False
     close: tuple[int, str] | None = None
@@ -155,6 +165,12 @@ async def pings_socket(ws: WebSocket) -> None:
         while True:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect" or revoked:
+                break
+            if out.overflowed:
+                close = (1008, f"more than {out.max_frames} frames unread: read your frames")
+                break
+            if not frames.take(1)[0]:
+                close = (1013, f"more than {settings.ingest_frames_per_s:g} frames per second: send pings frames")
                 break
             data = _payload(message)
             if data is None:
@@ -168,7 +184,11 @@ async def pings_socket(ws: WebSocket) -> None:
                 pings, errors = [], [err]
             except P.Control as control:
                 if control.kind in ("shift_start", "shift_end"):
-                    await _change_shift(pipeline, vol, control.kind == "shift_start", out)
+                    granted, retry_ms = shift_changes.take(1)
+                    if granted:
+                        await _change_shift(pipeline, vol, control.kind == "shift_start", out)
+                    else:  # each change is a database transaction: not executed, send it again later
+                        out.put_nowait(P.throttle_frame(retry_ms, []))
                 else:
                     paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused,
                                                  settings.ingest_pause_commit_wait_s)
@@ -185,10 +205,11 @@ async def pings_socket(ws: WebSocket) -> None:
                 errors += accepted.off_shift
             if accepted is None or not (accepted.pings or accepted.dropped):
                 pings = []
-            if not pings and any(e.code == P.MALFORMED for e in errors):
+            if not pings and any(e.code in _REFUSED_CODES for e in errors):
                 malformed_in_a_row += 1
                 if malformed_in_a_row >= settings.ingest_malformed_limit:
-                    close = (1007, f"{malformed_in_a_row} malformed frames in a row")
+                    close = (1007, f"{malformed_in_a_row} refused frames in a row (malformed, off shift, "
+                                   "too old or out of range)")
                     break
             else:
                 malformed_in_a_row = 0
@@ -203,7 +224,7 @@ async def pings_socket(ws: WebSocket) -> None:
     finally:
         closed = True
         unregister()
-        out.put_nowait(None)
+        out.put_control(None)
         if close is not None:
             # Let queued frames (errors, acks) go out before the close frame.
             try:
@@ -211,7 +232,7 @@ async def pings_socket(ws: WebSocket) -> None:
             except (TimeoutError, Exception):  # noqa: BLE001
                 pass
             try:
-                await ws.close(*close)
+                await asyncio.wait_for(ws.close(*close), 1.0)  # a client not reading: don't wait on it
             except Exception:  # noqa: BLE001 - already gone
                 pass
         send_task.cancel()

@@ -67,7 +67,19 @@ class IngestSettings(BaseSettings):
     ingest_future_tolerance_s: float = 300.0
     ingest_queue_max: int = 100_000  # pings held uncommitted (e.g. PostgreSQL down) before dropping
     ingest_auth_timeout_s: float = 5.0  # the auth frame must arrive within this
-    ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
+    # Refused frames in a row (malformed; or whose pings were all off shift, too old or out of
+    # range) before closing with 1007.
+    ingest_malformed_limit: int = 5
+    # Frames waiting to go out to one websocket; past it the client is not reading: closed 1008.
+    ingest_outbox_max_frames: int = Field(default=1000, ge=10)
+    # Frames a websocket may send per second, with bursts (a phone sends one every few seconds;
+    # a backlog goes in `pings` frames): past it, closed 1013.
+    ingest_frames_per_s: float = Field(default=20.0, gt=0)
+    ingest_frames_burst: float = Field(default=60.0, ge=1)
+    # Shift start/end frames per connection (each costs a database transaction): past it, answered
+    # with `throttle` (seqs []) and not executed.
+    ingest_shift_changes_per_min: float = Field(default=6.0, gt=0)
+    ingest_shift_changes_burst: float = Field(default=5.0, ge=1)
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
     # `paused` waits this long at most for the commit of the pings sent before the pause (then
     # says "pending"): a pause must not hang on PostgreSQL.
