@@ -30,6 +30,7 @@ from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import ServiceUnavailable, install_error_handlers
 from server.settings import Settings
+from server.throttle import PerKeyCap
 
 log = logging.getLogger("ingest")
 
@@ -42,6 +43,7 @@ class State(TypedDict):
     pipeline: Pipeline
     writer: BatchWriter
     relay: PhoneRelay
+    unauthenticated: PerKeyCap
 
 
 async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
@@ -85,7 +87,12 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s)
-        auth = DeviceAuth(pool, device_max_age_days=settings.device_token_max_age_days)
+        # Logins on a pool of their own: a flood of bad credentials never takes the connections
+        # that commit pings (issue 12, item 7).
+        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max)
+        auth = DeviceAuth(auth_pool, device_max_age_days=settings.device_token_max_age_days,
+                          failures_per_min=settings.login_failures_per_min,
+                          failures_burst=settings.login_failures_burst)
         relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, auth.forget, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
@@ -94,7 +101,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
                  asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, auth=auth,
-                        pipeline=pipeline, writer=writer, relay=relay)
+                        pipeline=pipeline, writer=writer, relay=relay,
+                        unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
         finally:
             tasks[3].cancel()
             tasks[4].cancel()
@@ -114,6 +122,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
                 await redis.aclose()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pool.close(), 5.0)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(auth_pool.close(), 5.0)
 
     app = FastAPI(
         title="Quadriller ingest",

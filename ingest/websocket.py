@@ -90,37 +90,51 @@ async def _change_shift(pipeline, vol, start: bool, out: Outbox) -> None:
                                                  "shift changed, but HQ's live map was not told")))
 
 
-async def pings_socket(ws: WebSocket) -> None:
-    st = ws.state
-    settings, pipeline, auth = st.settings, st.pipeline, st.auth
+async def _authenticate(ws: WebSocket, settings, auth, pipeline, ip: str):
+    """(device, volunteer) from the first frame, or None once the socket is closed with why."""
     max_bytes = settings.ingest_max_frame_bytes
-    await ws.accept()
-
-    # --- authentication: the token travels in the first frame, never in the URL (logs) ---
+    # --- the token travels in the first frame, never in the URL (logs) ---
     try:
         message = await asyncio.wait_for(ws.receive(), settings.ingest_auth_timeout_s)
     except TimeoutError:
         await ws.close(1008, "no auth frame in time")
-        return
+        return None
     if message["type"] == "websocket.disconnect":
-        return
+        return None
     data = _payload(message)
     if data is None or _size(data) > max_bytes:
         await ws.close(1009 if data is not None else 1008, "auth frame too large" if data else "no auth")
-        return
+        return None
     try:
         token, slug = P.parse_auth(data)
-        device = await auth.authenticate(token, campaign=slug)
-        vol = await pipeline.volunteer(device.campaign_id, device.user_id)
+        device = await auth.authenticate(token, campaign=slug, ip=ip)
+        return device, await pipeline.volunteer(device.campaign_id, device.user_id)
     except P.PingError as err:
         await ws.close(1008, err.reason[:120])
-        return
     except ServiceUnavailable:
         await ws.close(1013, "database unavailable, try again later")
-        return
     except QuadrillerError as err:
         await ws.close(1008, err.detail[:120])
+    return None
+
+
+async def pings_socket(ws: WebSocket) -> None:
+    st = ws.state
+    settings, pipeline, auth = st.settings, st.pipeline, st.auth
+    max_bytes = settings.ingest_max_frame_bytes
+    # Before authentication a socket costs us and proves nothing: a few per address at once.
+    ip = ws.client.host if ws.client else ""
+    if not st.unauthenticated.acquire(ip):
+        await ws.close(1008, "too many unauthenticated connections from this address")  # refused: HTTP 403
         return
+    try:
+        await ws.accept()
+        authed = await _authenticate(ws, settings, auth, pipeline, ip)
+    finally:
+        st.unauthenticated.release(ip)
+    if authed is None:
+        return
+    device, vol = authed
 
     out = Outbox(settings.ingest_outbox_max_frames)
     closed = revoked = False

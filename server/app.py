@@ -18,6 +18,7 @@ from server.live.hub import LiveHub
 from server.redis import create_redis
 from server.security_headers import SecurityHeaders
 from server.settings import Settings
+from server.throttle import PerKeyCap
 from server.web.compression import CompressionMiddleware
 from server.web.static import mount_web
 
@@ -28,6 +29,7 @@ class State(TypedDict):
     redis: aioredis.Redis
     area_indexes: AreaIndexCache
     live_hub: LiveHub
+    unauthenticated: PerKeyCap  # websockets not yet authenticated, per client address
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -41,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await hub.start()
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
-                        live_hub=hub)
+                        live_hub=hub, unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
         finally:
             await hub.stop()
             await redis.aclose()

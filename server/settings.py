@@ -45,6 +45,12 @@ class ApiSettings(BaseSettings):
     web_dist: Path = PROJECT_ROOT / "web" / "dist"
     # Optional raster base map (XYZ template). Empty: the map renders offline without one.
     basemap_url: str = ""
+    # Websockets (ingest /ws/pings, HQ /ws/live) not yet authenticated, per client address at once.
+    unauthenticated_sockets_per_ip: int = Field(default=20, ge=1)
+    # Failed logins per client address and per login (ingest), refilled per minute, with bursts:
+    # past it, refused (429 / close 1008) without a database query.
+    login_failures_per_min: float = Field(default=10.0, gt=0)
+    login_failures_burst: float = Field(default=20.0, ge=1)
 
 
 class IngestSettings(BaseSettings):
@@ -80,6 +86,7 @@ class IngestSettings(BaseSettings):
     # with `throttle` (seqs []) and not executed.
     ingest_shift_changes_per_min: float = Field(default=6.0, gt=0)
     ingest_shift_changes_burst: float = Field(default=5.0, ge=1)
+    ingest_auth_pool_max: int = Field(default=2, ge=1)  # connections for logins, apart from the writer's
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
     # `paused` waits this long at most for the commit of the pings sent before the pause (then
     # says "pending"): a pause must not hang on PostgreSQL.

@@ -154,11 +154,19 @@ async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
 @router.websocket("/ws/live")
 async def live_socket(ws: WebSocket) -> None:
     hub: LiveHub = ws.state.live_hub
+    # Before authentication a socket costs us and proves nothing: a few per address at once.
+    ip = ws.client.host if ws.client else ""
+    if not ws.state.unauthenticated.acquire(ip):
+        await ws.close(1008, "too many unauthenticated connections from this address")  # refused: HTTP 403
+        return
     await ws.accept()
     viewer = None
     tasks: list[asyncio.Task] = []
     try:
-        campaign_id, scope, auth = await _authenticate(ws)
+        try:
+            campaign_id, scope, auth = await _authenticate(ws)
+        finally:
+            ws.state.unauthenticated.release(ip)
         # unset: the snapshot is not acknowledged yet
         acks = asyncio.Event() if auth.flow == "ack" else None
         binary = BinaryEncoder() if auth.encoding == "binary" else None
