@@ -339,8 +339,10 @@ class Pipeline:
     def _zones(self, frames: list[Frame], flat: list[Ping], at: Located) -> dict[int, list[News]]:
         """Per campaign, what HQ must hear, in order: each zone transition as it happens, then
         the newest fix of each frame (if not one of them). A ping no newer than the volunteer's
-        last is a resend or a late backlog ping: stored, but not news for the map."""
+        last (or than now, if that one was future-dated) is a resend or a late backlog ping:
+        stored, but not news for the map."""
         now = time.monotonic()
+        wall = time.time()
         news: dict[int, list[News]] = {}
         ps, nb, ds = at.ps, at.nb, at.ds
         i = 0
@@ -350,7 +352,12 @@ class Pipeline:
             if vol.shift_id is None:  # ended while queued: stored, but off the map (end_shift)
                 i += k
                 continue
-            assigned, last_t, newest = vol.area_id, vol.last_t, None
+            # A last fix dated ahead of the server's clock (a device clock running fast, within
+            # the future tolerance) counts as taken now: otherwise every later fix would be
+            # "older" and the volunteer frozen on the map until the clock caught up. The map
+            # follows the newest fix by arrival; only a fix older than now-or-the-last is a late
+            # backlog fix (stored, not news).
+            assigned, last_t, newest = vol.area_id, min(vol.last_t, wall), None
             for j in range(i, i + k):
                 t = flat[j].t
                 if t <= last_t:
