@@ -21,15 +21,16 @@ from fastapi import FastAPI, Request
 from ingest.auth import DeviceAuth
 from ingest.duty import Duty
 from ingest.live import LivePublisher
-from ingest.assignments import AssignmentRelay
 from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
+from ingest.relay import PhoneRelay
 from ingest.writer import BatchWriter, maintain_partitions
 from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import ServiceUnavailable, install_error_handlers
 from server.settings import Settings
+from server.throttle import PerKeyCap
 
 log = logging.getLogger("ingest")
 
@@ -41,7 +42,8 @@ class State(TypedDict):
     auth: DeviceAuth
     pipeline: Pipeline
     writer: BatchWriter
-    relay: AssignmentRelay
+    relay: PhoneRelay
+    unauthenticated: PerKeyCap
 
 
 async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
@@ -80,21 +82,30 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         writer = BatchWriter(pool, settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000.0,
                              settings.ingest_queue_max, settings.retention_days, settings.ingest_write_concurrency)
         areas = AreaLookup(AreaIndexCache(pool), pool)
-        live = LivePublisher(redis, settings.redis_prefix)
+        live = LivePublisher(redis, settings.redis_prefix, settings.live_state_ttl_s)
         duty = Duty(pool, redis, settings.shift_max_hours, settings.redis_prefix)
         pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
                             settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
                             refresh_s=settings.ingest_refresh_s)
-        relay = AssignmentRelay(redis, pipeline.apply_assignment, settings.redis_prefix)
+        # Logins on a pool of their own: a flood of bad credentials never takes the connections
+        # that commit pings (issue 12, item 7).
+        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max)
+        auth = DeviceAuth(auth_pool, device_max_age_days=settings.device_token_max_age_days,
+                          failures_per_min=settings.login_failures_per_min,
+                          failures_burst=settings.login_failures_burst)
+        relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, auth.forget, settings.redis_prefix)
         tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
                  asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
                  asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
-                 asyncio.create_task(relay.run(), name="ingest-assignments")]
+                 asyncio.create_task(relay.run(), name="ingest-relay"),
+                 asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts")]
         try:
-            yield State(settings=settings, pool=pool, redis=redis, auth=DeviceAuth(pool),
-                        pipeline=pipeline, writer=writer, relay=relay)
+            yield State(settings=settings, pool=pool, redis=redis, auth=auth,
+                        pipeline=pipeline, writer=writer, relay=relay,
+                        unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
         finally:
             tasks[3].cancel()
+            tasks[4].cancel()
             tasks[1].cancel()
             tasks[2].cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -111,6 +122,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
                 await redis.aclose()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pool.close(), 5.0)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(auth_pool.close(), 5.0)
 
     app = FastAPI(
         title="Quadriller ingest",

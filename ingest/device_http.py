@@ -35,6 +35,12 @@ class Throttled(QuadrillerError):
     title = "Too many pings"
 
 
+def client_ip(request: Request) -> str:
+    """The peer's address, the budget key of failed logins (uvicorn puts X-Forwarded-For here
+    when the proxy is trusted: FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else ""
+
+
 def checked(make, *args) -> Ping | None:
     """An app's message -> Ping through `make` (ingest/owntracks.py, ingest/traccar.py), its
     refusals as 400 problem details naming the field."""

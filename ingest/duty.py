@@ -1,8 +1,10 @@
 """Who is on shift, for one ingest process: tracking only during a shift.
 
 A volunteer's open shift (id and start) is loaded with the volunteer, refreshed in the
-background with their assignment (so a shift ended from the HTTP API or by HQ stops the pings of
-a live connection within `refresh_s`), and changed at once by the websocket's shift frames.
+background with their assignment, changed at once by the websocket's shift frames, and by a
+shift ended anywhere else (HQ, the HTTP API, a timeout, consent withdrawn), heard on the duty
+channel by ingest/relay.py before the next frame is read. The refresh (`refresh_s`) remains the
+fallback when that message was missed (Redis down).
 
 A ping is taken only while a shift is open, and only if the device says it was taken after the
 shift started (give or take CLOCK_SLACK_S of clock difference): an app that queued fixes all
@@ -10,6 +12,7 @@ night must not upload the night when the volunteer starts their morning shift.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import asyncpg
@@ -54,16 +57,37 @@ class Duty:
         return shift, created, notified
 
     async def end(self, vol) -> tuple[Shift | None, bool]:
-        """(the ended shift or None when none was open, HQ told). Raises on a database error."""
-        async with self._pool.acquire(timeout=5) as conn:
-            current = await shift_queries.open_of_user(conn, vol.campaign_id, vol.user_id, self.max_hours)
-            ended, notified = None, True
-            if current is not None:
-                ended, notified = await shift_service.end(conn, self._redis, vol.campaign_id, current.id,
-                                                          "volunteer", self.max_hours, self._prefix)
+        """(the ended shift or None when none was open, HQ told). Raises on a database error,
+        the shift unchanged. Off shift here before the end is published: the duty order it sends
+        (ingest/relay.py) then finds nothing to end, and this connection gets one answer."""
+        before = vol.shift_id, vol.shift_since, vol.zone
+        self.ended(vol)
+        try:
+            async with self._pool.acquire(timeout=5) as conn:
+                return await shift_service.end_open(conn, self._redis, vol.campaign_id, vol.user_id,
+                                                    "volunteer", self.max_hours, self._prefix)
+        except BaseException:
+            vol.shift_id, vol.shift_since, vol.zone = before
+            raise
+
+    @staticmethod
+    def ended(vol) -> None:
+        """The volunteer's shift is over (here, or told by ingest/relay.py): no more pings."""
         _set(vol, None)
         vol.zone = None  # the next shift starts with no zone: no false exit event
-        return ended, notified
+
+    async def time_out_forever(self, every_s: float) -> None:
+        """Every `every_s`: end the shifts past their maximum length, in every campaign (several
+        ingest processes may run it: each shift is ended, and told, by one of them)."""
+        while True:
+            try:
+                async with self._pool.acquire(timeout=5) as conn:
+                    n = await shift_service.time_out(conn, self._redis, self.max_hours, self._prefix)
+                if n:
+                    log.info("%d shifts ended by timeout", n)
+            except Exception as exc:  # noqa: BLE001 - database down: next time
+                log.warning("shift timeouts not swept: %s: %s", type(exc).__name__, exc)
+            await asyncio.sleep(every_s)
 
     @staticmethod
     def split(vol, pings: list[Ping]) -> tuple[list[Ping], list[PingError]]:

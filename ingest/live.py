@@ -14,12 +14,15 @@ log = logging.getLogger("ingest.live")
 
 
 # One round trip per tick: publish every delta on the campaign's channel, then store each
-# volunteer's latest state. ARGV: channel, number of deltas m, m deltas, then field/value pairs.
+# volunteer's latest state, and push back the hash's expiry (it holds positions: it must not
+# outlive its use if nothing removes it). ARGV: channel, expiry in ms, number of deltas m,
+# m deltas, then field/value pairs.
 _LIVE_LUA = """
 local ch = ARGV[1]
-local m = tonumber(ARGV[2])
-for i = 3, m + 2 do redis.call('PUBLISH', ch, ARGV[i]) end
-for i = m + 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local m = tonumber(ARGV[3])
+for i = 4, m + 3 do redis.call('PUBLISH', ch, ARGV[i]) end
+for i = m + 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+if #ARGV > m + 3 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return m
 """
 
@@ -29,9 +32,10 @@ class LivePublisher:
     down, live updates are skipped (and logged) for a second at a time instead of slowing
     every tick with timeouts."""
 
-    def __init__(self, redis: aioredis.Redis, prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(self, redis: aioredis.Redis, prefix: str = DEFAULT_PREFIX, state_ttl_s: float = 3600.0) -> None:
         self._redis = redis
         self._prefix = prefix
+        self._state_ttl_ms = int(state_ttl_s * 1000)
         self._script = redis.register_script(_LIVE_LUA)
         self._down_until = 0.0
         self._last_log = 0.0
@@ -44,7 +48,8 @@ class LivePublisher:
             return
         try:
             await self._script(keys=[volunteer_state_key(campaign_id, self._prefix)],
-                               args=[live_channel(campaign_id, self._prefix), len(deltas), *deltas, *states])
+                               args=[live_channel(campaign_id, self._prefix), self._state_ttl_ms, len(deltas),
+                                     *deltas, *states])
             if not self.ok:
                 log.info("Redis live updates resumed")
             self.ok = True
@@ -62,6 +67,13 @@ class LivePublisher:
         pipe.hdel(volunteer_state_key(campaign_id, self._prefix), str(user_id))
         pipe.publish(live_channel(campaign_id, self._prefix), pause_event(user_id))
         await pipe.execute()
+
+    async def drop_state(self, campaign_id: int, user_id: int) -> None:
+        """Remove the volunteer's live state (their shift ended elsewhere; HQ was told there)."""
+        try:
+            await self._redis.hdel(volunteer_state_key(campaign_id, self._prefix), str(user_id))
+        except Exception as exc:  # noqa: BLE001 - the state expires anyway (live_state_ttl_s)
+            log.warning("live state of %s not removed: %s: %s", user_id, type(exc).__name__, exc)
 
     async def resumed(self, campaign_id: int, user_id: int) -> None:
         """A volunteer resumed sharing: an activity event for HQ (their next ping shows them)."""

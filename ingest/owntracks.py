@@ -14,7 +14,7 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ingest.device_http import KMH_TO_MS, BadPing, answer, checked, read_body, store
+from ingest.device_http import KMH_TO_MS, BadPing, answer, checked, client_ip, read_body, store
 from ingest.fields import parse_time, seq_of_time
 from ingest.protocol import Ping, json_number
 from server.errors import Unauthenticated
@@ -65,7 +65,7 @@ async def owntracks(request: Request, campaign: str | None = None) -> Response:
     """`campaign` (query) names the campaign when the volunteer belongs to several."""
     login, token = basic_credentials(request)
     device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True,
-                                                    device_only=True)
+                                                    device_only=True, ip=client_ip(request))
     try:
         msg = orjson.loads(await read_body(request))
     except orjson.JSONDecodeError as exc:

@@ -115,6 +115,7 @@ class Pipeline:
         self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
         self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
         self._wake = asyncio.Event()
+        self._background: set[asyncio.Task] = set()
 
     # --- volunteer state -----------------------------------------------------------------
     async def volunteer(self, campaign_id: int, user_id: int, resync: bool = True) -> Volunteer:
@@ -163,10 +164,29 @@ class Pipeline:
         vol.team_id, vol.area_id = team, area
 
     def apply_assignment(self, campaign_id: int, user_id: int, team: int, area: int) -> None:
-        """HQ sent the volunteer's team somewhere (ingest/assignments.py): take it at once."""
+        """HQ sent the volunteer's team somewhere (ingest/relay.py): take it at once."""
         vol = self._volunteers.get((campaign_id, user_id))
         if vol is not None:
             self._set_assignment(vol, team, area)
+
+    def end_shift(self, campaign_id: int, user_id: int, shift_id: int) -> bool:
+        """The shift ended elsewhere (ingest/relay.py): refuse the volunteer's next pings, now
+        (no await between this and the next frame read). Pings queued before are stored (they
+        were received on shift) but no longer published; once the tick in flight is done,
+        their live state is removed again, in case that tick wrote it back after HQ removed it.
+        Returns whether the shift was open in this process."""
+        vol = self._volunteers.get((campaign_id, user_id))
+        if vol is None or vol.shift_id != shift_id:
+            return False
+        self.duty.ended(vol)
+        task = asyncio.get_running_loop().create_task(self._forget_live_state(vol))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return True
+
+    async def _forget_live_state(self, vol: Volunteer) -> None:
+        await self.settle()
+        await self.live.drop_state(vol.campaign_id, vol.user_id)
 
     async def refresh_assignments(self) -> None:
         """Every `refresh_s`: the assignments of the volunteers active in the last 10 minutes,
@@ -319,15 +339,25 @@ class Pipeline:
     def _zones(self, frames: list[Frame], flat: list[Ping], at: Located) -> dict[int, list[News]]:
         """Per campaign, what HQ must hear, in order: each zone transition as it happens, then
         the newest fix of each frame (if not one of them). A ping no newer than the volunteer's
-        last is a resend or a late backlog ping: stored, but not news for the map."""
+        last (or than now, if that one was future-dated) is a resend or a late backlog ping:
+        stored, but not news for the map."""
         now = time.monotonic()
+        wall = time.time()
         news: dict[int, list[News]] = {}
         ps, nb, ds = at.ps, at.nb, at.ds
         i = 0
         for vol, _, pings, _ in frames:
             k = len(pings)
             vol.seen_at = now
-            assigned, last_t, newest = vol.area_id, vol.last_t, None
+            if vol.shift_id is None:  # ended while queued: stored, but off the map (end_shift)
+                i += k
+                continue
+            # A last fix dated ahead of the server's clock (a device clock running fast, within
+            # the future tolerance) counts as taken now: otherwise every later fix would be
+            # "older" and the volunteer frozen on the map until the clock caught up. The map
+            # follows the newest fix by arrival; only a fix older than now-or-the-last is a late
+            # backlog fix (stored, not news).
+            assigned, last_t, newest = vol.area_id, min(vol.last_t, wall), None
             for j in range(i, i + k):
                 t = flat[j].t
                 if t <= last_t:

@@ -267,7 +267,10 @@ def shift_frame(on: bool, shift_id: int | None, since: float | None, created: bo
     return orjson.dumps(frame).decode()
 
 
-def sharing_frame(paused: bool) -> str:
+def sharing_frame(paused: bool, pending: bool = False) -> str:
+    """`paused` (with "pending": true when pings sent before it are not yet committed) or `resumed`."""
+    if pending:
+        return orjson.dumps({"type": "paused", "pending": True}).decode()
     return orjson.dumps({"type": "paused" if paused else "resumed"}).decode()
 
 

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ingest.auth import Device
-from ingest.device_http import KNOTS_TO_MS, BadPing, answer, checked, read_body, store
+from ingest.device_http import KNOTS_TO_MS, BadPing, answer, checked, client_ip, read_body, store
 from ingest.fields import parse_time, seq_of_time, text_number
 from ingest.protocol import MALFORMED, Ping, PingError, json_number
 from server.errors import Forbidden, Unauthenticated
@@ -83,7 +83,8 @@ async def _device(request: Request, token) -> Device:
         raise BadPing("id (the device token) is required", code="malformed")
     try:
         return await request.state.auth.authenticate(
-            token, campaign=request.query_params.get("campaign"), use_cache=True, device_only=True)
+            token, campaign=request.query_params.get("campaign"), use_cache=True, device_only=True,
+            ip=client_ip(request))
     except Unauthenticated:
         raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
 

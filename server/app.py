@@ -21,6 +21,7 @@ from server.redis import create_redis
 from server.security_headers import SecurityHeaders
 from server.retention import job as retention_job
 from server.settings import Settings
+from server.throttle import PerKeyCap
 from server.web.compression import CompressionMiddleware
 from server.web.static import mount_web
 
@@ -31,6 +32,7 @@ class State(TypedDict):
     redis: aioredis.Redis
     area_indexes: AreaIndexCache
     live_hub: LiveHub
+    unauthenticated: PerKeyCap  # websockets not yet authenticated, per client address
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.create_task(retention_job.every(pool, redis, settings), name="retention")]
         try:
             yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
-                        live_hub=hub)
+                        live_hub=hub, unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
         finally:
             for job in jobs:
                 job.cancel()

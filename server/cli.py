@@ -218,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--role", required=True, choices=("admin", "coordinator", "volunteer"))
     u.add_argument("--name", required=True)
     u.set_defaults(func=cmd_users_add)
+    from server.auth.commands import add_user_commands
+    add_user_commands(users)
 
     s = sub.add_parser("serve", help="run the HQ server (API and web)")
     s.add_argument("--host")

@@ -4,7 +4,12 @@ the one pub/sub loop that survives Redis restarts.
 Two channels per campaign carry JSON objects, each with a "type" (the envelope):
 - the live channel, to HQ's live map (server/live/hub.py): `ping` (a volunteer's fix, also
   stored as their latest state in the volunteer-state hash), `pause`, `resume`, `shift`, `report`;
-- the dispatch channel, to ingest's relay (ingest/assignments.py): `assignment`.
+- the dispatch channel, to ingest's relay (ingest/relay.py): `assignment`;
+- the access channel, to every ingest process (ingest/relay.py): `revoked`, a person removed
+  from the campaign: their cached logins are forgotten and their open sockets closed;
+- the duty channel, to every ingest process (ingest/relay.py): `shift_end`, so that a shift
+  ended anywhere (HQ, the HTTP API, a timeout, consent withdrawn) stops that volunteer's pings
+  at once on every process, and their open websocket is told.
 Publishers build events only here, so a reader of this module knows everything HQ can hear.
 
 Names are `<prefix>:{c:<campaign id>}:<what>`: hash-tagged by campaign so that Redis Cluster keeps
@@ -53,6 +58,32 @@ def dispatch_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
 def dispatch_pattern(prefix: str = DEFAULT_PREFIX) -> str:
     """PSUBSCRIBE pattern matching every campaign's dispatch channel."""
     return f"{prefix}:{{c:*}}:dispatch"
+
+
+def duty_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
+    """Channel: shift ends, heard by every ingest process (stop taking that volunteer's pings)."""
+    return f"{_tag(campaign_id, prefix)}:duty"
+
+
+def duty_pattern(prefix: str = DEFAULT_PREFIX) -> str:
+    """PSUBSCRIBE pattern matching every campaign's duty channel."""
+    return f"{prefix}:{{c:*}}:duty"
+
+
+def channel_kind(channel: bytes | str) -> str:
+    """The last part of one of the channel names above: "live", "dispatch", "duty"..."""
+    text = channel.decode() if isinstance(channel, bytes) else channel
+    return text.rsplit(":", 1)[-1]
+
+
+def access_channel(campaign_id: int, prefix: str = DEFAULT_PREFIX) -> str:
+    """Channel: people removed from the campaign, heard by every ingest process."""
+    return f"{_tag(campaign_id, prefix)}:access"
+
+
+def access_pattern(prefix: str = DEFAULT_PREFIX) -> str:
+    """PSUBSCRIBE pattern matching every campaign's access channel."""
+    return f"{prefix}:{{c:*}}:access"
 
 
 def campaign_of_channel(channel: bytes | str, prefix: str = DEFAULT_PREFIX) -> int | None:
@@ -146,6 +177,20 @@ def door_event(v: int, team: int | None, district: str | None, door: int, statio
 def alert_event(alert: dict, what: str) -> bytes:
     """An alert raised, acknowledged ("acked") or cleared (server/alerts)."""
     return orjson.dumps({"type": "alert", "what": what, "alert": alert})
+
+
+# --- events on the duty channel ----------------------------------------------------------------
+
+def shift_end_order(v: int, shift: int, since: float, by: str | None) -> bytes:
+    """Shift `shift` of volunteer `v` (started at `since`, epoch seconds) ended, by `by`."""
+    return orjson.dumps({"type": "shift_end", "v": v, "shift": shift, "since": since, "by": by})
+
+
+# --- events on the access channel --------------------------------------------------------------
+
+def access_revoked_event(user: int) -> bytes:
+    """User `user` is no longer a member of the campaign: refuse and disconnect them."""
+    return orjson.dumps({"type": "revoked", "user": user})
 
 
 # --- events on the dispatch channel ------------------------------------------------------------

@@ -1,7 +1,5 @@
-"""The ingest service's public URLs, as phones and the apps reach it: built from settings only.
-
-Used by /api/config and by the security headers (the page may connect to that origin only).
-"""
+"""Where phones reach the ingest service, built from settings only: shared by /api/config
+(server/config_routes.py) and the Content-Security-Policy (server/security_headers.py)."""
 from __future__ import annotations
 
 from server.settings import Settings

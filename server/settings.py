@@ -45,6 +45,12 @@ class ApiSettings(BaseSettings):
     web_dist: Path = PROJECT_ROOT / "web" / "dist"
     # Optional raster base map (XYZ template). Empty: the map renders offline without one.
     basemap_url: str = ""
+    # Websockets (ingest /ws/pings, HQ /ws/live) not yet authenticated, per client address at once.
+    unauthenticated_sockets_per_ip: int = Field(default=20, ge=1)
+    # Failed logins per client address and per login (ingest), refilled per minute, with bursts:
+    # past it, refused (429 / close 1008) without a database query.
+    login_failures_per_min: float = Field(default=10.0, gt=0)
+    login_failures_burst: float = Field(default=20.0, ge=1)
 
 
 class IngestSettings(BaseSettings):
@@ -67,8 +73,24 @@ class IngestSettings(BaseSettings):
     ingest_future_tolerance_s: float = 300.0
     ingest_queue_max: int = 100_000  # pings held uncommitted (e.g. PostgreSQL down) before dropping
     ingest_auth_timeout_s: float = 5.0  # the auth frame must arrive within this
-    ingest_malformed_limit: int = 5  # malformed frames in a row before closing with 1007
+    # Refused frames in a row (malformed; or whose pings were all off shift, too old or out of
+    # range) before closing with 1007.
+    ingest_malformed_limit: int = 5
+    # Frames waiting to go out to one websocket; past it the client is not reading: closed 1008.
+    ingest_outbox_max_frames: int = Field(default=1000, ge=10)
+    # Frames a websocket may send per second, with bursts (a phone sends one every few seconds;
+    # a backlog goes in `pings` frames): past it, closed 1013.
+    ingest_frames_per_s: float = Field(default=20.0, gt=0)
+    ingest_frames_burst: float = Field(default=60.0, ge=1)
+    # Shift start/end frames per connection (each costs a database transaction): past it, answered
+    # with `throttle` (seqs []) and not executed.
+    ingest_shift_changes_per_min: float = Field(default=6.0, gt=0)
+    ingest_shift_changes_burst: float = Field(default=5.0, ge=1)
+    ingest_auth_pool_max: int = Field(default=2, ge=1)  # connections for logins, apart from the writer's
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+    # `paused` waits this long at most for the commit of the pings sent before the pause (then
+    # says "pending"): a pause must not hang on PostgreSQL.
+    ingest_pause_commit_wait_s: float = Field(default=2.0, ge=0)
     # Assignments and shifts of connected volunteers are re-read this often: a shift ended from
     # the HTTP API or by HQ stops a live connection's pings within this delay.
     ingest_refresh_s: float = Field(default=10.0, gt=0)
@@ -86,6 +108,14 @@ class PrivacySettings(BaseSettings):
     shift_max_hours: float = Field(default=12.0, gt=0, le=48)
     # The HQ server runs the retention job (server/retention) at start and then this often.
     retention_every_s: float = Field(default=3600.0, gt=0)
+    # A device token (OwnTracks, Traccar, in app settings and OsmAnd URLs) is refused this long
+    # after it was issued; the phone page issues a new one. None (unset): no expiry.
+    device_token_max_age_days: float | None = Field(default=90.0, gt=0)
+    # Shifts past shift_max_hours are closed (ended_by "timeout", live state removed) this often.
+    shift_timeout_sweep_s: float = Field(default=60.0, gt=0)
+    # Every Redis key holding a position (the volunteer-state hash) expires after this long
+    # without a new fix: no position outlives its use on the map, even if nothing removes it.
+    live_state_ttl_s: float = Field(default=3600.0, ge=1)
 
 
 class LiveSettings(BaseSettings):
@@ -97,6 +127,9 @@ class LiveSettings(BaseSettings):
     live_stale_after_s: float = 300.0
     live_auth_timeout_s: float = 5.0  # an HQ viewer's auth frame must arrive within this
     live_send_timeout_s: float = 30.0  # a viewer whose frame send stalls this long is closed (1013)
+    # Each viewer's membership is re-checked this often: a person removed from the campaign
+    # (`quadriller users revoke`) stops receiving positions within it.
+    live_access_recheck_s: float = Field(default=1.0, gt=0)
 
 
 class AlertSettings(BaseSettings):

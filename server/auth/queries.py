@@ -13,19 +13,21 @@ async def user_by_token(conn: asyncpg.Connection, token: str) -> User | None:
     return User(**dict(row)) if row else None
 
 
-async def user_by_device_token(conn: asyncpg.Connection, token: str, login: str | None = None) -> User | None:
-    """A device token (the apps' credential); with `login`, both must match (OwnTracks)."""
+async def user_by_device_token(conn: asyncpg.Connection, token: str, login: str | None = None,
+                               max_age_days: float | None = None) -> User | None:
+    """A device token (the apps' credential); with `login`, both must match (OwnTracks). One
+    issued more than `max_age_days` ago (None: no limit) is refused."""
     if login is None:
-        row = await conn.fetchrow(sql("auth/user_by_device_token"), hash_token(token))
+        row = await conn.fetchrow(sql("auth/user_by_device_token"), hash_token(token), max_age_days)
     else:
-        row = await conn.fetchrow(sql("auth/user_by_login_device_token"), login, hash_token(token))
+        row = await conn.fetchrow(sql("auth/user_by_login_device_token"), login, hash_token(token), max_age_days)
     return User(**dict(row)) if row else None
 
 
-async def user_by_any_token(conn: asyncpg.Connection, token: str) -> User | None:
+async def user_by_any_token(conn: asyncpg.Connection, token: str, max_age_days: float | None = None) -> User | None:
     """The API token or the device token: the ingest websocket takes either (its token travels
     in the first frame, never in a URL), the HTTP apps only the device token."""
-    row = await conn.fetchrow(sql("auth/user_by_any_token"), hash_token(token))
+    row = await conn.fetchrow(sql("auth/user_by_any_token"), hash_token(token), max_age_days)
     return User(**dict(row)) if row else None
 
 

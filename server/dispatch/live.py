@@ -1,5 +1,5 @@
 """Pushing an assignment to a team's phones: one message on the campaign's dispatch channel,
-which every ingest process relays to the team members it has connected (ingest/assignments.py)."""
+which every ingest process relays to the team members it has connected (ingest/relay.py)."""
 from __future__ import annotations
 
 import redis.asyncio as aioredis

@@ -15,7 +15,7 @@ live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's d
 "events" keeps what coalescing would otherwise fold away, in order: enter/exit pings (states
 with "ev"), and {"type":"shift","v","on":bool,…}, {"type":"pause","v"}, {"type":"resume","v"}.
 Close codes: 1008 not allowed (bad token, not admin/coordinator of the campaign, bad or late
-auth frame), 1013 try again later (database or Redis down, or the viewer stalled too long).
+auth frame; or no longer: the membership is re-checked every live_access_recheck_s), 1013 try again later (database or Redis down, or the viewer stalled too long).
 """
 from __future__ import annotations
 
@@ -50,6 +50,27 @@ class Refused(Exception):
     def __init__(self, code: int, reason: str) -> None:
         super().__init__(reason)
         self.code, self.reason = code, reason
+
+
+async def _allowed(pool: asyncpg.Pool, token: str, campaign: str) -> bool:
+    async with connection(pool) as conn:  # database away: ServiceUnavailable
+        user = await auth_queries.user_by_token(conn, token)
+        member = await auth_queries.membership(conn, user, campaign) if user else None
+    return member is not None and member.role in HQ_ROLES
+
+
+async def _recheck_access(ws: WebSocket, auth: AuthFrame) -> None:
+    """A viewer removed from the campaign (`quadriller users revoke`) or demoted stops receiving
+    positions within `live_access_recheck_s`: two indexed reads per viewer and period (HQ
+    viewers are few). The database away: the viewer keeps its feed until it is back."""
+    every = ws.state.settings.live_access_recheck_s
+    while True:
+        await asyncio.sleep(every)
+        try:
+            if not await _allowed(ws.state.pool, auth.token, auth.campaign):
+                raise Refused(1008, "access revoked")
+        except ServiceUnavailable:
+            continue
 
 
 async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
@@ -136,11 +157,23 @@ async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
 @router.websocket("/ws/live")
 async def live_socket(ws: WebSocket) -> None:
     hub: LiveHub = ws.state.live_hub
+    # Before authentication a socket costs us and proves nothing: a few per address at once.
+    ip = ws.client.host if ws.client else ""
+    if not ws.state.unauthenticated.acquire(ip):
+        # Accepted, then closed with 1013 ("try again later"): a client retries with its backoff.
+        # A refused handshake (HTTP 403) would read as a bad credential, which clients give up on,
+        # and phones behind one address reconnecting after a restart must not give up.
+        await ws.accept()
+        await ws.close(1013, "too many connections waiting to authenticate from this address: retry later")
+        return
     await ws.accept()
     viewer = None
     tasks: list[asyncio.Task] = []
     try:
-        campaign_id, scope, auth = await _authenticate(ws)
+        try:
+            campaign_id, scope, auth = await _authenticate(ws)
+        finally:
+            ws.state.unauthenticated.release(ip)
         # unset: the snapshot is not acknowledged yet
         acks = asyncio.Event() if auth.flow == "ack" else None
         binary = BinaryEncoder() if auth.encoding == "binary" else None
@@ -150,7 +183,8 @@ async def live_socket(ws: WebSocket) -> None:
         await ws.send_text(await hub.snapshot(viewer, await _on_shift(ws, campaign_id)))
         tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks,
                                                   binary)),
-                 asyncio.create_task(_read_incoming(ws, acks))]
+                 asyncio.create_task(_read_incoming(ws, acks)),
+                 asyncio.create_task(_recheck_access(ws, auth))]
         viewer.wake.set()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -41,16 +41,16 @@ async def run(conn: asyncpg.Connection, redis: aioredis.Redis, settings: Setting
             deleted = dict(await conn.fetchrow(sql("retention/delete_past"), c["id"], cut.location, cut.contacts,
                                                cut.audit))
         deleted["pings"] = pings
-        deleted["redis:vstate"] = await _prune_live(redis, c["id"], settings.shift_max_hours * 3600,
+        deleted["redis:vstate"] = await _prune_live(redis, c["id"], settings.live_state_ttl_s,
                                                      settings.redis_prefix)
         out["campaigns"][c["slug"]] = deleted
     return out
 
 
 async def _prune_live(redis: aioredis.Redis, campaign_id: int, max_age_s: float, prefix: str) -> int:
-    """Drop live positions older than a shift can last, and give the hash an expiry of that long:
-    should no job run, positions still vanish. (Redis 7.0 has no per-field expiry; ingest's next
-    ping after an expiry writes the volunteer's state again.)"""
+    """Drop live positions with no fix for `max_age_s` (QUADRILLER_LIVE_STATE_TTL_S, the expiry
+    ingest gives the hash on every write), and give the hash that expiry: should nothing write or
+    run again, positions still vanish. (Redis 7.0 has no per-field expiry, hence the pruning.)"""
     key = volunteer_state_key(campaign_id, prefix)
     old = stale_live_states(await redis.hgetall(key), time.time() * 1000, max_age_s,
                             lambda raw: orjson.loads(raw).get("rt"))

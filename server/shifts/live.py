@@ -1,7 +1,8 @@
 """Telling HQ's live map that a shift started or ended, on the campaign's live channel.
 
 Ending a shift also drops the volunteer's live state, like a pause: off shift, they are not on
-the map. The database is the truth; Redis only informs viewers, so a Redis failure is reported
+the map; and it is told on the duty channel, so that every ingest process stops taking their
+pings before the next one arrives. The database is the truth; Redis only informs viewers, so a Redis failure is reported
 (the caller says "HQ was not told") but never undoes a shift change.
 """
 from __future__ import annotations
@@ -29,6 +30,10 @@ async def publish_ended(redis: aioredis.Redis, campaign_id: int, shift: Shift,
         pipe.hdel(events.volunteer_state_key(campaign_id, prefix), str(shift.volunteer))
         pipe.publish(events.live_channel(campaign_id, prefix),
                      events.shift_ended_event(shift.volunteer, shift.id, shift.ended_by))
+        # Every ingest process stops taking their pings at once (ingest/relay.py).
+        pipe.publish(events.duty_channel(campaign_id, prefix),
+                     events.shift_end_order(shift.volunteer, shift.id, shift.started_at.timestamp(),
+                                            shift.ended_by))
         await pipe.execute()
         return True
     except Exception as exc:  # noqa: BLE001 - Redis down: ended all the same; HQ sees them go stale

@@ -58,6 +58,12 @@ async def end(conn: asyncpg.Connection, campaign_id: int, shift_id: int, by: str
     return _shift(row) if row else None
 
 
+async def time_out(conn: asyncpg.Connection, max_hours: float) -> list[tuple[int, Shift]]:
+    """End every shift past its maximum length: (campaign id, ended shift) for each."""
+    rows = await conn.fetch(sql("shifts/time_out"), max_hours)
+    return [(r["campaign_id"], _shift(r)) for r in rows]
+
+
 async def by_id(conn: asyncpg.Connection, campaign_id: int, shift_id: int) -> Shift | None:
     row = await conn.fetchrow(sql("shifts/by_id"), campaign_id, shift_id)
     return _shift(row) if row else None

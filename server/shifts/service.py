@@ -35,3 +35,24 @@ async def end(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int,
     if ended is None:
         return None, True
     return ended, await live.publish_ended(redis, campaign_id, ended, prefix)
+
+
+async def end_open(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int, by: str,
+                   max_hours: float, prefix: str = DEFAULT_PREFIX) -> tuple[Shift | None, bool]:
+    """End the volunteer's open shift, if any: the hook for whatever ends tracking on the
+    volunteer's behalf (consent withdrawn, access revoked). Like `end`, it reaches every ingest
+    process at once (server/shifts/live.py). `by` must be one the shifts table accepts."""
+    current = await queries.open_of_user(conn, campaign_id, user_id, max_hours)
+    if current is None:
+        return None, True
+    return await end(conn, redis, campaign_id, current.id, by, max_hours, prefix)
+
+
+async def time_out(conn: asyncpg.Connection, redis: aioredis.Redis, max_hours: float,
+                   prefix: str = DEFAULT_PREFIX) -> int:
+    """End every shift left open past `max_hours` (a phone that died), and tell it like any end:
+    the live state goes, ingest stops the pings, HQ hears it. Returns how many ended."""
+    ended = await queries.time_out(conn, max_hours)
+    for campaign_id, shift in ended:
+        await live.publish_ended(redis, campaign_id, shift, prefix)
+    return len(ended)

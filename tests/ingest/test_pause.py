@@ -46,3 +46,18 @@ async def test_pause_and_resume(ingest, pool, volunteer, redis_url):
         assert await r.hget(volunteer_state_key(cid), str(uid)) is not None
     finally:
         await r.aclose()
+
+
+async def test_paused_follows_the_acks_of_what_came_before(ingest, volunteer):
+    """A client may clear its outbox on `paused`: every ping sent before the pause is acked first."""
+    async with connected(ingest.ws_url, volunteer["token"]) as (ws, _):
+        t = time.time()
+        for seq in range(1, 21):
+            await ws.send(ping_frame(seq, t=t + seq * 0.01))
+        await ws.send(orjson.dumps({"type": "pause"}).decode())
+        acked: set[int] = set()
+        while (frame := orjson.loads(await ws.recv()))["type"] != "paused":
+            if frame["type"] == "ack":
+                acked |= set(frame["seqs"])
+    assert frame == {"type": "paused"}
+    assert acked == set(range(1, 21))

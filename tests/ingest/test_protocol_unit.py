@@ -133,6 +133,7 @@ def test_outgoing_frames_are_json_text():
     assert orjson.loads(p.warning_frame(4, p.LOW_ACCURACY, "r")) == {
         "type": "warning", "seq": 4, "code": p.LOW_ACCURACY, "reason": "r"}
     assert orjson.loads(p.sharing_frame(True)) == {"type": "paused"}
+    assert orjson.loads(p.sharing_frame(True, pending=True)) == {"type": "paused", "pending": True}
     assert orjson.loads(p.shift_frame(True, 9, 12.5, created=True)) == {
         "type": "shift", "state": "on", "shift": {"id": 9, "since": 12.5}, "created": True}
     assert orjson.loads(p.shift_frame(False, None, None, ended_by="hq")) == {

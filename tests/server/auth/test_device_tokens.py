@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from server.cli import main as cli_main
 from tests.conftest import add_user, bearer
 
@@ -38,3 +40,22 @@ async def test_new_device_token_from_the_phone_page_revokes_the_previous_one(poo
         assert await user_by_device_token(c, user["device_token"]) is None
     # and a device token cannot mint another one
     assert (await client.post("/api/me/device-token", headers=bearer(fresh["device_token"]))).status_code == 401
+
+
+async def test_device_token_expires_after_its_maximum_age(pool, campaign):
+    from ingest.auth import DeviceAuth
+    from server.auth.queries import user_by_any_token, user_by_device_token
+    from server.errors import Unauthenticated
+
+    user = await add_user(pool, campaign["slug"], "volunteer")
+    auth = DeviceAuth(pool, device_max_age_days=90)
+    assert (await auth.authenticate(user["device_token"], user["login"], device_only=True)).campaign == campaign["slug"]
+    async with pool.acquire() as c:
+        await c.execute("UPDATE users SET device_token_issued_at = now() - interval '91 days' WHERE login = $1",
+                        user["login"])
+        assert await user_by_device_token(c, user["device_token"], user["login"], 90) is None
+        assert await user_by_any_token(c, user["device_token"], 90) is None
+        assert (await user_by_any_token(c, user["token"], 90)).login == user["login"]  # the API token: no
+        assert (await user_by_device_token(c, user["device_token"], None, 120)).login == user["login"]
+    with pytest.raises(Unauthenticated, match="expired"):
+        await auth.authenticate(user["device_token"], user["login"], device_only=True)
