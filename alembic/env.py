@@ -1,4 +1,5 @@
 """Alembic environment: reads the database URL from Quadriller's settings; migrations are raw SQL."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -11,7 +12,7 @@ def _url() -> str:
     url = context.config.attributes.get("database_url") or Settings().database_url
     # SQLAlchemy needs an explicit driver; asyncpg URLs use the plain scheme.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url.replace("postgresql://", "postgresql+psycopg2://", 1)
 
 

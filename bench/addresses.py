@@ -7,6 +7,7 @@ into a throw-away campaign (removed afterwards), then orders the doors of a samp
 Walk length is compared, in the same run, with the address file's own order (street by street,
 alphabetically) and with a random order. Prints one JSON line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,14 +36,21 @@ async def run(n_stations: int) -> dict:
     conn = await connect(Settings().database_url)
     campaign = await create_campaign(conn, "bench-" + uuid.uuid4().hex[:8], "bench.addresses")
     try:
-        await import_area_layer(conn, campaign["id"], "polling_station", read_area_file(DATA / LAYERS[2][1], "id_bv", None))
+        await import_area_layer(
+            conn, campaign["id"], "polling_station", read_area_file(DATA / LAYERS[2][1], "id_bv", None)
+        )
         t0 = time.perf_counter()
         parsed = read_address_file(DATA / ADDRESSES, **ADDRESS_FIELDS)
         t1 = time.perf_counter()
         report = await import_addresses(conn, campaign["id"], parsed)
         t2 = time.perf_counter()
-        codes = [r["code"] for r in await conn.fetch(
-            "SELECT code FROM areas WHERE campaign_id = $1 AND level = 'polling_station' ORDER BY code", campaign["id"])]
+        codes = [
+            r["code"]
+            for r in await conn.fetch(
+                "SELECT code FROM areas WHERE campaign_id = $1 AND level = 'polling_station' ORDER BY code",
+                campaign["id"],
+            )
+        ]
         rnd = random.Random(1)
         sample = rnd.sample(codes, min(n_stations, len(codes)))
         walk_ms, vs_file, vs_random, doors = [], [], [], []
@@ -63,11 +71,18 @@ async def run(n_stations: int) -> dict:
         await conn.execute("DELETE FROM campaigns WHERE id = $1", campaign["id"])
         await conn.close()
     return {
-        "bench": "addresses", "machine": platform.node(), "python": platform.python_version(),
-        "addresses": report.imported, "located": report.located, "parse_s": round(t1 - t0, 2),
-        "import_and_locate_s": round(t2 - t1, 2), "stations_walked": len(walk_ms),
-        "doors_median": statistics.median(doors), "doors_max": max(doors),
-        "walk_ms_median": round(statistics.median(walk_ms), 2), "walk_ms_max": round(max(walk_ms), 2),
+        "bench": "addresses",
+        "machine": platform.node(),
+        "python": platform.python_version(),
+        "addresses": report.imported,
+        "located": report.located,
+        "parse_s": round(t1 - t0, 2),
+        "import_and_locate_s": round(t2 - t1, 2),
+        "stations_walked": len(walk_ms),
+        "doors_median": statistics.median(doors),
+        "doors_max": max(doors),
+        "walk_ms_median": round(statistics.median(walk_ms), 2),
+        "walk_ms_max": round(max(walk_ms), 2),
         "walk_vs_file_order_median": round(statistics.median(vs_file), 3),
         "walk_vs_file_order_max": round(max(vs_file), 3),
         "walk_vs_random_median": round(statistics.median(vs_random), 3),

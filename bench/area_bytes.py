@@ -11,6 +11,7 @@ prints ONE JSON line, every size raw and brotli-compressed (quality 5, as the AP
                    zooms 11, 12 and 14, geometry and code only
   whole_answer     the level's full GeoJSON answer (geometry + figures), for scale
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ SELECT ST_AsMVT(m, 'areas', 4096, 'geom') FROM m
 
 
 def _tile(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2 ** z
+    n = 2**z
     y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
     return int((lon + 180) / 360 * n), int(y)
 
@@ -52,8 +53,11 @@ async def measure(database_url: str, slug: str, level: str) -> dict:
         cid = await conn.fetchval("SELECT id FROM campaigns WHERE slug = $1", slug)
         if cid is None:
             raise SystemExit(f"no campaign {slug!r} (quadriller demo setup imports Paris)")
-        rows = await conn.fetch("SELECT ST_AsGeoJSON(geom_display, 6) AS g FROM areas "
-                                "WHERE campaign_id = $1 AND level = $2 ORDER BY code", cid, level)
+        rows = await conn.fetch(
+            "SELECT ST_AsGeoJSON(geom_display, 6) AS g FROM areas WHERE campaign_id = $1 AND level = $2 ORDER BY code",
+            cid,
+            level,
+        )
         out: dict = {"campaign": slug, "level": level, "areas": len(rows)}
         geoms = shapely.from_geojson([r["g"] for r in rows])
         out["vertices"] = int(shapely.get_num_coordinates(geoms).sum())

@@ -17,6 +17,7 @@ suggestions (server.dispatch.suggest.suggest).
   stations (the doors of each station, from the address file located with shapely).
 Prints one JSON line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,17 +45,27 @@ RULES = Rules(walk_scale_m=1000.0, max_walk_m=3000.0, home_bonus=1.25)
 
 def paris_stations() -> tuple[list[TargetValue], list]:
     areas = read_area_file(DATA / LAYERS[2][1], LAYERS[2][2], None).features
-    results = {r.code: r for r in read_results_csv(
-        DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
-        valid_field="nb_exprim", list_fields=european_list_fields()).rows}
+    results = {
+        r.code: r
+        for r in read_results_csv(
+            DATA / RESULTS,
+            code_field="id_bv",
+            registered_field="nb_inscr",
+            voters_field="nb_votant",
+            valid_field="nb_exprim",
+            list_fields=european_list_fields(),
+        ).rows
+    }
     rows = []
     for f in areas:
         p = f.geom.representative_point()
         r = results.get(f.code)
         rows.append((f.code, p.x, p.y, float(r.abstentions) if r and r.abstentions is not None else 0.0))
     rows.sort(key=lambda x: (-x[3], x[0]))
-    targets = [TargetValue(code=c, name=None, lon=x, lat=y, value=v, rank=i, district=c.split("-")[0])
-               for i, (c, x, y, v) in enumerate(rows, start=1)]
+    targets = [
+        TargetValue(code=c, name=None, lon=x, lat=y, value=v, rank=i, district=c.split("-")[0])
+        for i, (c, x, y, v) in enumerate(rows, start=1)
+    ]
     return targets, areas
 
 
@@ -94,6 +105,7 @@ def national(repeat: int) -> tuple[float, bool, int]:
 
     def run():
         result["m"] = solve(teams, targets, Rules(max_walk_m=3000.0, candidates=64))
+
     ms = timed_ms(run, repeat)
     return ms, result["m"].exact, len(result["m"].team)
 
@@ -131,24 +143,28 @@ def main() -> None:
     best, ref = match(teams, targets, RULES, optimal=True), match(teams, targets, RULES, optimal=False)
     assert best.total >= ref.total - 1e-6 * abs(ref.total), (best.total, ref.total)
     nat_ms, nat_exact, nat_matched = national(max(1, args.repeat // 2))
-    print(orjson.dumps({
-        "bench": "dispatch",
-        "paris_1000_teams_ms": round(paris_ms, 1),
-        "paris_stations": len(targets),
-        "paris_matched": len(best.team),
-        "national_5000_teams_ms": round(nat_ms, 1),
-        "national_stations": 69_000,
-        "national_matched": nat_matched,
-        "national_exact": nat_exact,
-        "optimal_over_greedy": round(best.total / ref.total, 4),
-        "optimal_total": round(best.total, 1),
-        "greedy_total": round(ref.total, 1),
-        "route_vs_street_order": round(routes(areas, args.route_stations), 4),
-        "route_stations": args.route_stations,
-        "repeat": args.repeat,
-        "load": os.getloadavg()[0],
-        "python": platform.python_version(),
-    }).decode())
+    print(
+        orjson.dumps(
+            {
+                "bench": "dispatch",
+                "paris_1000_teams_ms": round(paris_ms, 1),
+                "paris_stations": len(targets),
+                "paris_matched": len(best.team),
+                "national_5000_teams_ms": round(nat_ms, 1),
+                "national_stations": 69_000,
+                "national_matched": nat_matched,
+                "national_exact": nat_exact,
+                "optimal_over_greedy": round(best.total / ref.total, 4),
+                "optimal_total": round(best.total, 1),
+                "greedy_total": round(ref.total, 1),
+                "route_vs_street_order": round(routes(areas, args.route_stations), 4),
+                "route_stations": args.route_stations,
+                "repeat": args.repeat,
+                "load": os.getloadavg()[0],
+                "python": platform.python_version(),
+            }
+        ).decode()
+    )
 
 
 if __name__ == "__main__":

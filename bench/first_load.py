@@ -16,6 +16,7 @@ window.__quadriller.firstDraw). Prints ONE JSON line:
 
 The live feed's websocket is not counted: it is not part of drawing the map.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,12 +36,27 @@ from bench.procs import free_port, start_process, stop_process
 from server.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
-async def measure(url: str, token: str, campaign: str | None, down_mbit: float, up_mbit: float,
-                  latency_ms: float, timeout_s: float, identity: bool = False) -> dict:
+async def measure(
+    url: str,
+    token: str,
+    campaign: str | None,
+    down_mbit: float,
+    up_mbit: float,
+    latency_ms: float,
+    timeout_s: float,
+    identity: bool = False,
+) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
@@ -53,22 +69,31 @@ async def measure(url: str, token: str, campaign: str | None, down_mbit: float, 
             cdp = await page.context.new_cdp_session(page)
             await cdp.send("Network.enable")
             await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-            await cdp.send("Network.emulateNetworkConditions", {
-                "offline": False, "latency": latency_ms,
-                "downloadThroughput": down_mbit * 1e6 / 8, "uploadThroughput": up_mbit * 1e6 / 8})
+            await cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": latency_ms,
+                    "downloadThroughput": down_mbit * 1e6 / 8,
+                    "uploadThroughput": up_mbit * 1e6 / 8,
+                },
+            )
             urls: dict[str, str] = {}
             sizes: dict[str, int] = {}
-            cdp.on("Network.responseReceived",
-                   lambda e: urls.__setitem__(e["requestId"], urlsplit(e["response"]["url"]).path))
-            cdp.on("Network.loadingFinished",
-                   lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+            cdp.on(
+                "Network.responseReceived",
+                lambda e: urls.__setitem__(e["requestId"], urlsplit(e["response"]["url"]).path),
+            )
+            cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             query = f"?campaign={campaign}" if campaign else ""
             await page.goto(f"{url}/{query}#token={token}", wait_until="commit")
             await page.wait_for_function(
                 "window.__quadriller && window.__quadriller.firstDraw && "
-                "window.__quadriller.firstDraw.polling_station !== undefined", timeout=timeout_s * 1000)
+                "window.__quadriller.firstDraw.polling_station !== undefined",
+                timeout=timeout_s * 1000,
+            )
             first_draw_ms = await page.evaluate("window.__quadriller.firstDraw.polling_station")
             # Where the time went: when the stations' request left and when its answer was in.
             timing = await page.evaluate("""() => performance.getEntriesByType('resource')
@@ -82,10 +107,17 @@ async def measure(url: str, token: str, campaign: str | None, down_mbit: float, 
         finally:
             await browser.close()
     largest = dict(sorted(by_path.items(), key=lambda kv: -kv[1])[:8])
-    stations = dict(zip(("request_s", "first_byte_s", "loaded_s"), (round(x / 1000, 3) for x in timing))) \
-        if timing else None
-    return {"bytes_transferred": sum(sizes.values()), "first_draw_s": round(first_draw_ms / 1000, 3),
-            "stations": stations, "requests": len(sizes), "responses": largest, "page_errors": errors[:3]}
+    stations = (
+        dict(zip(("request_s", "first_byte_s", "loaded_s"), (round(x / 1000, 3) for x in timing))) if timing else None
+    )
+    return {
+        "bytes_transferred": sum(sizes.values()),
+        "first_draw_s": round(first_draw_ms / 1000, 3),
+        "stations": stations,
+        "requests": len(sizes),
+        "responses": largest,
+        "page_errors": errors[:3],
+    }
 
 
 def _demo_token(settings: Settings) -> tuple[str, str]:
@@ -93,8 +125,12 @@ def _demo_token(settings: Settings) -> tuple[str, str]:
     from server.demo import SLUG
 
     token_file = Path(tempfile.mkdtemp(prefix="quadriller-first-load-")) / "token"
-    subprocess.run([sys.executable, "-m", "server.cli", "demo", "setup", "--token-file", str(token_file)],
-                   check=True, stdout=subprocess.DEVNULL, env={**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url})
+    subprocess.run(
+        [sys.executable, "-m", "server.cli", "demo", "setup", "--token-file", str(token_file)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url},
+    )
     return token_file.read_text().strip(), SLUG
 
 
@@ -106,8 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--down-mbit", type=float, default=9.0)
     ap.add_argument("--up-mbit", type=float, default=3.0)
     ap.add_argument("--latency-ms", type=float, default=150.0)
-    ap.add_argument("--identity", action="store_true",
-                    help="ask for uncompressed answers (Accept-Encoding: identity): the before/after")
+    ap.add_argument(
+        "--identity",
+        action="store_true",
+        help="ask for uncompressed answers (Accept-Encoding: identity): the before/after",
+    )
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the first draw")
     args = ap.parse_args(argv)
     server = None
@@ -120,17 +159,29 @@ def main(argv: list[str] | None = None) -> int:
             settings = Settings()
             token, campaign = _demo_token(settings)
             port = free_port()
-            server = start_process([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
-                                    "--port", str(port)], port, "HQ server", timeout=60)
+            server = start_process(
+                [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                port,
+                "HQ server",
+                timeout=60,
+            )
             url = f"http://127.0.0.1:{port}"
         started = time.monotonic()
-        result = asyncio.run(measure(url, token, campaign, args.down_mbit, args.up_mbit, args.latency_ms,
-                                     args.timeout, args.identity))
+        result = asyncio.run(
+            measure(url, token, campaign, args.down_mbit, args.up_mbit, args.latency_ms, args.timeout, args.identity)
+        )
     finally:
         if server is not None:
             stop_process(server)
-    result.update({"accept_encoding": "identity" if args.identity else "browser", "down_mbit": args.down_mbit, "latency_ms": args.latency_ms,
-                   "wall_s": round(time.monotonic() - started, 2), "loadavg": os.getloadavg()[0]})
+    result.update(
+        {
+            "accept_encoding": "identity" if args.identity else "browser",
+            "down_mbit": args.down_mbit,
+            "latency_ms": args.latency_ms,
+            "wall_s": round(time.monotonic() - started, 2),
+            "loadavg": os.getloadavg()[0],
+        }
+    )
     print(orjson.dumps(result).decode(), flush=True)
     return 0
 

@@ -23,6 +23,7 @@ The generator is lean on purpose (a Python client on the `websockets` library sa
 no masking cost, which RFC 6455 allows), one frame per connection per --frame-interval carrying
 all that connection's pings, pings formatted with bytes %-formatting, acks parsed with orjson.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,16 @@ from bench.ingest_worker import _raise_nofile
 
 # -- main -------------------------------------------------------------------------------------
 
-PUBLIC_KEYS = ("pings_sent", "pings_acked", "acked_per_s", "ack_p50_ms", "ack_p99_ms", "server_cpu_s",
-               "server_rss_mb", "limited_by")
+PUBLIC_KEYS = (
+    "pings_sent",
+    "pings_acked",
+    "acked_per_s",
+    "ack_p50_ms",
+    "ack_p99_ms",
+    "server_cpu_s",
+    "server_rss_mb",
+    "limited_by",
+)
 
 
 def parse_args(argv):
@@ -52,23 +61,40 @@ def parse_args(argv):
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--ingest-url", default="ws://127.0.0.1:8001/ws/pings")
     p.add_argument("--campaign", default="paris")
-    p.add_argument("--workers", type=int, default=min(4, max(2, os.cpu_count() or 2)),
-                   help="load-generator processes")
-    p.add_argument("--frame-interval", type=float, default=1.0,
-                   help="seconds between two frames of one volunteer (its pings are batched per frame)")
-    p.add_argument("--pings-per-frame", type=int, default=None,
-                   help="saturation runs (references, --rate 0): pings per frame "
-                        "(default: what the rated run sends, at least 1)")
+    p.add_argument("--workers", type=int, default=min(4, max(2, os.cpu_count() or 2)), help="load-generator processes")
+    p.add_argument(
+        "--frame-interval",
+        type=float,
+        default=1.0,
+        help="seconds between two frames of one volunteer (its pings are batched per frame)",
+    )
+    p.add_argument(
+        "--pings-per-frame",
+        type=int,
+        default=None,
+        help="saturation runs (references, --rate 0): pings per frame (default: what the rated run sends, at least 1)",
+    )
     p.add_argument("--window", type=int, default=2, help="saturation runs: frames in flight per connection")
-    p.add_argument("--ref-workers", type=int, default=None,
-                   help="processes of each reference server (default: as many as the ingest service "
-                        "has listening on its port, so that ratios compare like with like)")
-    p.add_argument("--ref-seconds", type=float, default=None, help="duration of each reference run (default: min(seconds, 10))")
+    p.add_argument(
+        "--ref-workers",
+        type=int,
+        default=None,
+        help="processes of each reference server (default: as many as the ingest service "
+        "has listening on its port, so that ratios compare like with like)",
+    )
+    p.add_argument(
+        "--ref-seconds", type=float, default=None, help="duration of each reference run (default: min(seconds, 10))"
+    )
     p.add_argument("--drain-seconds", type=float, default=10.0, help="how long to wait for the last acks")
     p.add_argument("--connect-timeout", type=float, default=15.0)
-    p.add_argument("--server-pid", type=int, action="append", default=[], help="ingest process id(s); default: found by port")
-    p.add_argument("--no-refs", action="store_true",
-                   help="skip the reference servers and the saturation run of the ingest (no ratios)")
+    p.add_argument(
+        "--server-pid", type=int, action="append", default=[], help="ingest process id(s); default: found by port"
+    )
+    p.add_argument(
+        "--no-refs",
+        action="store_true",
+        help="skip the reference servers and the saturation run of the ingest (no ratios)",
+    )
     p.add_argument("--refs-only", action="store_true", help="measure only the reference servers")
     p.add_argument("--database-url")
     p.add_argument("--redis-url")
@@ -89,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         prep = asyncio.run(prepare(db_url, args.campaign, n))
     except Exception as exc:  # noqa: BLE001 - one JSON line, whatever happens
-        sys.stdout.write(orjson.dumps({"bench": "ingest", "error": f"set-up failed: {type(exc).__name__}: {exc}"}).decode() + "\n")
+        sys.stdout.write(
+            orjson.dumps({"bench": "ingest", "error": f"set-up failed: {type(exc).__name__}: {exc}"}).decode() + "\n"
+        )
         return 3
     vid_list = [vid for vid, _ in prep.accounts]
     if args.pings_per_frame:
@@ -98,12 +126,25 @@ def main(argv: list[str] | None = None) -> int:
         ppf = max(1, round(args.rate / n * args.frame_interval))
     else:
         ppf = 4
-    common = dict(workers=args.workers, frame_interval=args.frame_interval, pings_per_frame=ppf,
-                  window=args.window, drain_seconds=args.drain_seconds, connect_timeout=args.connect_timeout)
+    common = dict(
+        workers=args.workers,
+        frame_interval=args.frame_interval,
+        pings_per_frame=ppf,
+        window=args.window,
+        drain_seconds=args.drain_seconds,
+        connect_timeout=args.connect_timeout,
+    )
     sat_seconds = args.ref_seconds or min(args.seconds, 10.0)
-    report: dict = {"bench": "ingest", "campaign": args.campaign, "volunteers": n,
-                    "rate_target": args.rate, "seconds": args.seconds, "workers": args.workers,
-                    "saturation_pings_per_frame": ppf, "saturation_seconds": sat_seconds}
+    report: dict = {
+        "bench": "ingest",
+        "campaign": args.campaign,
+        "volunteers": n,
+        "rate_target": args.rate,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "saturation_pings_per_frame": ppf,
+        "saturation_seconds": sat_seconds,
+    }
     ingest = ingest_max = ceiling = naive = None
     ingest_pids = [] if args.refs_only else args.server_pid or pids_listening(urlparse(args.ingest_url).port or 80)
     ref_workers = args.ref_workers or max(1, len(ingest_pids))
@@ -115,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         sub = LiveSubscriber(redis_url, live_channel(prep.campaign_id), set(vid_list), prep.seq_start) if live else None
         seq_start = prep.seq_start
         try:
-            res = run_phase(name, args.ingest_url, prep, rate=rate, seconds=seconds, server_pids=pids,
-                            live=sub, **common)
+            res = run_phase(
+                name, args.ingest_url, prep, rate=rate, seconds=seconds, server_pids=pids, live=sub, **common
+            )
             prep.seq_start = max(prep.seq_start, res.pop("next_seq"))
             res.update(asyncio.run(verify(db_url, "pings", vid_list, seq_start, res.pop("_acked_pairs"), "ws")))
             return res
@@ -130,8 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_refs or args.rate <= 0:
             if ingest is not None:
                 report["settle_s"] = wait_idle(args.ingest_url)
-            ingest_max = ingest_phase("ingest_max", 0, sat_seconds if args.rate > 0 else args.seconds,
-                                      live=args.rate <= 0)
+            ingest_max = ingest_phase(
+                "ingest_max", 0, sat_seconds if args.rate > 0 else args.seconds, live=args.rate <= 0
+            )
         if ingest is None:
             ingest = ingest_max
 
@@ -150,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                 pairs = res.pop("_acked_pairs")
                 if kind == "naive":
                     from bench.refservers import NAIVE_TABLE
+
                     res.update(asyncio.run(verify(db_url, NAIVE_TABLE, vid_list, 0, pairs, None)))
             except Exception as exc:  # noqa: BLE001
                 res = {"phase": kind, "error": f"{type(exc).__name__}: {exc}"}
@@ -163,8 +207,20 @@ def main(argv: list[str] | None = None) -> int:
 
     # The headline: the target-load run's figures at the top level, the references beside them.
     src = ingest or {}
-    for key in ("pings_sent", "pings_acked", "rows_in_db", "lost", "duplicates_in_db", "acked_per_s",
-                "ack_p50_ms", "ack_p99_ms", "live_p99_ms", "server_cpu_s", "server_rss_mb", "limited_by"):
+    for key in (
+        "pings_sent",
+        "pings_acked",
+        "rows_in_db",
+        "lost",
+        "duplicates_in_db",
+        "acked_per_s",
+        "ack_p50_ms",
+        "ack_p99_ms",
+        "live_p99_ms",
+        "server_cpu_s",
+        "server_rss_mb",
+        "limited_by",
+    ):
         report[key] = src.get(key)
     if ingest_max is not None and ingest_max is not ingest:
         # Loss is checked on every run against the ingest.
@@ -183,9 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     if ours is None:
         ours = src.get("acked_per_s")
     if ingest_max and str(ingest_max.get("limited_by", "")).startswith("per-device rate cap"):
-        report["ratio_note"] = ("the saturation run hit the per-device rate the service announces "
-                                "(max_pings_per_s x volunteers): the ratios are lower bounds. Use more "
-                                "volunteers or raise QUADRILLER_INGEST_RATE_PER_DEVICE on the service.")
+        report["ratio_note"] = (
+            "the saturation run hit the per-device rate the service announces "
+            "(max_pings_per_s x volunteers): the ratios are lower bounds. Use more "
+            "volunteers or raise QUADRILLER_INGEST_RATE_PER_DEVICE on the service."
+        )
     report["ratio_to_ceiling"] = _ratio(ours, report["ceiling_per_s"])
     report["ratio_to_naive"] = _ratio(ours, report["naive_per_s"])
     report["checks"] = _checks(report, n) if ingest and "error" not in ingest else None
@@ -218,6 +276,7 @@ def _ratio(a, b):
 
 def _checks(r: dict, n: int) -> dict:
     """The issue's targets, as booleans (None when a figure is missing)."""
+
     def le(x, limit):
         return None if x is None else x < limit
 

@@ -1,5 +1,6 @@
 """bench.ingest, load generator side (1/2): one volunteer's outbox and a raw asyncio websocket
 client connection (zero mask key: no masking cost, which RFC 6455 allows)."""
+
 from __future__ import annotations
 
 import array
@@ -15,13 +16,14 @@ from typing import Any, Protocol
 import orjson
 
 ZERO_MASK = b"\x00\x00\x00\x00"
-JITTER_DEG = 0.0004            # ±~30 m around the volunteer's station point
+JITTER_DEG = 0.0004  # ±~30 m around the volunteer's station point
 PING_FMT = b'{"seq":%d,"t":%.3f,"lat":%.6f,"lon":%.6f,"acc":%.1f}'
 
 
 # =============================================================================================
 # Worker side: a raw asyncio websocket client, many connections per process
 # =============================================================================================
+
 
 class Worker(Protocol):
     """What a connection needs of its worker (bench/ingest_worker.py implements it): settings
@@ -59,11 +61,27 @@ class Worker(Protocol):
 
     def reconnect(self, v: Volunteer) -> Awaitable[None]: ...
 
+
 class Volunteer:
     """A connection's state that survives reconnects: outbox, seqs, counters."""
 
-    __slots__ = ("w", "vid", "token", "lon", "lat", "next_seq", "outbox", "credit", "proto",
-                 "acked", "max_frame", "attempts", "failed", "max_rate", "created")
+    __slots__ = (
+        "w",
+        "vid",
+        "token",
+        "lon",
+        "lat",
+        "next_seq",
+        "outbox",
+        "credit",
+        "proto",
+        "acked",
+        "max_frame",
+        "attempts",
+        "failed",
+        "max_rate",
+        "created",
+    )
 
     def __init__(self, w: Worker, vid: int, token: str, lon: float, lat: float, seq_start: int):
         self.w = w
@@ -72,13 +90,13 @@ class Volunteer:
         self.lon = lon
         self.lat = lat
         self.next_seq = seq_start
-        self.outbox: dict[int, tuple[float, bytes]] = {}   # seq -> (perf time of last send, ping)
-        self.credit = random.random()                       # spreads fractional pings per frame
+        self.outbox: dict[int, tuple[float, bytes]] = {}  # seq -> (perf time of last send, ping)
+        self.credit = random.random()  # spreads fractional pings per frame
         self.proto: Proto | None = None
         self.acked = array.array("q")
         self.max_frame = 8192
-        self.max_rate = math.inf      # the server's max_pings_per_s for this device
-        self.created = 0              # new pings made since the start (saturation: rate cap)
+        self.max_rate = math.inf  # the server's max_pings_per_s for this device
+        self.created = 0  # new pings made since the start (saturation: rate cap)
         self.attempts = 0
         self.failed = False
 
@@ -95,8 +113,13 @@ class Volunteer:
         dt = w.fix_spacing / n
         t = now_wall - (n - 1) * dt
         for s in range(seq, seq + n):
-            b = PING_FMT % (s, t, lat0 + (rnd() - 0.5) * JITTER_DEG,
-                            lon0 + (rnd() - 0.5) * JITTER_DEG, 4.0 + rnd() * 8.0)
+            b = PING_FMT % (
+                s,
+                t,
+                lat0 + (rnd() - 0.5) * JITTER_DEG,
+                lon0 + (rnd() - 0.5) * JITTER_DEG,
+                4.0 + rnd() * 8.0,
+            )
             t += dt
             ob[s] = (now_perf, b)
             parts.append(b)
@@ -125,7 +148,7 @@ class Volunteer:
     def _send_parts(self, parts: list[bytes]) -> None:
         proto = self.proto
         limit = self.max_frame - 32
-        if len(parts) * 90 < limit:                 # the usual case: everything fits in one frame
+        if len(parts) * 90 < limit:  # the usual case: everything fits in one frame
             self._frame(proto, parts)
             return
         chunk, size = [], 0
@@ -231,9 +254,10 @@ class Proto(asyncio.Protocol):
         self.transport = transport
         w = self.v.w
         key = base64.b64encode(os.urandom(16))
-        transport.write(b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
-                        % (w.path, w.hostport, key))
+        transport.write(
+            b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (w.path, w.hostport, key)
+        )
 
     def send_text(self, payload: bytes) -> None:
         n = len(payload)
@@ -255,7 +279,7 @@ class Proto(asyncio.Protocol):
         v.attempts = 0
         if not self.ready_fut.done():
             self.ready_fut.set_result(True)
-        if v.outbox:                                    # a reconnect: everything unacked again
+        if v.outbox:  # a reconnect: everything unacked again
             v.resend(sorted(v.outbox))
         if v.w.saturate and v.w.started:
             v.fill_window()
@@ -268,7 +292,7 @@ class Proto(asyncio.Protocol):
             if end < 0:
                 return
             status = bytes(buf[:12])
-            del buf[:end + 4]
+            del buf[: end + 4]
             if status != b"HTTP/1.1 101":
                 self._fail(f"handshake refused: {status!r}")
                 return
@@ -281,19 +305,19 @@ class Proto(asyncio.Protocol):
             if ln == 126:
                 if n - pos < 4:
                     break
-                ln, hdr = int.from_bytes(buf[pos + 2:pos + 4], "big"), 4
+                ln, hdr = int.from_bytes(buf[pos + 2 : pos + 4], "big"), 4
             elif ln == 127:
                 if n - pos < 10:
                     break
-                ln, hdr = int.from_bytes(buf[pos + 2:pos + 10], "big"), 10
+                ln, hdr = int.from_bytes(buf[pos + 2 : pos + 10], "big"), 10
             masked = b1 & 0x80
             if masked:
                 hdr += 4
             if n - pos < hdr + ln:
                 break
-            payload = bytes(buf[pos + hdr:pos + hdr + ln])
+            payload = bytes(buf[pos + hdr : pos + hdr + ln])
             if masked:  # servers never mask, but be correct
-                mask = buf[pos + hdr - 4:pos + hdr]
+                mask = buf[pos + hdr - 4 : pos + hdr]
                 payload = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
             pos += hdr + ln
             op = b0 & 0x0F

@@ -1,5 +1,6 @@
 """bench.ingest, main process: set-up, one phase (workers, live subscriber, server CPU from
 /proc) and what limited it."""
+
 from __future__ import annotations
 
 import array
@@ -21,6 +22,7 @@ from bench.ingest_worker import worker_entry
 # =============================================================================================
 # Main process: set-up, phases, live subscriber, server CPU, verification, report
 # =============================================================================================
+
 
 @dataclass
 class Prep:
@@ -191,16 +193,36 @@ def machine_cpu() -> tuple[float, float]:
 
 # -- one phase ---------------------------------------------------------------------------------
 
-def run_phase(name: str, url: str, prep: Prep, *, rate: float, seconds: float, workers: int,
-              frame_interval: float, pings_per_frame: int, window: int, drain_seconds: float,
-              connect_timeout: float, server_pids: list[int], live: LiveSubscriber | None = None) -> dict:
+
+def run_phase(
+    name: str,
+    url: str,
+    prep: Prep,
+    *,
+    rate: float,
+    seconds: float,
+    workers: int,
+    frame_interval: float,
+    pings_per_frame: int,
+    window: int,
+    drain_seconds: float,
+    connect_timeout: float,
+    server_pids: list[int],
+    live: LiveSubscriber | None = None,
+) -> dict:
     n = len(prep.accounts)
     saturate = rate <= 0
     workers = max(1, min(workers, n))
     cfg = {
-        "url": url, "saturate": saturate, "rate_per_volunteer": (rate / n) if n else 0,
-        "frame_interval": frame_interval, "pings_per_frame": pings_per_frame, "window": window,
-        "seq_start": prep.seq_start, "drain_seconds": drain_seconds, "connect_timeout": connect_timeout,
+        "url": url,
+        "saturate": saturate,
+        "rate_per_volunteer": (rate / n) if n else 0,
+        "frame_interval": frame_interval,
+        "pings_per_frame": pings_per_frame,
+        "window": window,
+        "seq_start": prep.seq_start,
+        "drain_seconds": drain_seconds,
+        "connect_timeout": connect_timeout,
         "connect_concurrency": 64,
     }
     specs = [(vid, tok, lon, lat) for (vid, tok), (lon, lat) in zip(prep.accounts, prep.points)]
@@ -208,8 +230,9 @@ def run_phase(name: str, url: str, prep: Prep, *, rate: float, seconds: float, w
     procs, pipes = [], []
     for i in range(workers):
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=worker_entry, args=(cfg, specs[i::workers], child), daemon=True,
-                        name=f"bench-{name}-{i}")
+        p = ctx.Process(
+            target=worker_entry, args=(cfg, specs[i::workers], child), daemon=True, name=f"bench-{name}-{i}"
+        )
         p.start()
         procs.append(p)
         pipes.append(parent)
@@ -259,9 +282,25 @@ def run_phase(name: str, url: str, prep: Prep, *, rate: float, seconds: float, w
     lat = np.concatenate([np.frombuffer(r["latencies"], dtype=np.float32) for r in results])
     vids = np.concatenate([np.frombuffer(r["acked_vids"], dtype=np.int64) for r in results])
     seqs = np.concatenate([np.frombuffer(r["acked_seqs"], dtype=np.int64) for r in results])
-    total = {k: sum(r[k] for r in results) for k in (
-        "sent", "sent_in_window", "resent", "frames", "acked", "acked_in_window", "duplicate_acks",
-        "rejected", "unacked", "throttled", "warnings", "disconnects", "reconnects", "connect_failed")}
+    total = {
+        k: sum(r[k] for r in results)
+        for k in (
+            "sent",
+            "sent_in_window",
+            "resent",
+            "frames",
+            "acked",
+            "acked_in_window",
+            "duplicate_acks",
+            "rejected",
+            "unacked",
+            "throttled",
+            "warnings",
+            "disconnects",
+            "reconnects",
+            "connect_failed",
+        )
+    }
     errors: dict[str, int] = {}
     closes: dict[str, int] = {}
     for r in results:
@@ -275,24 +314,42 @@ def run_phase(name: str, url: str, prep: Prep, *, rate: float, seconds: float, w
     machine_util = (busy1[0] - busy0[0]) / max(1e-9, busy1[1] - busy0[1])
     acked_per_s = total["acked_in_window"] / seconds
     out.update(
-        volunteers=n, workers=workers, seconds=seconds,
-        mode="saturate" if saturate else "rate", rate_target=None if saturate else rate,
+        volunteers=n,
+        workers=workers,
+        seconds=seconds,
+        mode="saturate" if saturate else "rate",
+        rate_target=None if saturate else rate,
         pings_per_frame=pings_per_frame if saturate else round(rate / n * frame_interval, 2),
-        pings_sent=total["sent"], pings_acked=total["acked"], acked_per_s=round(acked_per_s, 1),
+        pings_sent=total["sent"],
+        pings_acked=total["acked"],
+        acked_per_s=round(acked_per_s, 1),
         sent_per_s=round(total["sent_in_window"] / seconds, 1),
-        frames_sent=total["frames"], resent=total["resent"], duplicate_acks=total["duplicate_acks"],
-        rejected=total["rejected"], unacked=total["unacked"], throttled=total["throttled"],
-        warnings=total["warnings"], errors=errors, disconnects=total["disconnects"],
-        reconnects=total["reconnects"], closes=closes,
-        ack_p50_ms=_pct(lat, 50), ack_p99_ms=_pct(lat, 99), ack_max_ms=_pct(lat, 100),
-        server_pids=server_pids, server_cpu_s=round(cpu_run, 2) if server_pids else None,
+        frames_sent=total["frames"],
+        resent=total["resent"],
+        duplicate_acks=total["duplicate_acks"],
+        rejected=total["rejected"],
+        unacked=total["unacked"],
+        throttled=total["throttled"],
+        warnings=total["warnings"],
+        errors=errors,
+        disconnects=total["disconnects"],
+        reconnects=total["reconnects"],
+        closes=closes,
+        ack_p50_ms=_pct(lat, 50),
+        ack_p99_ms=_pct(lat, 99),
+        ack_max_ms=_pct(lat, 100),
+        server_pids=server_pids,
+        server_cpu_s=round(cpu_run, 2) if server_pids else None,
         server_rss_mb=rss if server_pids else None,
         generator_cpu_s=round(gen_cpu, 2),
         generator_cpu_us_per_ping=round(gen_cpu / max(1, total["acked_in_window"]) * 1e6, 2),
         generator_max_lag_ms=round(max(r["max_lag_ms"] for r in results), 1),
-        cpu_util={"generator_worker_max": round(gen_util_max, 2),
-                  "server": round(server_util, 2) if server_util is not None else None,
-                  "machine": round(machine_util, 2), "cores": os.cpu_count()},
+        cpu_util={
+            "generator_worker_max": round(gen_util_max, 2),
+            "server": round(server_util, 2) if server_util is not None else None,
+            "machine": round(machine_util, 2),
+            "cores": os.cpu_count(),
+        },
     )
     out["next_seq"] = max(r["next_seq"] for r in results)
     cap = sum(r["rate_cap"] for r in results)
@@ -300,8 +357,12 @@ def run_phase(name: str, url: str, prep: Prep, *, rate: float, seconds: float, w
     out["limited_by"] = limited_by(out, rate, gen_util_max, server_util, machine_util)
     if live is not None:
         live_lat = np.frombuffer(live.samples, dtype=np.float32) if len(live.samples) else np.array([])
-        out.update(live_p50_ms=_pct(live_lat, 50), live_p99_ms=_pct(live_lat, 99),
-                   live_deltas_seen=live.ours, live_error=live.error)
+        out.update(
+            live_p50_ms=_pct(live_lat, 50),
+            live_p99_ms=_pct(live_lat, 99),
+            live_deltas_seen=live.ours,
+            live_error=live.error,
+        )
     out["_acked_pairs"] = (vids, seqs)
     return out
 

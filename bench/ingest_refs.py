@@ -1,4 +1,5 @@
 """bench.ingest: verification against PostGIS, and the reference servers' life cycle."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,21 +14,25 @@ from bench.procs import free_port, start_process, stop_process
 
 # -- database verification --------------------------------------------------------------------
 
-async def verify(database_url: str, table: str, vids_all: list[int], seq_start: int, pairs,
-                 source: str | None) -> dict:
+
+async def verify(database_url: str, table: str, vids_all: list[int], seq_start: int, pairs, source: str | None) -> dict:
     import asyncpg
 
     conn = await asyncpg.connect(database_url)
     try:
         if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", table):
             return {"rows_in_db": None, "lost": None, "duplicates_in_db": None, "db_error": f"no table {table}"}
-        cols = {r["column_name"] for r in await conn.fetch(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = $1", table)}
+        cols = {
+            r["column_name"]
+            for r in await conn.fetch("SELECT column_name FROM information_schema.columns WHERE table_name = $1", table)
+        }
         src = " AND source = $3" if source and "source" in cols else ""
         args = [vids_all, seq_start] + ([source] if src else [])
         row = await conn.fetchrow(
             f"SELECT count(*) AS n, count(DISTINCT (volunteer_id, seq)) AS d FROM {table} "
-            f"WHERE volunteer_id = ANY($1::bigint[]) AND seq >= $2{src}", *args)
+            f"WHERE volunteer_id = ANY($1::bigint[]) AND seq >= $2{src}",
+            *args,
+        )
         vids, seqs = pairs
         async with conn.transaction():
             await conn.execute("CREATE TEMP TABLE bench_acked (v bigint, s bigint) ON COMMIT DROP")
@@ -35,7 +40,8 @@ async def verify(database_url: str, table: str, vids_all: list[int], seq_start: 
             lost = await conn.fetchval(
                 f"SELECT count(*) FROM bench_acked a WHERE NOT EXISTS (SELECT 1 FROM {table} p "
                 f"WHERE p.volunteer_id = a.v AND p.seq = a.s{src.replace('$3', '$1')})",
-                *([source] if src else []))
+                *([source] if src else []),
+            )
         return {"rows_in_db": row["n"], "lost": lost, "duplicates_in_db": row["n"] - row["d"]}
     finally:
         await conn.close()
@@ -61,6 +67,7 @@ def wait_idle(ws_url: str, timeout: float = 30.0) -> float | None:
 
 
 # -- reference servers ------------------------------------------------------------------------
+
 
 def start_refserver(kind: str, database_url: str, workers: int = 1) -> tuple[subprocess.Popen, str]:
     port = free_port()

@@ -1,5 +1,6 @@
 """bench.ingest, load generator side (2/2): a worker process, many connections on uvloop, open
 loop (--rate) or closed loop (saturation)."""
+
 from __future__ import annotations
 
 import array
@@ -50,8 +51,9 @@ class Worker:
         proto = Proto(v, fut)
         v.proto = proto
         try:
-            await asyncio.wait_for(self.loop.create_connection(lambda: proto, self.host, self.port),
-                                   self.cfg["connect_timeout"])
+            await asyncio.wait_for(
+                self.loop.create_connection(lambda: proto, self.host, self.port), self.cfg["connect_timeout"]
+            )
             await asyncio.wait_for(fut, self.cfg["connect_timeout"])
             return True
         except (OSError, ConnectionError, TimeoutError) as exc:
@@ -91,7 +93,7 @@ class Worker:
         cfg = self.cfg
         fi = cfg["frame_interval"]
         per_frame = cfg["rate_per_volunteer"] * fi
-        slots = max(1, min(len(self.vols), int(round(fi / 0.005))))   # a slot every ~5 ms
+        slots = max(1, min(len(self.vols), int(round(fi / 0.005))))  # a slot every ~5 ms
         step = fi / slots
         by_slot: list[list[Volunteer]] = [[] for _ in range(slots)]
         for i, v in enumerate(self.vols):
@@ -118,7 +120,7 @@ class Worker:
                     v.new_pings(n, now_wall, now_perf)
             k += 1
             if k % slots == 0:
-                await asyncio.sleep(0)   # let acks in even when behind schedule
+                await asyncio.sleep(0)  # let acks in even when behind schedule
 
     async def main(self, pipe) -> None:
         self.loop = asyncio.get_running_loop()
@@ -163,19 +165,37 @@ class Worker:
         for v in self.vols:
             vids.extend([v.vid] * len(v.acked))
             seqs.extend(v.acked)
-        pipe.send(("result", {
-            "sent": self.sent, "sent_in_window": self.sent_in_window, "resent": self.resent,
-            "frames": self.frames, "acked": self.acked, "acked_in_window": self.acked_in_window,
-            "duplicate_acks": self.dup_acks, "rejected": self.rejected, "unacked": unacked,
-            "throttled": self.throttled, "warnings": self.warnings, "errors": self.errors,
-            "disconnects": self.disconnects, "reconnects": self.reconnects,
-            "closes": {str(k): n for k, n in self.closes.items()},
-            "connect_failed": sum(v.failed for v in self.vols),
-            "next_seq": max((v.next_seq for v in self.vols), default=0),
-            "rate_cap": sum(v.max_rate for v in self.vols if not v.failed),
-            "cpu_run_s": cpu_run, "cpu_total_s": cpu_total, "max_lag_ms": self.max_lag_ms,
-            "latencies": self.latencies.tobytes(), "acked_vids": vids.tobytes(), "acked_seqs": seqs.tobytes(),
-        }))
+        pipe.send(
+            (
+                "result",
+                {
+                    "sent": self.sent,
+                    "sent_in_window": self.sent_in_window,
+                    "resent": self.resent,
+                    "frames": self.frames,
+                    "acked": self.acked,
+                    "acked_in_window": self.acked_in_window,
+                    "duplicate_acks": self.dup_acks,
+                    "rejected": self.rejected,
+                    "unacked": unacked,
+                    "throttled": self.throttled,
+                    "warnings": self.warnings,
+                    "errors": self.errors,
+                    "disconnects": self.disconnects,
+                    "reconnects": self.reconnects,
+                    "closes": {str(k): n for k, n in self.closes.items()},
+                    "connect_failed": sum(v.failed for v in self.vols),
+                    "next_seq": max((v.next_seq for v in self.vols), default=0),
+                    "rate_cap": sum(v.max_rate for v in self.vols if not v.failed),
+                    "cpu_run_s": cpu_run,
+                    "cpu_total_s": cpu_total,
+                    "max_lag_ms": self.max_lag_ms,
+                    "latencies": self.latencies.tobytes(),
+                    "acked_vids": vids.tobytes(),
+                    "acked_seqs": seqs.tobytes(),
+                },
+            )
+        )
 
 
 def _cpu_self() -> float:
@@ -194,6 +214,7 @@ def worker_entry(cfg: dict, specs: list, pipe) -> None:
     random.seed(os.getpid() ^ int(time.time()))
     try:
         import uvloop
+
         runner = uvloop.run
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         runner = asyncio.run

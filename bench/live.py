@@ -14,6 +14,7 @@ payload / updates, from the parsing probes), server CPU seconds. `--encoding bin
 viewers ask for binary deltas (server/live/binary.py). Coalescing shows as bytes per viewer that
 stop growing with the rate once every volunteer changes in every frame.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,11 +80,29 @@ def _publisher(redis_url: str, campaign_id: int, rate: float, volunteers: int, s
             for _ in range(due):
                 seq += 1
                 v = seq % volunteers + 1
-                d = orjson.dumps({"type": "ping", "v": v, "team": v % 7, "seq": seq, "t": now,
-                                  "rt": int(now * 1000), "lon": 2.30 + (seq % 997) / 10000,
-                                  "lat": 48.85 + v / 10000, "acc": 8.0, "hdg": 90.0, "spd": 1.2, "bat": 0.8,
-                                  "cell": "8b1fb46622dcfff", "ps": "75101_01", "nb": "75101", "ds": "75101",
-                                  "zone": "in", "ev": None, "low_acc": False})
+                d = orjson.dumps(
+                    {
+                        "type": "ping",
+                        "v": v,
+                        "team": v % 7,
+                        "seq": seq,
+                        "t": now,
+                        "rt": int(now * 1000),
+                        "lon": 2.30 + (seq % 997) / 10000,
+                        "lat": 48.85 + v / 10000,
+                        "acc": 8.0,
+                        "hdg": 90.0,
+                        "spd": 1.2,
+                        "bat": 0.8,
+                        "cell": "8b1fb46622dcfff",
+                        "ps": "75101_01",
+                        "nb": "75101",
+                        "ds": "75101",
+                        "zone": "in",
+                        "ev": None,
+                        "low_acc": False,
+                    }
+                )
                 pipe.publish(channel, d)
                 pipe.hset(key, str(v), d)
             pipe.execute()
@@ -111,8 +130,18 @@ async def _phones(ingest_url: str, vols: list[dict], rate: float, seconds: float
                 due = int(per_phone * elapsed) - seq
                 for _ in range(max(0, due)):
                     seq += 1
-                    await ws.send(orjson.dumps({"type": "ping", "seq": seq, "t": time.time(),
-                                                "lat": 48.85 + seq / 1e5, "lon": 2.35, "acc": 10}).decode())
+                    await ws.send(
+                        orjson.dumps(
+                            {
+                                "type": "ping",
+                                "seq": seq,
+                                "t": time.time(),
+                                "lat": 48.85 + seq / 1e5,
+                                "lon": 2.35,
+                                "acc": 10,
+                            }
+                        ).decode()
+                    )
                 await asyncio.sleep(0.02)
             sent += seq
             drain.cancel()
@@ -130,8 +159,9 @@ def _auth(token: str, slug: str, encoding: str) -> bytes:
     return orjson.dumps({"type": "auth", "token": token, "campaign": slug, "encoding": encoding})
 
 
-async def _view(url: str, token: str, slug: str, start_at: float, end_at: float,
-                encoding: str) -> tuple[int, int, list[float], int]:
+async def _view(
+    url: str, token: str, slug: str, start_at: float, end_at: float, encoding: str
+) -> tuple[int, int, list[float], int]:
     """A viewer that parses every deltas frame: (frames, payload bytes, latencies, updates)."""
     frames = nbytes = updates = 0
     lags: list[float] = []
@@ -159,14 +189,19 @@ async def _view(url: str, token: str, slug: str, start_at: float, end_at: float,
     return frames, nbytes, lags, updates
 
 
-async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float,
-                encoding: str) -> tuple[int, int, list[float], int]:
+async def _sink(
+    port: int, token: str, slug: str, start_at: float, end_at: float, encoding: str
+) -> tuple[int, int, list[float], int]:
     """A viewer that reads raw bytes without parsing websocket frames or JSON: the load generator
     must be leaner than the server it measures. Latency comes from the parsing probe viewers."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     key = base64.b64encode(os.urandom(16)).decode()
-    writer.write((f"GET /ws/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    writer.write(
+        (
+            f"GET /ws/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     await reader.readuntil(b"\r\n\r\n")
     payload = _auth(token, slug, encoding)
     header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + b"\0\0\0\0"  # zero mask
@@ -185,14 +220,18 @@ async def _sink(port: int, token: str, slug: str, start_at: float, end_at: float
     return 0, nbytes, [], 0
 
 
-def _viewers_process(url: str, token: str, slug: str, n: int, probes: int, start_at: float, end_at: float,
-                     encoding: str, out) -> None:
+def _viewers_process(
+    url: str, token: str, slug: str, n: int, probes: int, start_at: float, end_at: float, encoding: str, out
+) -> None:
     """A share of the viewers in their own process: one Python client loop cannot read 100
     sockets' worth of frames fast enough, and its own lag would be measured as the server's."""
+
     async def main():
         port = int(url.split(":")[2].split("/")[0])
-        return await asyncio.gather(*(_view(url, token, slug, start_at, end_at, encoding) for _ in range(probes)),
-                                    *(_sink(port, token, slug, start_at, end_at, encoding) for _ in range(n - probes)))
+        return await asyncio.gather(
+            *(_view(url, token, slug, start_at, end_at, encoding) for _ in range(probes)),
+            *(_sink(port, token, slug, start_at, end_at, encoding) for _ in range(n - probes)),
+        )
 
     results = asyncio.run(main())
     lags = [x for _, _, ls, _ in results for x in ls]
@@ -200,8 +239,16 @@ def _viewers_process(url: str, token: str, slug: str, n: int, probes: int, start
     # payload bytes and volunteer updates of the parsing probes: bytes per update
     probe_bytes = sum(b for _, b, _, _ in results[:probes])
     probe_updates = sum(u for _, _, _, u in results[:probes])
-    out.put((probe_frames, probes, sum(b for _, b, _, _ in results), lags[::max(1, len(lags) // 200_000)],
-             probe_bytes, probe_updates))
+    out.put(
+        (
+            probe_frames,
+            probes,
+            sum(b for _, b, _, _ in results),
+            lags[:: max(1, len(lags) // 200_000)],
+            probe_bytes,
+            probe_updates,
+        )
+    )
 
 
 def _percentile(values: list[float], q: float) -> float | None:
@@ -220,19 +267,28 @@ async def run(args) -> dict:
         port = free_port()
         env = dict(os.environ, QUADRILLER_LIVE_FRAMES_PER_SECOND=str(args.fps))
         server = await asyncio.to_thread(
-            start_process, [sys.executable, "-m", "server.cli", "serve", "--port", str(port)], port,
-            "the HQ server", cwd=PROJECT_ROOT, env=env)
+            start_process,
+            [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+            port,
+            "the HQ server",
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
         url, pid = f"ws://127.0.0.1:{port}/ws/live", server.pid
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     warmup = 1.5
     start_at = time.time() + 2.0 + warmup  # viewers connected and past their snapshots by then
     end_at = start_at + args.seconds
-    shares = [args.viewers // args.client_procs + (i < args.viewers % args.client_procs)
-              for i in range(args.client_procs)]
+    shares = [
+        args.viewers // args.client_procs + (i < args.viewers % args.client_procs) for i in range(args.client_procs)
+    ]
     probes = [min(n, max(1, args.probes // args.client_procs)) for n in shares]
-    clients = [ctx.Process(target=_viewers_process, args=(url, token, slug, n, k, start_at, end_at, args.encoding, results))
-               for n, k in zip(shares, probes) if n]
+    clients = [
+        ctx.Process(target=_viewers_process, args=(url, token, slug, n, k, start_at, end_at, args.encoding, results))
+        for n, k in zip(shares, probes)
+        if n
+    ]
     try:
         for c in clients:
             c.start()
@@ -241,8 +297,9 @@ async def run(args) -> dict:
             driver = asyncio.create_task(_phones(args.ingest_url, vols, args.rate, total))
         else:
             queue = ctx.Queue()
-            driver = ctx.Process(target=_publisher,
-                                 args=(settings.redis_url, campaign["id"], args.rate, args.volunteers, total, queue))
+            driver = ctx.Process(
+                target=_publisher, args=(settings.redis_url, campaign["id"], args.rate, args.volunteers, total, queue)
+            )
             driver.start()
         await asyncio.sleep(max(0.0, start_at - time.time()))
         cpu0, t0 = _cpu_seconds(pid), time.monotonic()
@@ -259,13 +316,20 @@ async def run(args) -> dict:
     lags = [x for p in parts for x in p[3]]
     nviewers = args.viewers
     return {
-        "bench": "live", "viewers": args.viewers, "rate": args.rate, "seconds": args.seconds,
-        "volunteers": args.volunteers, "fps_setting": args.fps, "source": "ingest" if args.ingest_url else "redis",
-        "published_per_s": round(sent / total, 1), "client_procs": args.client_procs,
+        "bench": "live",
+        "viewers": args.viewers,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "volunteers": args.volunteers,
+        "fps_setting": args.fps,
+        "source": "ingest" if args.ingest_url else "redis",
+        "published_per_s": round(sent / total, 1),
+        "client_procs": args.client_procs,
         "probe_viewers": sum(p[1] for p in parts),
         "frames_per_viewer_per_s": round(frames_per_viewer / elapsed, 2),
         "frames_delivered_per_s": round(frames_per_viewer * nviewers / elapsed, 1),
-        "p50_ms": _percentile(lags, 0.50), "p99_ms": _percentile(lags, 0.99),
+        "p50_ms": _percentile(lags, 0.50),
+        "p99_ms": _percentile(lags, 0.99),
         "encoding": args.encoding,
         "bytes_per_viewer_per_s": round(sum(p[2] for p in parts) / nviewers / elapsed),
         "bytes_per_update": round(sum(p[4] for p in parts) / max(1, sum(p[5] for p in parts)), 1),
@@ -287,8 +351,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--token")
     p.add_argument("--campaign")
     p.add_argument("--server-pid", type=int, help="to report the running server's CPU seconds")
-    p.add_argument("--encoding", choices=("json", "binary"), default="json",
-                   help="the deltas' encoding the viewers ask for")
+    p.add_argument(
+        "--encoding", choices=("json", "binary"), default="json", help="the deltas' encoding the viewers ask for"
+    )
     p.add_argument("--ingest-url", help="drive the real ingest (ws://…/ws/pings) instead of publishing")
     args = p.parse_args(argv)
     if args.url and not (args.token and args.campaign):

@@ -5,6 +5,7 @@
 Uses QUADRILLER_DATABASE_URL. Without --campaign it imports Paris from data/paris into a
 throw-away campaign and removes it afterwards. Prints one JSON line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,9 @@ async def run(args) -> dict:
 
         box = await conn.fetchrow(
             "SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 "
-            "FROM (SELECT ST_Extent(geom) e FROM areas WHERE campaign_id = $1) t", campaign_id)
+            "FROM (SELECT ST_Extent(geom) e FROM areas WHERE campaign_id = $1) t",
+            campaign_id,
+        )
         rng = np.random.default_rng(args.seed)
         lons = rng.uniform(box["x0"], box["x1"], args.points)
         lats = rng.uniform(box["y0"], box["y1"], args.points)
@@ -76,7 +79,11 @@ async def run(args) -> dict:
                FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS p(lon, lat, i)
                JOIN areas a ON a.campaign_id = $1
                 AND ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
-               GROUP BY p.i, a.level""", campaign_id, lons.tolist(), lats.tolist())
+               GROUP BY p.i, a.level""",
+            campaign_id,
+            lons.tolist(),
+            lats.tolist(),
+        )
         expected = {lvl: np.full(args.points, -1, dtype=np.int64) for lvl in LEVELS}
         for r in reference:
             expected[r["level"]][r["i"] - 1] = r["id"]
@@ -86,13 +93,19 @@ async def run(args) -> dict:
             agree &= vectorised[lvl] == expected[lvl]
             agree &= np.array([s[lvl] if s[lvl] is not None else -1 for s in scalar]) == expected[lvl]
         return {
-            "bench": "locate", "machine": f"{platform.machine()} {platform.node()}",
-            "areas": len(rows), "points": args.points, "index_build_s": round(build_s, 3),
-            "index_points_per_s": round(scalar_rate), "index_vectorised_points_per_s": round(vector_rate),
-            "postgis_points_per_s": round(postgis_rate), "postgis_sample": n,
+            "bench": "locate",
+            "machine": f"{platform.machine()} {platform.node()}",
+            "areas": len(rows),
+            "points": args.points,
+            "index_build_s": round(build_s, 3),
+            "index_points_per_s": round(scalar_rate),
+            "index_vectorised_points_per_s": round(vector_rate),
+            "postgis_points_per_s": round(postgis_rate),
+            "postgis_sample": n,
             "speedup": round(scalar_rate / postgis_rate, 1),
             "speedup_vectorised": round(vector_rate / postgis_rate, 1),
-            "agreement": float(agree.mean()), "disagreements": int((~agree).sum()),
+            "agreement": float(agree.mean()),
+            "disagreements": int((~agree).sum()),
             "index_stats": index.stats(),
         }
     finally:

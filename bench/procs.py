@@ -1,5 +1,6 @@
 """Servers the benchmarks start as subprocesses: a free loopback port, start and wait until the
 port accepts connections, stop."""
+
 from __future__ import annotations
 
 import socket

@@ -15,6 +15,7 @@ Both speak the ingest protocol (auth → ready, ping/pings → ack):
 With --workers N, N processes share the port through SO_REUSEPORT, exactly as the ingest
 service does (ingest/workers.py), so that ratios compare like with like.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,9 +47,17 @@ USER_BY_TOKEN = "SELECT id FROM users WHERE token_hash = $1"
 
 def _ready(volunteer) -> str:
     # "shift": the references do not check shifts, so every client counts as on shift.
-    return orjson.dumps({"type": "ready", "protocol": 1, "volunteer": volunteer, "campaign": None,
-                         "shift": {"id": 0, "since": 0},
-                         "max_frame_bytes": 8192, "max_pings_per_s": 1_000_000}).decode()
+    return orjson.dumps(
+        {
+            "type": "ready",
+            "protocol": 1,
+            "volunteer": volunteer,
+            "campaign": None,
+            "shift": {"id": 0, "since": 0},
+            "max_frame_bytes": 8192,
+            "max_pings_per_s": 1_000_000,
+        }
+    ).decode()
 
 
 def _pings(msg: dict) -> list[dict]:
@@ -184,8 +193,16 @@ def _serve(args, reuseport: bool = False) -> None:
         app = create_bare_app()
     else:
         app = create_naive_app(args.database_url, args.pool_max)
-    config = uvicorn.Config(app, host=args.host, port=args.port, ws="websockets-sansio", log_level="warning",
-                            backlog=8192, ws_max_size=1 << 20, access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        ws="websockets-sansio",
+        log_level="warning",
+        backlog=8192,
+        ws_max_size=1 << 20,
+        access_log=False,
+    )
     server = uvicorn.Server(config)
     if not reuseport:
         server.run()

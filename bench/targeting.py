@@ -11,6 +11,7 @@ the cache, and the arithmetic alone), and fitting the models of municipal 2026 r
 insoumise's share) from the European 2024 results, income and social housing, with their
 cross-validated R² against the naive baseline. Prints one JSON line.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,12 +42,19 @@ MODELS = ((f"{MUNICIPAL_2026_ELECTION}:abstention", None), (f"{MUNICIPAL_2026_EL
 
 
 def _model_summary(out: dict) -> dict:
-    return {"chosen": out["chosen"], "used": out["used"], "fit_s": out["fit_seconds"], "n": out["n"],
-            "r2": round(out[out["chosen"]]["overall"]["r2"], 3), "mae": round(out[out["chosen"]]["overall"]["mae"], 4),
-            "ridge_r2": round(out["ridge"]["overall"]["r2"], 3), "boosting_r2": round(out["boosting"]["overall"]["r2"], 3),
-            "baseline_r2": round(out["baseline"]["overall"]["r2"], 3),
-            "baseline_mae": round(out["baseline"]["overall"]["mae"], 4),
-            "r2_per_fold": [round(f["r2"], 3) for f in out[out["chosen"]]["per_fold"]]}
+    return {
+        "chosen": out["chosen"],
+        "used": out["used"],
+        "fit_s": out["fit_seconds"],
+        "n": out["n"],
+        "r2": round(out[out["chosen"]]["overall"]["r2"], 3),
+        "mae": round(out[out["chosen"]]["overall"]["mae"], 4),
+        "ridge_r2": round(out["ridge"]["overall"]["r2"], 3),
+        "boosting_r2": round(out["boosting"]["overall"]["r2"], 3),
+        "baseline_r2": round(out["baseline"]["overall"]["r2"], 3),
+        "baseline_mae": round(out["baseline"]["overall"]["mae"], 4),
+        "r2_per_fold": [round(f["r2"], 3) for f in out[out["chosen"]]["per_fold"]],
+    }
 
 
 async def run() -> dict:
@@ -93,22 +101,28 @@ async def run() -> dict:
             layer_s.update(await import_municipal_2026(conn, cid, Path(tmp)))
         models = {}
         for name, baseline in MODELS:
-            out = await fit_and_store(conn, cid, name, ["europeennes-2024"], ["income", "social_housing", "green"],
-                                      baseline)
+            out = await fit_and_store(
+                conn, cid, name, ["europeennes-2024"], ["income", "social_housing", "green"], baseline
+            )
             models[name] = _model_summary(out)
     finally:
         await conn.execute("DELETE FROM campaigns WHERE id = $1", cid)
         await conn.close()
     return {
-        "bench": "targeting", "machine": platform.node(), "python": platform.python_version(),
+        "bench": "targeting",
+        "machine": platform.node(),
+        "python": platform.python_version(),
         "load_1min": round(os.getloadavg()[0], 2),
         "layer_import_s": {k: round(v, 2) for k, v in layer_s.items()},
         "station_features_all_layers_s": round(features_s, 2),
-        "green_250m_query_s": round(zone_cold_s, 2), "green_250m_cached_s": round(zone_cached_s, 3),
-        "stations": len(shares), "score_and_rank_ms_median": round(sorted(runs)[2] * 1000, 1),
+        "green_250m_query_s": round(zone_cold_s, 2),
+        "green_250m_cached_s": round(zone_cached_s, 3),
+        "stations": len(shares),
+        "score_and_rank_ms_median": round(sorted(runs)[2] * 1000, 1),
         "score_and_rank_cold_cache_ms_median": round(sorted(cold)[2] * 1000, 1),
         "priorities_sql_ms_median": round(sorted(shared_sql)[2] * 1000, 1),
-        "score_arithmetic_ms": round(arithmetic_ms, 2), "models": models,
+        "score_arithmetic_ms": round(arithmetic_ms, 2),
+        "models": models,
     }
 
 

@@ -40,6 +40,7 @@ With --dist: `builds` (per build, the median over rounds of each phase's headlin
 Frames per second on a software renderer say little about a real GPU; main-thread milliseconds
 per update are the figure to compare.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,18 +57,25 @@ import orjson
 
 from bench.procs import free_port, start_process, stop_process
 from bench.web_fps_load import _publisher
-from bench.web_fps_page import (INIT_JS, IN_VIEW_JS, POINTS_JS, RENDER_MS_JS, RENDERER_JS, SAMPLE_JS,
-                                summarise_profile)
+from bench.web_fps_page import INIT_JS, IN_VIEW_JS, POINTS_JS, RENDER_MS_JS, RENDERER_JS, SAMPLE_JS, summarise_profile
 from server.settings import PROJECT_ROOT, Settings
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 CENTRE = (2.347, 48.859)
 # Its own campaign, not the dev `paris`: Redis pub/sub channels are not scoped by database number,
 # so a bench publishing on `paris`'s channel in Redis db 13 would still reach (and be polluted by)
 # every server and ingest process watching `paris` on db 0.
 BENCH_CAMPAIGN = "bench-web-fps"
+
 
 def _cpu_seconds(pid: int | None) -> float | None:
     if not pid:
@@ -98,7 +106,8 @@ async def _admin_token(settings: Settings, slug: str) -> tuple[int, str]:
         if campaign is None:
             campaign = await create_campaign(conn, slug, "Paris (web_fps bench)")
         stations = await conn.fetchval(
-            "SELECT count(*) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"])
+            "SELECT count(*) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"]
+        )
         if not stations:
             print(f"importing Paris into campaign {slug!r} (once)", file=sys.stderr)
             await import_city(conn, campaign["id"])  # each level is one transaction, as in demo setup
@@ -125,8 +134,14 @@ def _start_server(settings: Settings, redis_url: str, web_dist: Path | None = No
     if web_dist is not None:
         env["QUADRILLER_WEB_DIST"] = str(web_dist)
     try:
-        proc = start_process([sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                             port, "the HQ server", timeout=60, env=env, cwd=str(PROJECT_ROOT))
+        proc = start_process(
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            port,
+            "the HQ server",
+            timeout=60,
+            env=env,
+            cwd=str(PROJECT_ROOT),
+        )
     except RuntimeError as exc:
         sys.exit(str(exc))
     return proc, f"http://127.0.0.1:{port}"
@@ -144,9 +159,9 @@ async def _metrics(cdp) -> dict[str, float]:
 
 
 async def _set_view(page, zoom: float) -> None:
-    await page.evaluate(
-        """(z) => window.__quadriller.deck.setProps({initialViewState: {longitude: %f, latitude: %f, zoom: z,
-              pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""" % CENTRE, zoom)  # noqa: UP031 - JS braces
+    lon, lat = CENTRE
+    view = f"longitude: {lon:f}, latitude: {lat:f}, zoom: z, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19"
+    await page.evaluate("(z) => window.__quadriller.deck.setProps({initialViewState: {" + view + "}})", zoom)
 
 
 async def _phase(page, cdp, zoom: float, seconds: float, server_pid: int | None) -> dict:
@@ -203,7 +218,8 @@ async def _measure(browser, args, base: str, token: str, server_pid: int | None)
         await page.goto(f"{base}/?campaign={args.campaign}#token={token}")
         await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=120_000)
         await page.wait_for_function(
-            f"window.__quadriller.live && window.__quadriller.live.volunteers >= {args.volunteers}", timeout=120_000)
+            f"window.__quadriller.live && window.__quadriller.live.volunteers >= {args.volunteers}", timeout=120_000
+        )
         out["load_s"] = round(time.monotonic() - t0, 1)
         out["renderer"] = await page.evaluate(RENDERER_JS)
         out["polygons"] = await page.evaluate("window.__quadriller.counts.polling_station")
@@ -233,8 +249,15 @@ async def _measure(browser, args, base: str, token: str, server_pid: int | None)
 
 
 # Compared between builds (their ratio to the first build's, in "ratios").
-HEADLINE = ("raf_fps", "deck_redraws_per_s", "live_render_ms_p50", "main_ms_per_update", "script_ms_per_update",
-            "frame_lag_ms_p50", "frame_lag_ms_p99")
+HEADLINE = (
+    "raf_fps",
+    "deck_redraws_per_s",
+    "live_render_ms_p50",
+    "main_ms_per_update",
+    "script_ms_per_update",
+    "frame_lag_ms_p50",
+    "frame_lag_ms_p99",
+)
 PHASES = ("zoomed_in", "zoomed_out", "zoomed_in_areas_hidden")
 
 
@@ -249,15 +272,26 @@ def _median(values: list) -> float | None:
 def _compare(runs: dict[str, list[dict]]) -> tuple[dict, dict]:
     """Per build, the median over rounds of each phase's headline figures; and each build's ratio
     to the first build's (after / before)."""
-    summary = {label: {ph: {k: _median([r[ph].get(k) for r in rs if ph in r]) for k in HEADLINE}
-                       for ph in PHASES if any(ph in r for r in rs)} for label, rs in runs.items()}
+    summary = {
+        label: {
+            ph: {k: _median([r[ph].get(k) for r in rs if ph in r]) for k in HEADLINE}
+            for ph in PHASES
+            if any(ph in r for r in rs)
+        }
+        for label, rs in runs.items()
+    }
     labels = list(summary)
     ratios: dict = {}
     for label in labels[1:]:
         ratios[f"{label}/{labels[0]}"] = {
-            ph: {k: round(v / b, 2) for k in HEADLINE
-                 if (v := summary[label][ph].get(k)) is not None and (b := summary[labels[0]][ph].get(k))}
-            for ph in summary[label] if ph in summary[labels[0]]}
+            ph: {
+                k: round(v / b, 2)
+                for k in HEADLINE
+                if (v := summary[label][ph].get(k)) is not None and (b := summary[labels[0]][ph].get(k))
+            }
+            for ph in summary[label]
+            if ph in summary[labels[0]]
+        }
     return summary, ratios
 
 
@@ -294,18 +328,23 @@ async def run(args) -> dict:
         import redis
 
         from server.redis import volunteer_state_key
+
         redis.Redis.from_url(redis_url).delete(volunteer_state_key(campaign_id))  # our own db: start clean
         if not dists:
             server, base = _start_server(settings, redis_url)
 
     ctx = mp.get_context("spawn")
     ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
-    pub = ctx.Process(target=_publisher, args=(redis_url, campaign_id, args.volunteers, args.interval,
-                                               ready, stop, out), daemon=True)
+    pub = ctx.Process(
+        target=_publisher, args=(redis_url, campaign_id, args.volunteers, args.interval, ready, stop, out), daemon=True
+    )
     pub.start()
-    result: dict = {"bench": "web_fps", "volunteers": args.volunteers,
-                    "deltas_per_s": round(args.volunteers / args.interval, 1),
-                    "frames_per_second_server": settings.live_frames_per_second}
+    result: dict = {
+        "bench": "web_fps",
+        "volunteers": args.volunteers,
+        "deltas_per_s": round(args.volunteers / args.interval, 1),
+        "frames_per_second_server": settings.live_frames_per_second,
+    }
     try:
         if not ready.wait(60):
             sys.exit("the publisher did not fill the state hash in 60 s")
@@ -319,7 +358,7 @@ async def run(args) -> dict:
                 # load over the run weighs on each alike; compare their ratios, not absolute figures.
                 runs: dict[str, list[dict]] = {label: [] for label, _ in dists}
                 for r in range(args.rounds):
-                    for label, dist in (dists if r % 2 == 0 else dists[::-1]):
+                    for label, dist in dists if r % 2 == 0 else dists[::-1]:
                         print(f"round {r + 1}/{args.rounds}: {label} ({dist})", file=sys.stderr)
                         srv, url = _start_server(settings, redis_url, dist)
                         try:
@@ -360,12 +399,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--volunteers", type=int, default=5000)
     ap.add_argument("--seconds", type=float, default=20.0, help="measured time, split between the two zooms")
     ap.add_argument("--interval", type=float, default=5.0, help="seconds between two deltas of a volunteer")
-    ap.add_argument("--campaign", default=BENCH_CAMPAIGN,
-                    help="without --url: created with Paris imported when missing (default %(default)s)")
+    ap.add_argument(
+        "--campaign",
+        default=BENCH_CAMPAIGN,
+        help="without --url: created with Paris imported when missing (default %(default)s)",
+    )
     ap.add_argument("--url", help="an HQ server already running (then also --token and --redis-url)")
     ap.add_argument("--token")
     ap.add_argument("--server-pid", type=int, help="with --url: the server's pid, for its CPU time")
-    ap.add_argument("--redis-url", help="the Redis the server reads (default: QUADRILLER_REDIS_URL's server, db --redis-db)")
+    ap.add_argument(
+        "--redis-url", help="the Redis the server reads (default: QUADRILLER_REDIS_URL's server, db --redis-db)"
+    )
     ap.add_argument("--redis-db", type=int, default=13)
     ap.add_argument("--zoom-in", type=float, default=14.0)
     ap.add_argument("--zoom-out", type=float, default=11.5)
@@ -373,15 +417,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--height", type=int, default=800)
     ap.add_argument("--chromium", default=CHROMIUM)
     ap.add_argument("--profile", action="store_true", help="add a 4 s CPU profile's top self-time functions")
-    ap.add_argument("--areas-off", action="store_true",
-                    help="add a third phase, zoomed in with the area layers hidden (what the polygons cost)")
-    ap.add_argument("--dist", action="append", default=[], metavar="[LABEL=]DIR",
-                    help="measure this front-end build (a vite outDir) instead of the server's web/dist; "
-                         "repeat to compare builds in one run (ratios are to the first)")
-    ap.add_argument("--rounds", type=int, default=1, help="with --dist: measure each build this many times, "
-                                                          "alternating their order")
-    ap.add_argument("--warmup", type=float, default=0.0,
-                    help="seconds to wait after the page loaded, before measuring (trails grow to 10 points in ~50 s)")
+    ap.add_argument(
+        "--areas-off",
+        action="store_true",
+        help="add a third phase, zoomed in with the area layers hidden (what the polygons cost)",
+    )
+    ap.add_argument(
+        "--dist",
+        action="append",
+        default=[],
+        metavar="[LABEL=]DIR",
+        help="measure this front-end build (a vite outDir) instead of the server's web/dist; "
+        "repeat to compare builds in one run (ratios are to the first)",
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=1, help="with --dist: measure each build this many times, alternating their order"
+    )
+    ap.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="seconds to wait after the page loaded, before measuring (trails grow to 10 points in ~50 s)",
+    )
     args = ap.parse_args(argv)
     result = asyncio.run(run(args))
     sys.stdout.write(orjson.dumps(result).decode() + "\n")

@@ -1,5 +1,6 @@
 """The load of bench.web_fps: volunteers walking through Paris, published on the campaign's Redis
 channel as ingest publishes them (PUBLISH + HSET of the volunteer state hash), from its own process."""
+
 from __future__ import annotations
 
 import math
@@ -37,12 +38,29 @@ class Walker:
         import h3
 
         self.seq += 1
-        return orjson.dumps({
-            "type": "ping", "v": self.v, "team": self.team, "seq": self.seq, "t": now, "rt": int(now * 1000),
-            "lon": round(self.lon, 6), "lat": round(self.lat, 6), "acc": 8.0, "hdg": round(self.hdg, 1),
-            "spd": WALK_MPS, "bat": 0.8, "cell": h3.latlng_to_cell(self.lat, self.lon, 11),
-            "ps": None, "nb": None, "ds": None, "zone": None, "ev": None, "low_acc": False,
-        })
+        return orjson.dumps(
+            {
+                "type": "ping",
+                "v": self.v,
+                "team": self.team,
+                "seq": self.seq,
+                "t": now,
+                "rt": int(now * 1000),
+                "lon": round(self.lon, 6),
+                "lat": round(self.lat, 6),
+                "acc": 8.0,
+                "hdg": round(self.hdg, 1),
+                "spd": WALK_MPS,
+                "bat": 0.8,
+                "cell": h3.latlng_to_cell(self.lat, self.lon, 11),
+                "ps": None,
+                "nb": None,
+                "ds": None,
+                "zone": None,
+                "ev": None,
+                "low_acc": False,
+            }
+        )
 
 
 def _publisher(redis_url: str, campaign_id: int, volunteers: int, interval: float, ready, stop, out) -> None:
@@ -78,5 +96,4 @@ def _publisher(redis_url: str, campaign_id: int, volunteers: int, interval: floa
             pipe.execute()
             sent += due
         time.sleep(0.01)
-    out.put({"sent": sent, "seconds": time.monotonic() - start,
-             "points": [[w.lon, w.lat] for w in walkers]})
+    out.put({"sent": sent, "seconds": time.monotonic() - start, "points": [[w.lon, w.lat] for w in walkers]})

@@ -1,5 +1,6 @@
 """The page side of bench.web_fps: instrumentation injected into the HQ page, the snippets that
 sample it, and the CPU profile summary."""
+
 from __future__ import annotations
 
 # Instrumentation installed before the page's own scripts run.
@@ -88,11 +89,21 @@ def summarise_profile(profile: dict, top: int = 12) -> list[dict]:
     for nid, us in self_us.items():
         cf = nodes[nid]["callFrame"]
         url = cf.get("url", "").rsplit("/", 1)[-1]
-        key = (cf.get("functionName") or "(anonymous)", url, cf.get("lineNumber", -1) + 1, cf.get("columnNumber", -1) + 1)
+        key = (
+            cf.get("functionName") or "(anonymous)",
+            url,
+            cf.get("lineNumber", -1) + 1,
+            cf.get("columnNumber", -1) + 1,
+        )
         by_fn[key] = by_fn.get(key, 0.0) + us
     total = sum(by_fn.values()) or 1.0
     ranked = sorted(by_fn.items(), key=lambda kv: -kv[1])
-    return [{"fn": k[0], "at": f"{k[1]}:{k[2]}:{k[3]}" if k[1] else "", "ms": round(v / 1000, 1),
-             "share": round(v / total, 3)} for k, v in ranked[:top]]
-
-
+    return [
+        {
+            "fn": k[0],
+            "at": f"{k[1]}:{k[2]}:{k[3]}" if k[1] else "",
+            "ms": round(v / 1000, 1),
+            "share": round(v / total, 3),
+        }
+        for k, v in ranked[:top]
+    ]

@@ -4,6 +4,7 @@ The lifespan opens the asyncpg pool and Redis, the area indexes, the batch write
 partition maintenance, and yields them as typed state. Nothing here keeps state that another
 ingest process would need: N of them can run behind a load balancer.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -61,8 +62,9 @@ async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
 
 def create_redis_client(url: str) -> aioredis.Redis:
     # Short timeouts: a hung Redis must cost a batch one second at most, never stall acks.
-    return aioredis.from_url(url, decode_responses=False, socket_timeout=1.0,
-                             socket_connect_timeout=1.0, health_check_interval=30)
+    return aioredis.from_url(
+        url, decode_responses=False, socket_timeout=1.0, socket_connect_timeout=1.0, health_check_interval=30
+    )
 
 
 def create_ingest_app(settings: Settings | None = None) -> FastAPI:
@@ -79,30 +81,56 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         gc.set_threshold(50_000, 20, 100)
         pool = await _open_pool(settings)
         redis = create_redis_client(settings.redis_url)
-        writer = BatchWriter(pool, settings.ingest_batch_max, settings.ingest_batch_wait_ms / 1000.0,
-                             settings.ingest_queue_max, settings.retention_days, settings.ingest_write_concurrency)
+        writer = BatchWriter(
+            pool,
+            settings.ingest_batch_max,
+            settings.ingest_batch_wait_ms / 1000.0,
+            settings.ingest_queue_max,
+            settings.retention_days,
+            settings.ingest_write_concurrency,
+        )
         areas = AreaLookup(AreaIndexCache(pool), pool)
         live = LivePublisher(redis, settings.redis_prefix, settings.live_state_ttl_s)
         duty = Duty(pool, redis, settings.shift_max_hours, settings.redis_prefix)
-        pipeline = Pipeline(pool, areas, writer, live, duty, settings.ingest_rate_per_device,
-                            settings.ingest_rate_burst, tick_s=settings.ingest_tick_ms / 1000.0,
-                            refresh_s=settings.ingest_refresh_s)
+        pipeline = Pipeline(
+            pool,
+            areas,
+            writer,
+            live,
+            duty,
+            settings.ingest_rate_per_device,
+            settings.ingest_rate_burst,
+            tick_s=settings.ingest_tick_ms / 1000.0,
+            refresh_s=settings.ingest_refresh_s,
+        )
         # Logins on a pool of their own: a flood of bad credentials never takes the connections
         # that commit pings (issue 12, item 7).
         auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max)
-        auth = DeviceAuth(auth_pool, device_max_age_days=settings.device_token_max_age_days,
-                          failures_per_min=settings.login_failures_per_min,
-                          failures_burst=settings.login_failures_burst)
+        auth = DeviceAuth(
+            auth_pool,
+            device_max_age_days=settings.device_token_max_age_days,
+            failures_per_min=settings.login_failures_per_min,
+            failures_burst=settings.login_failures_burst,
+        )
         relay = PhoneRelay(redis, pipeline.apply_assignment, pipeline.end_shift, auth.forget, settings.redis_prefix)
-        tasks = [asyncio.create_task(writer.run(), name="ingest-writer"),
-                 asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
-                 asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
-                 asyncio.create_task(relay.run(), name="ingest-relay"),
-                 asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts")]
+        tasks = [
+            asyncio.create_task(writer.run(), name="ingest-writer"),
+            asyncio.create_task(maintain_partitions(pool, settings.retention_days), name="ingest-partitions"),
+            asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
+            asyncio.create_task(relay.run(), name="ingest-relay"),
+            asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts"),
+        ]
         try:
-            yield State(settings=settings, pool=pool, redis=redis, auth=auth,
-                        pipeline=pipeline, writer=writer, relay=relay,
-                        unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
+            yield State(
+                settings=settings,
+                pool=pool,
+                redis=redis,
+                auth=auth,
+                pipeline=pipeline,
+                writer=writer,
+                relay=relay,
+                unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip),
+            )
         finally:
             tasks[3].cancel()
             tasks[4].cancel()
@@ -145,8 +173,13 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict:
         writer: BatchWriter = request.state.writer
-        return {"ok": writer.db_ok, "db_ok": writer.db_ok, "redis_ok": request.state.pipeline.live.ok,
-                "held": writer.held, "written": writer.written}
+        return {
+            "ok": writer.db_ok,
+            "db_ok": writer.db_ok,
+            "redis_ok": request.state.pipeline.live.ok,
+            "held": writer.held,
+            "written": writer.written,
+        }
 
     return app
 
@@ -157,8 +190,14 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
     log lines without query strings (server/accesslog.py: OsmAnd puts the token and position there)."""
     kw.setdefault("log_config", log_config())
     return uvicorn.Config(
-        create_ingest_app(settings), host=host or settings.ingest_host, port=port or settings.ingest_port,
-        ws="websockets-sansio", ws_max_size=settings.ingest_max_frame_bytes, lifespan="on", **kw)
+        create_ingest_app(settings),
+        host=host or settings.ingest_host,
+        port=port or settings.ingest_port,
+        ws="websockets-sansio",
+        ws_max_size=settings.ingest_max_frame_bytes,
+        lifespan="on",
+        **kw,
+    )
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:

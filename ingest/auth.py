@@ -12,6 +12,7 @@ pings: a flood of bad credentials cannot starve the commit path.
 A person removed from a campaign is forgotten at once (`forget`, called by ingest/relay.py on
 the access channel); `ttl_s` bounds the rest (a device token replaced).
 """
+
 from __future__ import annotations
 
 import copy
@@ -43,8 +44,15 @@ class TooManyFailures(QuadrillerError):
 
 
 class DeviceAuth:
-    def __init__(self, pool: asyncpg.Pool, ttl_s: float = 30.0, device_max_age_days: float | None = None,
-                 failures_per_min: float = 10.0, failures_burst: float = 20.0, failure_ttl_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        ttl_s: float = 30.0,
+        device_max_age_days: float | None = None,
+        failures_per_min: float = 10.0,
+        failures_burst: float = 20.0,
+        failure_ttl_s: float = 10.0,
+    ) -> None:
         self._pool = pool
         self._ttl_s = ttl_s
         self._max_age_days = device_max_age_days  # a device token older than this is refused
@@ -54,8 +62,15 @@ class DeviceAuth:
         self._by_ip = KeyedBudget(failures_per_min / 60.0, failures_burst)
         self._by_login = KeyedBudget(failures_per_min / 60.0, failures_burst)
 
-    async def authenticate(self, token: str, login: str | None = None, campaign: str | None = None,
-                           use_cache: bool = False, device_only: bool = False, ip: str | None = None) -> Device:
+    async def authenticate(
+        self,
+        token: str,
+        login: str | None = None,
+        campaign: str | None = None,
+        use_cache: bool = False,
+        device_only: bool = False,
+        ip: str | None = None,
+    ) -> Device:
         """`device_only` (the HTTP apps): only a device token opens it, never the HQ API token,
         which must not travel in their URLs and settings. Raises Unauthenticated (bad token), Forbidden (not a member / role), InvalidInput
         (several campaigns and none named), ServiceUnavailable (database down), TooManyFailures
@@ -88,8 +103,9 @@ class DeviceAuth:
         if login:
             self._by_login.spend(login)
 
-    async def _look_up(self, key: tuple, token: str, login: str | None, campaign: str | None,
-                       device_only: bool) -> Device:
+    async def _look_up(
+        self, key: tuple, token: str, login: str | None, campaign: str | None, device_only: bool
+    ) -> Device:
         try:
             async with translated_errors(), self._pool.acquire(timeout=5) as conn:
                 if device_only:

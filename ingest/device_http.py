@@ -8,6 +8,7 @@ Off shift, a fix is answered 200 but NOT stored, with the header `X-Quadriller-N
 off_shift`: the apps cannot start a shift themselves, and an error status would make them resend
 the same off-shift fix forever, holding back their queue.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,12 +67,12 @@ def answer(ok: Response, not_stored: str | None) -> Response:
     """The app's 200 answer; flagged when the fix was dropped as off shift."""
     if not_stored is None:
         return ok
-    return Response(ok.body, status_code=ok.status_code, media_type=ok.media_type,
-                    headers={NOT_STORED: not_stored})
+    return Response(ok.body, status_code=ok.status_code, media_type=ok.media_type, headers={NOT_STORED: not_stored})
 
 
-async def store(request: Request, device: Device, source: str, ping: Ping,
-                names: dict[str, str] | None = None) -> str | None:
+async def store(
+    request: Request, device: Device, source: str, ping: Ping, names: dict[str, str] | None = None
+) -> str | None:
     """Check, queue, and wait for the commit: None once stored, or why it was not stored but
     must not be resent ("off_shift"). Raises the HTTP error to answer."""
     st = request.state
@@ -94,7 +95,8 @@ async def store(request: Request, device: Device, source: str, ping: Ping,
         # 429 for a flooding device, 503 when the store is behind: either way, send again later.
         retry_ms = accepted.retry_ms
         raise (ServiceUnavailable if accepted.queue_full else Throttled)(
-            f"not stored, retry in {retry_ms} ms", retry_after_ms=retry_ms)
+            f"not stored, retry in {retry_ms} ms", retry_after_ms=retry_ms
+        )
     try:
         ok = await asyncio.wait_for(asyncio.shield(committed), settings.ingest_http_commit_timeout_s)
     except TimeoutError:

@@ -10,6 +10,7 @@ A ping is taken only while a shift is open, and only if the device says it was t
 shift started (give or take CLOCK_SLACK_S of clock difference): an app that queued fixes all
 night must not upload the night when the volunteer starts their morning shift.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,9 @@ log = logging.getLogger("ingest.duty")
 
 
 class Duty:
-    def __init__(self, pool: asyncpg.Pool, redis: aioredis.Redis, max_hours: float,
-                 prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, redis: aioredis.Redis, max_hours: float, prefix: str = DEFAULT_PREFIX
+    ) -> None:
         self._pool, self._redis, self.max_hours, self._prefix = pool, redis, max_hours, prefix
 
     async def load(self, vol) -> None:
@@ -52,7 +54,8 @@ class Duty:
         """(shift, opened now, HQ told). Raises on a database error (the client retries)."""
         async with self._pool.acquire(timeout=5) as conn:
             shift, created, notified = await shift_service.start(
-                conn, self._redis, vol.campaign_id, vol.user_id, self.max_hours, vol.team_id, self._prefix)
+                conn, self._redis, vol.campaign_id, vol.user_id, self.max_hours, vol.team_id, self._prefix
+            )
         _set(vol, shift)
         return shift, created, notified
 
@@ -64,8 +67,9 @@ class Duty:
         self.ended(vol)
         try:
             async with self._pool.acquire(timeout=5) as conn:
-                return await shift_service.end_open(conn, self._redis, vol.campaign_id, vol.user_id,
-                                                    "volunteer", self.max_hours, self._prefix)
+                return await shift_service.end_open(
+                    conn, self._redis, vol.campaign_id, vol.user_id, "volunteer", self.max_hours, self._prefix
+                )
         except BaseException:
             vol.shift_id, vol.shift_since, vol.zone = before
             raise

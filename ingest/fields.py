@@ -5,6 +5,7 @@ same checks (ingest/protocol.py: `check_ping`, `RANGES`).
 Pure: no I/O, no framework. A refusal is a PingError whose reason names the field as the
 client sent it (`accuracy` for OsmAnd, `acc` for the websocket).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,7 @@ def parse_time(value, name: str = "timestamp") -> float:
                 d = d.replace(tzinfo=dt.UTC)
             t = d.timestamp()
         except (ValueError, OverflowError):
-            raise PingError(None, MALFORMED,
-                            f"{name} {value[:40]!r} is neither epoch seconds nor ISO 8601") from None
+            raise PingError(None, MALFORMED, f"{name} {value[:40]!r} is neither epoch seconds nor ISO 8601") from None
     else:
         raise PingError(None, MALFORMED, f"{name} must be epoch seconds or ISO 8601")
     if t is None:

@@ -1,5 +1,6 @@
 """Live state in Redis for the ingest pipeline: publishing deltas, the latest state per
 volunteer, and removing a volunteer who paused sharing."""
+
 from __future__ import annotations
 
 import logging
@@ -47,9 +48,10 @@ class LivePublisher:
         if now < self._down_until or not deltas:
             return
         try:
-            await self._script(keys=[volunteer_state_key(campaign_id, self._prefix)],
-                               args=[live_channel(campaign_id, self._prefix), self._state_ttl_ms, len(deltas),
-                                     *deltas, *states])
+            await self._script(
+                keys=[volunteer_state_key(campaign_id, self._prefix)],
+                args=[live_channel(campaign_id, self._prefix), self._state_ttl_ms, len(deltas), *deltas, *states],
+            )
             if not self.ok:
                 log.info("Redis live updates resumed")
             self.ok = True

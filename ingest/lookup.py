@@ -1,5 +1,6 @@
 """Where a ping is: its H3 cell and the areas (polling station, neighbourhood, district) that
 cover it, for many pings at once. Used by the pipeline's tick; never awaits on the hot path."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,7 @@ _VECTOR_MIN = 16
 def cells_of(lats: list[float], lons: list[float]) -> list[int]:
     """H3 res-11 cells of many points (ints)."""
     if _ll2cells is not None and len(lats) >= _VECTOR_MIN:
-        return np.asarray(_ll2cells(np.asarray(lats, np.float64), np.asarray(lons, np.float64),
-                                    CELL_RES)).tolist()
+        return np.asarray(_ll2cells(np.asarray(lats, np.float64), np.asarray(lons, np.float64), CELL_RES)).tolist()
     return [_cell(a, b, CELL_RES) for a, b in zip(lats, lons)]
 
 

@@ -1,6 +1,7 @@
 """One websocket's outgoing frames, bounded: a client that stops reading must not grow the
 server's memory. Past `max_frames` waiting, further frames are dropped and `overflowed` is set:
 the connection closes it (ingest/websocket.py), and the client resends what was not acked."""
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ tst (epoch s), acc (m), alt (m), vel (km/h), cog (degrees), batt (%), tid... Eve
 (transition, waypoint, lwt, status...) is answered with [] and ignored. The answer body is a JSON
 array of commands for the app: always [] here.
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,6 +26,7 @@ EMPTY = Response(b"[]", media_type="application/json")
 
 class BasicAuthRequired(Unauthenticated):
     """401 with the challenge this endpoint speaks (Basic), not the HQ API's Bearer."""
+
     challenge = 'Basic realm="quadriller-ingest", charset="UTF-8"'
 
 
@@ -52,10 +54,14 @@ def to_ping(msg: dict) -> Ping:
     tst = parse_time(json_number(msg.get("tst"), "tst", required=True), "tst")
     vel, batt = json_number(msg.get("vel"), "vel"), json_number(msg.get("batt"), "batt")
     return Ping(
-        seq=seq_of_time(tst), t=tst,
-        lat=json_number(msg.get("lat"), "lat", required=True), lon=json_number(msg.get("lon"), "lon", required=True),
-        acc=json_number(msg.get("acc"), "acc"), alt=json_number(msg.get("alt"), "alt"),
-        spd=vel * KMH_TO_MS if vel is not None else None, hdg=json_number(msg.get("cog"), "cog"),
+        seq=seq_of_time(tst),
+        t=tst,
+        lat=json_number(msg.get("lat"), "lat", required=True),
+        lon=json_number(msg.get("lon"), "lon", required=True),
+        acc=json_number(msg.get("acc"), "acc"),
+        alt=json_number(msg.get("alt"), "alt"),
+        spd=vel * KMH_TO_MS if vel is not None else None,
+        hdg=json_number(msg.get("cog"), "cog"),
         bat=batt / 100.0 if batt is not None else None,
     )
 
@@ -64,8 +70,9 @@ def to_ping(msg: dict) -> Ping:
 async def owntracks(request: Request, campaign: str | None = None) -> Response:
     """`campaign` (query) names the campaign when the volunteer belongs to several."""
     login, token = basic_credentials(request)
-    device = await request.state.auth.authenticate(token, login=login, campaign=campaign, use_cache=True,
-                                                    device_only=True, ip=client_ip(request))
+    device = await request.state.auth.authenticate(
+        token, login=login, campaign=campaign, use_cache=True, device_only=True, ip=client_ip(request)
+    )
     try:
         msg = orjson.loads(await read_body(request))
     except orjson.JSONDecodeError as exc:

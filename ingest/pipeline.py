@@ -14,6 +14,7 @@ Everything here runs on in-memory state: the area index (refreshed in the backgr
 volunteer's team, assignment, last fix and zone (loaded on connection, refreshed in the
 background). Nothing awaits PostgreSQL: rows go to the BatchWriter, which acks after commit.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,19 @@ class TokenBucket:
 class Volunteer:
     """What the pipeline remembers of one volunteer in one campaign."""
 
-    __slots__ = ("campaign_id", "user_id", "team_id", "area_id", "last_t", "zone", "loaded_at",
-                 "bucket", "seen_at", "shift_id", "shift_since")
+    __slots__ = (
+        "campaign_id",
+        "user_id",
+        "team_id",
+        "area_id",
+        "last_t",
+        "zone",
+        "loaded_at",
+        "bucket",
+        "seen_at",
+        "shift_id",
+        "shift_since",
+    )
 
     def __init__(self, campaign_id: int, user_id: int, bucket: TokenBucket) -> None:
         self.campaign_id, self.user_id, self.bucket = campaign_id, user_id, bucket
@@ -83,6 +95,7 @@ News = tuple["Volunteer", int, str | None, str | None]
 
 class Located(NamedTuple):
     """Per row: position, H3 cell, and area ids (-1: none) at each level."""
+
     lons: list[float]
     lats: list[float]
     cells: list[int]
@@ -93,17 +106,28 @@ class Located(NamedTuple):
 
 class Accepted(NamedTuple):
     """What became of a frame's pings at admission (Pipeline.accept)."""
-    pings: list[Ping]            # queued for the next tick; each sink is called after the commit
-    off_shift: list[PingError]   # refused for good: not on shift, or taken before it started
-    dropped: list[int]           # refused for now (rate limit or queue bound): retry after retry_ms
+
+    pings: list[Ping]  # queued for the next tick; each sink is called after the commit
+    off_shift: list[PingError]  # refused for good: not on shift, or taken before it started
+    dropped: list[int]  # refused for now (rate limit or queue bound): retry after retry_ms
     retry_ms: int
-    queue_full: bool             # dropped because the store is behind (not the device's rate)
+    queue_full: bool  # dropped because the store is behind (not the device's rate)
 
 
 class Pipeline:
-    def __init__(self, pool: asyncpg.Pool, areas: AreaLookup, writer: BatchWriter, live: LivePublisher,
-                 duty: Duty, rate: float, burst: float, refresh_s: float = 10.0, tick_s: float = 0.005,
-                 resync_idle_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        areas: AreaLookup,
+        writer: BatchWriter,
+        live: LivePublisher,
+        duty: Duty,
+        rate: float,
+        burst: float,
+        refresh_s: float = 10.0,
+        tick_s: float = 0.005,
+        resync_idle_s: float = 1.0,
+    ) -> None:
         self._pool = pool
         self.areas = areas
         self.live = live
@@ -395,10 +419,26 @@ class Pipeline:
             if sink is not None:
                 acks.append((sink, [p.seq for p in pings], i, i + k))
             i += k
-        columns: list[list[Any]] = [col_c, col_v, col_s, [p.seq for p in flat], [p.t for p in flat], [rt] * n, at.lons, at.lats,
-                   [p.acc for p in flat], [p.alt for p in flat], [p.spd for p in flat],
-                   [p.hdg for p in flat], [p.bat for p in flat], at.cells, at.ps, at.nb, at.ds,
-                   [p.low_acc for p in flat]]
+        columns: list[list[Any]] = [
+            col_c,
+            col_v,
+            col_s,
+            [p.seq for p in flat],
+            [p.t for p in flat],
+            [rt] * n,
+            at.lons,
+            at.lats,
+            [p.acc for p in flat],
+            [p.alt for p in flat],
+            [p.spd for p in flat],
+            [p.hdg for p in flat],
+            [p.bat for p in flat],
+            at.cells,
+            at.ps,
+            at.nb,
+            at.ds,
+            [p.low_acc for p in flat],
+        ]
         self.writer.submit_columns(columns, n, acks)
 
     async def _publish(self, news: dict[int, list[News]], flat: list[Ping], at: Located, rt: int) -> None:
@@ -416,10 +456,38 @@ class Pipeline:
             await self.live.publish(cid, deltas, flat_states)
 
     @staticmethod
-    def _delta(vol: Volunteer, p: Ping, rt: int, cell: int, ps: int, nb: int, ds: int,
-               codes: dict[int, str], zone: str | None, ev: str | None) -> bytes:
-        return ping_event(vol.user_id, vol.team_id, p.seq, p.t, rt, p.lon, p.lat, p.acc, p.hdg, p.spd, p.bat,
-                          cell, codes.get(ps), codes.get(nb), codes.get(ds), zone, ev, p.low_acc)
+    def _delta(
+        vol: Volunteer,
+        p: Ping,
+        rt: int,
+        cell: int,
+        ps: int,
+        nb: int,
+        ds: int,
+        codes: dict[int, str],
+        zone: str | None,
+        ev: str | None,
+    ) -> bytes:
+        return ping_event(
+            vol.user_id,
+            vol.team_id,
+            p.seq,
+            p.t,
+            rt,
+            p.lon,
+            p.lat,
+            p.acc,
+            p.hdg,
+            p.spd,
+            p.bat,
+            cell,
+            codes.get(ps),
+            codes.get(nb),
+            codes.get(ds),
+            zone,
+            ev,
+            p.low_acc,
+        )
 
 
 def _frame_rows(frames: list) -> list[int]:

@@ -22,6 +22,7 @@ used to fail a whole batch at commit):
 Phones report -1 for an unknown speed, course or battery (iOS, Android, Traccar Client): a
 negative value of those three means "unknown", the same on every protocol.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,9 +47,18 @@ class Ping:
 
     __slots__ = ("seq", "t", "lat", "lon", "acc", "alt", "spd", "hdg", "bat", "low_acc")
 
-    def __init__(self, seq: int, t: float, lat: float, lon: float, acc: float | None,
-                 alt: float | None = None, spd: float | None = None, hdg: float | None = None,
-                 bat: float | None = None) -> None:
+    def __init__(
+        self,
+        seq: int,
+        t: float,
+        lat: float,
+        lon: float,
+        acc: float | None,
+        alt: float | None = None,
+        spd: float | None = None,
+        hdg: float | None = None,
+        bat: float | None = None,
+    ) -> None:
         self.seq, self.t, self.lat, self.lon, self.acc = seq, t, lat, lon, acc
         self.alt, self.spd, self.hdg, self.bat = alt, spd, hdg, bat
         self.low_acc = False
@@ -78,8 +88,9 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
-        return cls(settings.ingest_future_tolerance_s, settings.retention_days * 86400.0,
-                   settings.ingest_max_accuracy_m)
+        return cls(
+            settings.ingest_future_tolerance_s, settings.retention_days * 86400.0, settings.ingest_max_accuracy_m
+        )
 
 
 # field: (lo, hi, a negative value means unknown)
@@ -158,9 +169,17 @@ def ping_from_dict(d, now: float, limits: Limits) -> Ping:
     seq = d.get("seq")
     if seq.__class__ is not int or not 0 <= seq <= MAX_SEQ:
         raise PingError(None, MALFORMED, "seq must be an integer >= 0")
-    p = Ping(seq, json_number(d.get("t"), "t", seq, True), json_number(d.get("lat"), "lat", seq, True),
-             json_number(d.get("lon"), "lon", seq, True), json_number(d.get("acc"), "acc", seq, True),
-             _optional(d, "alt", seq), _optional(d, "spd", seq), _optional(d, "hdg", seq), _optional(d, "bat", seq))
+    p = Ping(
+        seq,
+        json_number(d.get("t"), "t", seq, True),
+        json_number(d.get("lat"), "lat", seq, True),
+        json_number(d.get("lon"), "lon", seq, True),
+        json_number(d.get("acc"), "acc", seq, True),
+        _optional(d, "alt", seq),
+        _optional(d, "spd", seq),
+        _optional(d, "hdg", seq),
+        _optional(d, "bat", seq),
+    )
     return check_ping(p, now, limits)
 
 
@@ -244,20 +263,34 @@ def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Pin
 
 
 # Outgoing frames, as bytes sent in text frames.
-def ready_frame(volunteer: int, campaign: str, max_frame_bytes: int, max_pings_per_s: float,
-                shift_id: int | None = None, shift_since: float | None = None) -> str:
-    return orjson.dumps({"type": "ready", "protocol": PROTOCOL, "volunteer": volunteer,
-                         "campaign": campaign, "max_frame_bytes": max_frame_bytes,
-                         "max_pings_per_s": max_pings_per_s,
-                         "shift": _shift(shift_id, shift_since)}).decode()
+def ready_frame(
+    volunteer: int,
+    campaign: str,
+    max_frame_bytes: int,
+    max_pings_per_s: float,
+    shift_id: int | None = None,
+    shift_since: float | None = None,
+) -> str:
+    return orjson.dumps(
+        {
+            "type": "ready",
+            "protocol": PROTOCOL,
+            "volunteer": volunteer,
+            "campaign": campaign,
+            "max_frame_bytes": max_frame_bytes,
+            "max_pings_per_s": max_pings_per_s,
+            "shift": _shift(shift_id, shift_since),
+        }
+    ).decode()
 
 
 def _shift(shift_id: int | None, since: float | None) -> dict | None:
     return None if shift_id is None else {"id": shift_id, "since": since}
 
 
-def shift_frame(on: bool, shift_id: int | None, since: float | None, created: bool = False,
-                ended_by: str | None = None) -> str:
+def shift_frame(
+    on: bool, shift_id: int | None, since: float | None, created: bool = False, ended_by: str | None = None
+) -> str:
     """{"type":"shift","state":"on"|"off",…}: the answer to a shift frame."""
     frame = {"type": "shift", "state": "on" if on else "off", "shift": _shift(shift_id, since)}
     if on:
@@ -300,8 +333,12 @@ def warn_after_ack(sink, pings: list[Ping], max_acc: float, put):
             acked = set(seqs)  # the writer may ack a frame's pings in several batches
             for p in flagged:
                 if p.seq in acked:
-                    put(warning_frame(p.seq, LOW_ACCURACY,
-                                      f"accuracy {p.acc:g} m is worse than {max_acc:g} m: stored, flagged"))
+                    put(
+                        warning_frame(
+                            p.seq, LOW_ACCURACY, f"accuracy {p.acc:g} m is worse than {max_acc:g} m: stored, flagged"
+                        )
+                    )
+
     return then_warn
 
 

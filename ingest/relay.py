@@ -12,6 +12,7 @@ rare: a few a minute, not worth per-campaign bookkeeping):
   withdrawn): the pipeline stops taking that volunteer's pings before it reads the next frame,
   and their open websockets on this process get a `shift` frame with state "off".
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,22 +22,42 @@ import orjson
 import redis.asyncio as aioredis
 
 from ingest.protocol import shift_frame
-from server.events import (DEFAULT_PREFIX, access_pattern, campaign_of_channel, channel_kind, dispatch_pattern,
-                           duty_pattern, listen_forever)
+from server.events import (
+    DEFAULT_PREFIX,
+    access_pattern,
+    campaign_of_channel,
+    channel_kind,
+    dispatch_pattern,
+    duty_pattern,
+    listen_forever,
+)
 
 log = logging.getLogger("ingest.relay")
 
 
 def assignment_frame(msg: dict) -> str:
-    return orjson.dumps({"type": "assignment", "team": msg.get("team"), "station": msg.get("station"),
-                         "name": msg.get("name"), "lon": msg.get("lon"), "lat": msg.get("lat"),
-                         "since": msg.get("since")}).decode()
+    return orjson.dumps(
+        {
+            "type": "assignment",
+            "team": msg.get("team"),
+            "station": msg.get("station"),
+            "name": msg.get("name"),
+            "lon": msg.get("lon"),
+            "lat": msg.get("lat"),
+            "since": msg.get("since"),
+        }
+    ).decode()
 
 
 class PhoneRelay:
-    def __init__(self, redis: aioredis.Redis, on_assignment: Callable[[int, int, int, int], None],
-                 on_shift_end: Callable[[int, int, int], bool], on_revoked: Callable[[int, int], None],
-                 prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        on_assignment: Callable[[int, int, int, int], None],
+        on_shift_end: Callable[[int, int, int], bool],
+        on_revoked: Callable[[int, int], None],
+        prefix: str = DEFAULT_PREFIX,
+    ) -> None:
         """on_assignment(campaign, user, team, area): update the pipeline's state;
         on_shift_end(campaign, user, shift) -> whether that shift was open in this process;
         on_revoked(campaign, user): forget what authenticated them."""
@@ -49,8 +70,9 @@ class PhoneRelay:
         self._phones: dict[tuple[int, int], dict[Callable[[str], None], Callable[[], None]]] = {}
         self.delivered = 0
 
-    def register(self, campaign_id: int, user_id: int, send: Callable[[str], None],
-                 close: Callable[[], None]) -> Callable[[], None]:
+    def register(
+        self, campaign_id: int, user_id: int, send: Callable[[str], None], close: Callable[[], None]
+    ) -> Callable[[], None]:
         key = (campaign_id, user_id)
         self._phones.setdefault(key, {})[send] = close
 
@@ -60,6 +82,7 @@ class PhoneRelay:
                 sends.pop(send, None)
                 if not sends:
                     del self._phones[key]
+
         return unregister
 
     def on_message(self, channel: bytes, data: bytes) -> None:
@@ -74,8 +97,7 @@ class PhoneRelay:
             elif kind == "access":
                 self._revoked(campaign_id, int(msg["user"]))
             else:
-                self._assigned(campaign_id, int(msg["team"]), int(msg["area"]), [int(u) for u in msg["members"]],
-                               msg)
+                self._assigned(campaign_id, int(msg["team"]), int(msg["area"]), [int(u) for u in msg["members"]], msg)
         except (TypeError, ValueError, KeyError, orjson.JSONDecodeError):
             log.warning("undecodable message on %s", channel)
 
@@ -88,8 +110,11 @@ class PhoneRelay:
     def _shift_ended(self, campaign_id: int, user_id: int, shift: int, msg: dict) -> None:
         if self._on_shift_end(campaign_id, user_id, shift):
             since = msg.get("since")
-            self._send(campaign_id, user_id, shift_frame(False, shift, float(since) if since is not None else None,
-                                                         ended_by=msg.get("by")))
+            self._send(
+                campaign_id,
+                user_id,
+                shift_frame(False, shift, float(since) if since is not None else None, ended_by=msg.get("by")),
+            )
 
     def _revoked(self, campaign_id: int, user_id: int) -> None:
         self._on_revoked(campaign_id, user_id)
@@ -107,5 +132,6 @@ class PhoneRelay:
         await listen_forever(self._redis, "phone relay", self._subscribe, self.on_message)
 
     async def _subscribe(self, pubsub) -> None:
-        await pubsub.psubscribe(dispatch_pattern(self._prefix), duty_pattern(self._prefix),
-                                access_pattern(self._prefix))
+        await pubsub.psubscribe(
+            dispatch_pattern(self._prefix), duty_pattern(self._prefix), access_pattern(self._prefix)
+        )

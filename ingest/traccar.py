@@ -10,6 +10,7 @@ https://www.traccar.org/osmand/
   "device_id": token}. "location" may also be a list (a batch sync).
 Answers 200 (empty body) once committed; 400 with a reason on bad input; 403 on unknown id.
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -29,10 +30,24 @@ OK = Response(status_code=200)
 
 
 # The two forms' names for our fields, for the reasons of a refusal.
-CLASSIC_NAMES = {"lat": "lat", "lon": "lon", "acc": "accuracy", "alt": "altitude", "spd": "speed",
-                 "hdg": "bearing", "bat": "batt"}
-JSON_NAMES = {"lat": "coords.latitude", "lon": "coords.longitude", "acc": "coords.accuracy",
-              "alt": "coords.altitude", "spd": "coords.speed", "hdg": "coords.heading", "bat": "battery.level"}
+CLASSIC_NAMES = {
+    "lat": "lat",
+    "lon": "lon",
+    "acc": "accuracy",
+    "alt": "altitude",
+    "spd": "speed",
+    "hdg": "bearing",
+    "bat": "batt",
+}
+JSON_NAMES = {
+    "lat": "coords.latitude",
+    "lon": "coords.longitude",
+    "acc": "coords.accuracy",
+    "alt": "coords.altitude",
+    "spd": "coords.speed",
+    "hdg": "coords.heading",
+    "bat": "battery.level",
+}
 
 
 def classic_ping(params: dict[str, str]) -> Ping | None:
@@ -49,9 +64,12 @@ def classic_ping(params: dict[str, str]) -> Ping | None:
     t = parse_time(ts)
     speed, batt = text_number(params.get("speed"), "speed"), text_number(params.get("batt"), "batt")
     return Ping(
-        seq=seq_of_time(t), t=t,
-        lat=text_number(lat, "lat", required=True), lon=text_number(lon, "lon", required=True),
-        acc=text_number(params.get("accuracy"), "accuracy"), alt=text_number(params.get("altitude"), "altitude"),
+        seq=seq_of_time(t),
+        t=t,
+        lat=text_number(lat, "lat", required=True),
+        lon=text_number(lon, "lon", required=True),
+        acc=text_number(params.get("accuracy"), "accuracy"),
+        alt=text_number(params.get("altitude"), "altitude"),
         spd=speed * KNOTS_TO_MS if speed is not None else None,
         hdg=text_number(params.get("bearing", params.get("heading")), "bearing"),
         bat=batt / 100.0 if batt is not None else None,
@@ -68,14 +86,16 @@ def json_ping(loc) -> Ping:
         raise PingError(None, MALFORMED, "location.timestamp is required")
     t = parse_time(loc["timestamp"], "location.timestamp")
     return Ping(
-        seq=seq_of_time(t), t=t,
+        seq=seq_of_time(t),
+        t=t,
         lat=json_number(c.get("latitude"), "coords.latitude", required=True),
         lon=json_number(c.get("longitude"), "coords.longitude", required=True),
-        acc=json_number(c.get("accuracy"), "coords.accuracy"), alt=json_number(c.get("altitude"), "coords.altitude"),
-        spd=json_number(c.get("speed"), "coords.speed"), hdg=json_number(c.get("heading"), "coords.heading"),
+        acc=json_number(c.get("accuracy"), "coords.accuracy"),
+        alt=json_number(c.get("altitude"), "coords.altitude"),
+        spd=json_number(c.get("speed"), "coords.speed"),
+        hdg=json_number(c.get("heading"), "coords.heading"),
         bat=json_number(battery.get("level"), "battery.level"),
     )
-
 
 
 async def _device(request: Request, token) -> Device:
@@ -83,8 +103,12 @@ async def _device(request: Request, token) -> Device:
         raise BadPing("id (the device token) is required", code="malformed")
     try:
         return await request.state.auth.authenticate(
-            token, campaign=request.query_params.get("campaign"), use_cache=True, device_only=True,
-            ip=client_ip(request))
+            token,
+            campaign=request.query_params.get("campaign"),
+            use_cache=True,
+            device_only=True,
+            ip=client_ip(request),
+        )
     except Unauthenticated:
         raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
 

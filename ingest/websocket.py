@@ -6,6 +6,7 @@ the websocket server enforces it too), 1007 (too many refused frames in a row: m
 every ping off shift, too old or out of range), 1013 (database down at auth, or more frames per
 second than `ingest_frames_per_s` allows: try again later).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,7 @@ def _size(data: str | bytes) -> int:
     return len(data) if isinstance(data, bytes) or data.isascii() else len(data.encode())
 
 
-async def _set_sharing(pipeline, vol, pause: bool, out: Outbox, was_paused: bool,
-                       commit_wait_s: float) -> bool:
+async def _set_sharing(pipeline, vol, pause: bool, out: Outbox, was_paused: bool, commit_wait_s: float) -> bool:
     """Pause or resume sharing for this connection; returns the new paused flag.
 
     On pause, pings already received are processed first (published live, and stored as usual:
@@ -57,8 +57,15 @@ async def _set_sharing(pipeline, vol, pause: bool, out: Outbox, was_paused: bool
             await pipeline.live.remove(vol.campaign_id, vol.user_id)
         except Exception as exc:  # noqa: BLE001 - Redis down: paused here, but say HQ may still show them
             log.warning("pause not published: %s: %s", type(exc).__name__, exc)
-            out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
-                                                     "paused, but HQ may still show your last position until it turns stale")))
+            out.put_nowait(
+                P.error_frame(
+                    P.PingError(
+                        None,
+                        "live_unavailable",
+                        "paused, but HQ may still show your last position until it turns stale",
+                    )
+                )
+            )
         pending = not await pipeline.writer.committed(commit_wait_s)
     elif was_paused:
         await pipeline.live.resumed(vol.campaign_id, vol.user_id)
@@ -78,16 +85,21 @@ async def _change_shift(pipeline, vol, start: bool, out: Outbox) -> None:
             if not await pipeline.writer.committed(10.0):
                 raise TimeoutError("the pings before the end are not stored yet")
             ended, notified = await pipeline.duty.end(vol)
-            out.put_nowait(P.shift_frame(False, ended and ended.id, ended and ended.started_at.timestamp(),
-                                         ended_by=ended and ended.ended_by))
+            out.put_nowait(
+                P.shift_frame(
+                    False, ended and ended.id, ended and ended.started_at.timestamp(), ended_by=ended and ended.ended_by
+                )
+            )
     except Exception as exc:  # noqa: BLE001 - PostgreSQL down or slow: nothing changed, retry
         log.warning("shift %s failed: %s: %s", "start" if start else "end", type(exc).__name__, exc)
-        out.put_nowait(P.error_frame(P.PingError(None, P.UNAVAILABLE,
-                                                 "database unavailable: shift not changed, try again")))
+        out.put_nowait(
+            P.error_frame(P.PingError(None, P.UNAVAILABLE, "database unavailable: shift not changed, try again"))
+        )
         return
     if not notified:
-        out.put_nowait(P.error_frame(P.PingError(None, "live_unavailable",
-                                                 "shift changed, but HQ's live map was not told")))
+        out.put_nowait(
+            P.error_frame(P.PingError(None, "live_unavailable", "shift changed, but HQ's live map was not told"))
+        )
 
 
 async def _authenticate(ws: WebSocket, settings, auth, pipeline, ip: str):
@@ -162,17 +174,20 @@ async def pings_socket(ws: WebSocket) -> None:
         except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
             pass
 
-    await ws.send_text(P.ready_frame(device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device,
-                                     vol.shift_id, vol.shift_since))
+    await ws.send_text(
+        P.ready_frame(
+            device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device, vol.shift_id, vol.shift_since
+        )
+    )
     send_task = asyncio.create_task(sender())
+
     # HQ's assignments for this volunteer's team reach this socket at once (ingest/relay.py)
     def revoke() -> None:  # removed from the campaign (ingest/relay.py): no further ping taken
         nonlocal revoked
         revoked = True
         out.put_control(_REVOKED)
 
-    unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame),
-                                   revoke)
+    unregister = st.relay.register(vol.campaign_id, vol.user_id, lambda frame: closed or out.put_nowait(frame), revoke)
     limits = P.Limits.from_settings(settings)
     frames = TokenBucket(settings.ingest_frames_per_s, settings.ingest_frames_burst)
     shift_changes = TokenBucket(settings.ingest_shift_changes_per_min / 60.0, settings.ingest_shift_changes_burst)
@@ -208,8 +223,9 @@ async def pings_socket(ws: WebSocket) -> None:
                     else:  # each change is a database transaction: not executed, send it again later
                         out.put_nowait(P.throttle_frame(retry_ms, []))
                 else:
-                    paused = await _set_sharing(pipeline, vol, control.kind == "pause", out, paused,
-                                                 settings.ingest_pause_commit_wait_s)
+                    paused = await _set_sharing(
+                        pipeline, vol, control.kind == "pause", out, paused, settings.ingest_pause_commit_wait_s
+                    )
                 malformed_in_a_row = 0
                 continue
             accepted = None
@@ -218,16 +234,22 @@ async def pings_socket(ws: WebSocket) -> None:
                 errors += [P.PingError(p.seq, P.PAUSED, "sharing is paused: send resume first") for p in pings]
             elif pings:
                 # Warnings ("stored, flagged") follow the ack: they say what was stored.
-                accepted = pipeline.accept(vol, "ws", pings,  # shift → rate → queue
-                                           P.warn_after_ack(sink, pings, limits.max_acc, out.put_nowait))
+                accepted = pipeline.accept(
+                    vol,
+                    "ws",
+                    pings,  # shift → rate → queue
+                    P.warn_after_ack(sink, pings, limits.max_acc, out.put_nowait),
+                )
                 errors += accepted.off_shift
             if accepted is None or not (accepted.pings or accepted.dropped):
                 pings = []
             if not pings and any(e.code in _REFUSED_CODES for e in errors):
                 malformed_in_a_row += 1
                 if malformed_in_a_row >= settings.ingest_malformed_limit:
-                    close = (1007, f"{malformed_in_a_row} refused frames in a row (malformed, off shift, "
-                                   "too old or out of range)")
+                    close = (
+                        1007,
+                        f"{malformed_in_a_row} refused frames in a row (malformed, off shift, too old or out of range)",
+                    )
                     break
             else:
                 malformed_in_a_row = 0

@@ -10,6 +10,7 @@ The supervisor only forks, restarts a worker that died, and forwards SIGTERM/SIG
 die with it (PR_SET_PDEATHSIG): a kill -9 of the supervisor takes the whole service down, as
 with one process, and unacknowledged pings are resent by their clients.
 """
+
 from __future__ import annotations
 
 import ctypes

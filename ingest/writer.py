@@ -6,6 +6,7 @@ retried with backoff; nothing is acked meanwhile. The queue is bounded: when it 
 new pings are still published live but dropped unacknowledged (a throttle frame, or HTTP 503),
 and clients resend them later. Pings of a closed connection are still written: they are valid.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,15 @@ class Batch:
 
 
 class BatchWriter:
-    def __init__(self, pool: asyncpg.Pool, batch_max: int, batch_wait_s: float, queue_max: int,
-                 retention_days: int, concurrency: int = 1) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        batch_max: int,
+        batch_wait_s: float,
+        queue_max: int,
+        retention_days: int,
+        concurrency: int = 1,
+    ) -> None:
         self._pool = pool
         # Batches in flight at once, each on its own connection: PostgreSQL's index upkeep then
         # runs on several backends (cores) while this process builds the next batch.
@@ -190,8 +198,9 @@ class BatchWriter:
                 now = time.monotonic()
                 if now - self._last_error_log > 5:
                     self._last_error_log = now
-                    log.warning("PostgreSQL write failed (%s: %s); %d pings held, retrying",
-                                type(exc).__name__, exc, self._held)
+                    log.warning(
+                        "PostgreSQL write failed (%s: %s); %d pings held, retrying", type(exc).__name__, exc, self._held
+                    )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
         if not self.db_ok:

@@ -5,6 +5,7 @@ fence that matters here, the assigned area: from the previous zone and whether t
 inside, one of `enter`, `exit` (the news HQ's activity feed shows), `inside`, `outside`.
 Pure: no I/O, no clock; the pipeline keeps each volunteer's zone between fixes.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -20,10 +20,11 @@ if ! contracts="$(lint-imports --no-cache 2>&1)"; then
   printf '%s\n' "$contracts" | sed -n '/Broken contracts/,$p' >&2
   die "module rules broken (pyproject.toml, [tool.importlinter])"
 fi
-# Lint and types (pyproject.toml [tool.ruff], [tool.mypy]). `ruff format --check` is not run yet:
-# the tree has not been formatted (that happens once, at a merge, not in every branch).
-log "ruff check and mypy"
-ruff check --quiet server ingest simulate bench tests || die "ruff check found problems (see above)"
+# Lint, format and types (pyproject.toml [tool.ruff], [tool.mypy]).
+log "ruff check, ruff format --check and mypy"
+ruff check --quiet server ingest simulate bench tests alembic || die "ruff check found problems (see above)"
+ruff format --check --quiet server ingest simulate bench tests alembic \
+  || die "ruff format would change the files above: run 'ruff format server ingest simulate bench tests alembic'"
 mypy || die "mypy found type errors (see above)"
 set +e
 # Known vulnerabilities in the locked Python and npm dependencies (scripts/audit.py): a finding

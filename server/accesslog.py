@@ -7,6 +7,7 @@ art. 9) and a token in a log is access. So every uvicorn log record goes through
 cuts the query string off any request path in its arguments, and both servers (HQ and ingest)
 run with the log configuration below.
 """
+
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,5 @@
 """create_app(settings): the HQ API and the web front end."""
+
 from __future__ import annotations
 
 import asyncio
@@ -45,13 +46,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s, settings.redis_prefix)
         await hub.start()
         # Background jobs of the HQ server: field alerts, and the one retention job (server/retention).
-        jobs = [asyncio.create_task(alert_evaluator.run(pool, redis, settings.alerts_every_s,
-                                                        settings.shift_max_hours, settings.redis_prefix),
-                                    name="alerts"),
-                asyncio.create_task(retention_job.every(pool, redis, settings), name="retention")]
+        jobs = [
+            asyncio.create_task(
+                alert_evaluator.run(
+                    pool, redis, settings.alerts_every_s, settings.shift_max_hours, settings.redis_prefix
+                ),
+                name="alerts",
+            ),
+            asyncio.create_task(retention_job.every(pool, redis, settings), name="retention"),
+        ]
         try:
-            yield State(settings=settings, pool=pool, redis=redis, area_indexes=AreaIndexCache(pool),
-                        live_hub=hub, unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip))
+            yield State(
+                settings=settings,
+                pool=pool,
+                redis=redis,
+                area_indexes=AreaIndexCache(pool),
+                live_hub=hub,
+                unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip),
+            )
         finally:
             for job in jobs:
                 job.cancel()
@@ -134,6 +146,12 @@ def uvicorn_config(settings: Settings, **kw) -> uvicorn.Config:
     log lines without query strings (server/accesslog.py)."""
     kw.setdefault("log_config", log_config())
     kw.setdefault("log_level", "info")
-    return uvicorn.Config(create_app(settings), host=settings.host, port=settings.port,
-                          ws="websockets-sansio", ws_max_size=HQ_WS_MAX_BYTES,
-                          ws_per_message_deflate=False, **kw)
+    return uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=HQ_WS_MAX_BYTES,
+        ws_per_message_deflate=False,
+        **kw,
+    )

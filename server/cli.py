@@ -3,6 +3,7 @@
 Every command prints JSON on stdout; errors print one line on stderr and exit non-zero
 (2 for bad input, 3 when a service is unreachable), leaving the database unchanged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,9 +84,14 @@ async def cmd_results_import(args, settings: Settings) -> None:
         raise InvalidInput("give exactly one of --voters-field and --abstention-field")
     lists = [f.strip() for f in args.list_fields.split(",") if f.strip()]
     result_file = read_results_csv(
-        args.file, code_field=args.code_field, registered_field=args.registered_field,
-        voters_field=args.voters_field, abstention_field=args.abstention_field,
-        valid_field=args.valid_field, list_fields=lists, percent=args.percent,
+        args.file,
+        code_field=args.code_field,
+        registered_field=args.registered_field,
+        voters_field=args.voters_field,
+        abstention_field=args.abstention_field,
+        valid_field=args.valid_field,
+        list_fields=lists,
+        percent=args.percent,
     )
 
     async def work(conn):
@@ -106,8 +112,13 @@ async def cmd_addresses_import(args, settings: Settings) -> None:
     from server.campaigns.queries import campaign_by_slug
 
     address_file = read_address_file(
-        args.file, id_field=args.id_field, number_field=args.number_field, street_field=args.street_field,
-        lon_field=args.lon_field, lat_field=args.lat_field, suffix_field=args.suffix_field,
+        args.file,
+        id_field=args.id_field,
+        number_field=args.number_field,
+        street_field=args.street_field,
+        lon_field=args.lon_field,
+        lat_field=args.lat_field,
+        suffix_field=args.suffix_field,
         postcode_field=args.postcode_field,
     )
 
@@ -185,16 +196,24 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--abstention-field")
     r.add_argument("--valid-field")
     r.add_argument("--list-fields", required=True, help="comma-separated list columns")
-    r.add_argument("--percent", action="store_true",
-                   help="abstention is a %% of registered voters and lists are %% of valid votes")
-    r.add_argument("--skip-unknown", action="store_true",
-                   help="import rows with known codes and report the others (default: refuse the file)")
+    r.add_argument(
+        "--percent", action="store_true", help="abstention is a %% of registered voters and lists are %% of valid votes"
+    )
+    r.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="import rows with known codes and report the others (default: refuse the file)",
+    )
     r.set_defaults(func=cmd_results_import)
 
     addresses = sub.add_parser("addresses", help="address points for walk lists").add_subparsers(
-        dest="action", required=True)
-    ad = addresses.add_parser("import", help="import a CSV (or .csv.gz) of address points (WGS84); replaces the "
-                                             "campaign's addresses and locates each in its polling station")
+        dest="action", required=True
+    )
+    ad = addresses.add_parser(
+        "import",
+        help="import a CSV (or .csv.gz) of address points (WGS84); replaces the "
+        "campaign's addresses and locates each in its polling station",
+    )
     ad.add_argument("file", type=Path)
     ad.add_argument("--campaign", required=True)
     ad.add_argument("--id-field", required=True, help="a unique key per address (the BAN id)")
@@ -219,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--name", required=True)
     u.set_defaults(func=cmd_users_add)
     from server.auth.commands import add_user_commands
+
     add_user_commands(users)
 
     s = sub.add_parser("serve", help="run the HQ server (API and web)")

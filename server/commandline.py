@@ -3,6 +3,7 @@
 Kept apart from `server/cli.py` so that a domain's commands (`server/<domain>/commands.py`) can use
 these without importing the parser that imports them (no cycle).
 """
+
 from __future__ import annotations
 
 import sys

@@ -10,6 +10,10 @@ router = APIRouter(prefix="/api", tags=["config"])
 
 @router.get("/config", summary="Front-end settings (no secrets)")
 async def config(settings: AppSettings) -> dict:
-    return {"basemap_url": settings.basemap_url, "ingest_ws_url": ingest_ws_url(settings),
-            "ingest_http_url": ingest_http_url(settings),
-            "retention_days": settings.retention_days, "shift_max_hours": settings.shift_max_hours}
+    return {
+        "basemap_url": settings.basemap_url,
+        "ingest_ws_url": ingest_ws_url(settings),
+        "ingest_http_url": ingest_http_url(settings),
+        "retention_days": settings.retention_days,
+        "shift_max_hours": settings.shift_max_hours,
+    }

@@ -4,6 +4,7 @@ The files come from prefecture exports, Excel and open-data portals, so this acc
 actually produce: `,` `;` tab or `|` delimiters, a UTF-8 BOM, CRLF, UTF-8 or Latin-1. The
 readers (server/results/csv_reader.py, server/addresses/reader.py) validate the rows.
 """
+
 from __future__ import annotations
 
 import csv

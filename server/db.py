@@ -5,6 +5,7 @@ database does wrong while a connection is handed out, a time-out, a refused or l
 connection, a constraint, leaves it as a `QuadrillerError` (problem details, 503 when the
 database is away), never as a bare asyncpg or socket error.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,17 +25,26 @@ ACQUIRE_TIMEOUT_S = 5.0
 async def _init_connection(conn: asyncpg.Connection) -> None:
     # Binary jsonb is a version byte (1) then the text: binary keeps COPY possible.
     await conn.set_type_codec(
-        "jsonb", schema="pg_catalog", format="binary",
-        encoder=lambda v: b"\x01" + orjson.dumps(v), decoder=lambda b: orjson.loads(b[1:]),
+        "jsonb",
+        schema="pg_catalog",
+        format="binary",
+        encoder=lambda v: b"\x01" + orjson.dumps(v),
+        decoder=lambda b: orjson.loads(b[1:]),
     )
     await conn.set_type_codec(
-        "json", schema="pg_catalog", format="binary", encoder=orjson.dumps, decoder=orjson.loads,
+        "json",
+        schema="pg_catalog",
+        format="binary",
+        encoder=orjson.dumps,
+        decoder=orjson.loads,
     )
     # PostGIS geometry <-> shapely through WKB; only once the extension exists (after migrations).
     has_postgis = await conn.fetchval("SELECT to_regtype('public.geometry') IS NOT NULL")
     if has_postgis:
         await conn.set_type_codec(
-            "geometry", schema="public", format="binary",
+            "geometry",
+            schema="public",
+            format="binary",
             encoder=lambda g: shapely.to_wkb(g, include_srid=True, flavor="extended"),
             decoder=shapely.from_wkb,
         )
@@ -43,7 +53,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 async def create_pool(dsn: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
     try:
         return await asyncpg.create_pool(
-            dsn, min_size=min_size, max_size=max_size, init=_init_connection,
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
             command_timeout=120,
         )
     except (OSError, asyncpg.PostgresError) as exc:
@@ -66,12 +79,26 @@ def translate(exc: asyncpg.PostgresError) -> Exception:
         return Conflict(f"already exists: {detail}")
     if isinstance(exc, asyncpg.ForeignKeyViolationError):
         return NotFound(f"refers to something that does not exist: {detail}")
-    if isinstance(exc, (asyncpg.CheckViolationError, asyncpg.NotNullViolationError,
-                        asyncpg.DataError, asyncpg.InvalidTextRepresentationError)):
+    if isinstance(
+        exc,
+        (
+            asyncpg.CheckViolationError,
+            asyncpg.NotNullViolationError,
+            asyncpg.DataError,
+            asyncpg.InvalidTextRepresentationError,
+        ),
+    ):
         return InvalidInput(f"rejected by the database: {exc}")
-    if isinstance(exc, (asyncpg.CannotConnectNowError, asyncpg.ConnectionDoesNotExistError,
-                        asyncpg.PostgresConnectionError, asyncpg.TooManyConnectionsError,
-                        asyncpg.AdminShutdownError)):
+    if isinstance(
+        exc,
+        (
+            asyncpg.CannotConnectNowError,
+            asyncpg.ConnectionDoesNotExistError,
+            asyncpg.PostgresConnectionError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.AdminShutdownError,
+        ),
+    ):
         return ServiceUnavailable(f"database unavailable: {exc}")
     return exc
 

@@ -1,4 +1,5 @@
 """`quadriller demo setup|run`: the demo city (Paris, from data/paris) and the processes to show it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,15 @@ RESULTS = "paris_europeennes_2024_resultats_bv.csv"
 ELECTION = "europeennes-2024"
 ADDRESSES = "paris_adresses_ban_2024.csv.gz"
 # The BAN's column names, mapped as any city's file would be (quadriller addresses import …)
-ADDRESS_FIELDS = dict(id_field="id", number_field="numero", suffix_field="rep", street_field="nom_voie",
-                      postcode_field="code_postal", lon_field="lon", lat_field="lat")
+ADDRESS_FIELDS = dict(
+    id_field="id",
+    number_field="numero",
+    suffix_field="rep",
+    street_field="nom_voie",
+    postcode_field="code_postal",
+    lon_field="lon",
+    lat_field="lat",
+)
 
 
 def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
@@ -37,8 +45,13 @@ def european_list_fields(path: Path = DATA / RESULTS) -> list[str]:
     return header[start:end]
 
 
-async def import_city(conn, campaign_id: int, skip_levels: set[str] = frozenset(),
-                      skip_results: bool = False, skip_addresses: bool = False) -> list[str]:
+async def import_city(
+    conn,
+    campaign_id: int,
+    skip_levels: set[str] = frozenset(),
+    skip_results: bool = False,
+    skip_addresses: bool = False,
+) -> list[str]:
     """Import the demo city's three levels, its European 2024 results and its addresses into a
     campaign."""
     from server.addresses.loading import import_addresses
@@ -55,8 +68,12 @@ async def import_city(conn, campaign_id: int, skip_levels: set[str] = frozenset(
             imported.append(level)
     if imported or not skip_results:
         result_file = read_results_csv(
-            DATA / RESULTS, code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
-            valid_field="nb_exprim", list_fields=european_list_fields(),
+            DATA / RESULTS,
+            code_field="id_bv",
+            registered_field="nb_inscr",
+            voters_field="nb_votant",
+            valid_field="nb_exprim",
+            list_fields=european_list_fields(),
         )
         await import_results(conn, campaign_id, ELECTION, result_file)
         imported.append("results")
@@ -80,15 +97,19 @@ async def setup(settings: Settings, token_file: Path) -> dict:
             campaign = await create_campaign(conn, SLUG, "Paris — municipales (démo)")
         done = await level_counts(conn, campaign["id"])
         has_results = await conn.fetchval(sql("results/latest_election"), campaign["id"]) is not None
-        has_addresses = await conn.fetchval("SELECT EXISTS (SELECT 1 FROM addresses WHERE campaign_id = $1)",
-                                            campaign["id"])
-        imported = await import_city(conn, campaign["id"], skip_levels=set(done), skip_results=has_results,
-                                     skip_addresses=has_addresses)
+        has_addresses = await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM addresses WHERE campaign_id = $1)", campaign["id"]
+        )
+        imported = await import_city(
+            conn, campaign["id"], skip_levels=set(done), skip_results=has_results, skip_addresses=has_addresses
+        )
         if not await conn.fetch(sql("layers/list"), campaign["id"]):
             await import_layers(conn, campaign["id"])
             imported.append("layers")
-        for path, role, name in ((token_file, "admin", "HQ demo"),
-                                 (volunteer_token_file(token_file), "volunteer", "Demo volunteer")):
+        for path, role, name in (
+            (token_file, "admin", "HQ demo"),
+            (volunteer_token_file(token_file), "volunteer", "Demo volunteer"),
+        ):
             token = path.read_text().strip() if path.exists() else ""
             if not token or await user_by_token(conn, token) is None:
                 write_secret(path, (await add_user(conn, SLUG, role, name)).token)
@@ -106,17 +127,22 @@ def run(settings: Settings, token_file: Path, host: str, port: int, volunteers: 
     """Start the HQ server (and, when installed, the ingest service and simulated volunteers) as
     child processes; Ctrl-C or SIGTERM stops them all."""
     token = token_file.read_text().strip()
-    env = {**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url,
-           "QUADRILLER_REDIS_URL": settings.redis_url}
+    env = {**os.environ, "QUADRILLER_DATABASE_URL": settings.database_url, "QUADRILLER_REDIS_URL": settings.redis_url}
     exe = [sys.executable, "-m", "server.cli"]
     children = [subprocess.Popen([*exe, "serve", "--host", host, "--port", str(port)], env=env)]
     extra = demo_children(exe, host, volunteers)
     children += [subprocess.Popen(cmd, env=env) for cmd in extra]
     vfile = volunteer_token_file(token_file)
-    phone = f"\n  Volunteer phone page: http://{host}:{port}/volunteer#token={vfile.read_text().strip()}" \
-        if vfile.exists() else ""
-    print(f"\n  Quadriller demo: http://{host}:{port}/#token={token}\n"
-          f"  (the token logs you in as the HQ admin; it is kept in {token_file}){phone}\n", flush=True)
+    phone = (
+        f"\n  Volunteer phone page: http://{host}:{port}/volunteer#token={vfile.read_text().strip()}"
+        if vfile.exists()
+        else ""
+    )
+    print(
+        f"\n  Quadriller demo: http://{host}:{port}/#token={token}\n"
+        f"  (the token logs you in as the HQ admin; it is kept in {token_file}){phone}\n",
+        flush=True,
+    )
     stop = {"now": False}
 
     def _stop(*_):
@@ -145,8 +171,10 @@ def demo_children(exe: list[str], host: str, volunteers: int) -> list[list[str]]
 
     if not list(entry_points(group="quadriller.commands", name="ingest")):
         return []
-    return [[*exe, "ingest", "--host", host],
-            [*exe, "simulate", "--campaign", SLUG, "--volunteers", str(volunteers), "--interval", "2"]]
+    return [
+        [*exe, "ingest", "--host", host],
+        [*exe, "simulate", "--campaign", SLUG, "--volunteers", str(volunteers), "--interval", "2"],
+    ]
 
 
 def add_commands(sub) -> None:
@@ -164,6 +192,7 @@ def add_commands(sub) -> None:
 
 async def _print_async(coro) -> None:
     from server.commandline import print_json
+
     print_json(await coro)
 
 
@@ -205,11 +234,13 @@ async def import_layers(conn, campaign_id: int) -> dict[str, float]:
 
     seconds = {}
     for name, filename, options in (
-            ("green", GREEN_SPACES, LayerOptions(area_field="surface_calculee_m2")),
-            ("grid", GRID_200M, LayerOptions(value_field="men"))):
+        ("green", GREEN_SPACES, LayerOptions(area_field="surface_calculee_m2")),
+        ("grid", GRID_200M, LayerOptions(value_field="men")),
+    ):
         started = time.perf_counter()
-        await import_layer(conn, campaign_id, name, read_layer_file(DATA / filename, options),
-                           options.value_field, None)
+        await import_layer(
+            conn, campaign_id, name, read_layer_file(DATA / filename, options), options.value_field, None
+        )
         seconds[name] = time.perf_counter() - started
     return seconds
 
@@ -223,13 +254,24 @@ async def import_municipal_2026(conn, campaign_id: int, workdir: Path) -> dict[s
     from server.results.loading import import_results
 
     result_file = read_results_csv(
-        municipal_2026_csv(workdir / "municipales_2026_t1.csv"), code_field="code", registered_field="inscrits",
-        abstention_field="taux_abstention", list_fields=MUNICIPAL_2026_LISTS, percent=True)
+        municipal_2026_csv(workdir / "municipales_2026_t1.csv"),
+        code_field="code",
+        registered_field="inscrits",
+        abstention_field="taux_abstention",
+        list_fields=MUNICIPAL_2026_LISTS,
+        percent=True,
+    )
     await import_results(conn, campaign_id, MUNICIPAL_2026_ELECTION, result_file, True)
     seconds = {}
     for name, field in (("income", "revenu_median"), ("social_housing", "hlm_density")):
         started = time.perf_counter()
-        await import_layer(conn, campaign_id, name, read_layer_file(DATA / MUNICIPAL_2026, LayerOptions(
-            value_field=field)), field, None)
+        await import_layer(
+            conn,
+            campaign_id,
+            name,
+            read_layer_file(DATA / MUNICIPAL_2026, LayerOptions(value_field=field)),
+            field,
+            None,
+        )
         seconds[name] = time.perf_counter() - started
     return seconds

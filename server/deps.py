@@ -1,7 +1,8 @@
 """Annotated dependency aliases, so that routes read like prose:
 
-    async def route(slug: str, member: HQMember, conn: Conn): ...
+async def route(slug: str, member: HQMember, conn: Conn): ...
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -67,6 +68,7 @@ def require_role(*roles: str):
 
     Non-members get 404, not 403, so that a campaign's existence does not leak to outsiders.
     """
+
     async def dependency(slug: Code, user: CurrentUser, conn: Conn) -> Membership:
         member = await auth_queries.membership(conn, user, slug)
         if member is None:

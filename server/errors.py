@@ -3,6 +3,7 @@
 Domain code raises `QuadrillerError` subclasses; it never builds HTTP responses itself. The CLI
 catches the same classes and prints their message, so both interfaces report the same reasons.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,8 +58,9 @@ class ServiceUnavailable(QuadrillerError):
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, instance: str, challenge: str = "Bearer",
-            **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, instance: str, challenge: str = "Bearer", **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance}
     body.update(extra)
     headers = {}
@@ -73,6 +75,7 @@ def problem(status: int, title: str, detail: str, instance: str, challenge: str 
 def install_error_handlers(app: FastAPI) -> None:
     """Problem details for domain errors, bad requests and HTTP errors. Database errors are
     server/db.py's (`install_database_error_handler`): this module imports nothing of ours."""
+
     @app.exception_handler(QuadrillerError)
     async def _domain(request: Request, exc: QuadrillerError):
         challenge = getattr(exc, "challenge", "Bearer")

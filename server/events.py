@@ -16,6 +16,7 @@ Names are `<prefix>:{c:<campaign id>}:<what>`: hash-tagged by campaign so that R
 one campaign's keys on one shard, and prefixed (QUADRILLER_REDIS_PREFIX, default "q") so that
 two stacks sharing one Redis never see each other's live state.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,6 +36,7 @@ DEFAULT_PREFIX = "q"
 
 
 # --- names -------------------------------------------------------------------------------------
+
 
 def _tag(campaign_id: int, prefix: str) -> str:
     return f"{prefix}:{{c:{campaign_id}}}"
@@ -104,41 +106,76 @@ def hub_control_channel(instance: str, prefix: str = DEFAULT_PREFIX) -> str:
 
 # --- events on the live channel ----------------------------------------------------------------
 
+
 class PingEvent(TypedDict):
     """A volunteer's fix, as published and stored as their latest state (docs/protocol.md,
     "Live delta")."""
+
     type: Literal["ping"]
-    v: int                 # volunteer (user) id
+    v: int  # volunteer (user) id
     team: int | None
     seq: int
-    t: float               # device time, epoch seconds
-    rt: int                # server receive time, epoch milliseconds
+    t: float  # device time, epoch seconds
+    rt: int  # server receive time, epoch milliseconds
     lon: float
     lat: float
     acc: float | None
     hdg: float | None
-    spd: float | None      # m/s
-    bat: float | None      # 0..1
-    cell: str              # H3 res 11, hex string
-    ps: str | None         # polling-station code
-    nb: str | None         # neighbourhood code
-    ds: str | None         # district code
+    spd: float | None  # m/s
+    bat: float | None  # 0..1
+    cell: str  # H3 res 11, hex string
+    ps: str | None  # polling-station code
+    nb: str | None  # neighbourhood code
+    ds: str | None  # district code
     zone: Literal["in", "out"] | None
     ev: Literal["enter", "exit"] | None
     low_acc: bool
 
 
-def ping_event(v: int, team: int | None, seq: int, t: float, rt: int, lon: float, lat: float,
-               acc: float | None, hdg: float | None, spd: float | None, bat: float | None, cell: int,
-               ps: str | None, nb: str | None, ds: str | None, zone: str | None, ev: str | None,
-               low_acc: bool) -> bytes:
+def ping_event(
+    v: int,
+    team: int | None,
+    seq: int,
+    t: float,
+    rt: int,
+    lon: float,
+    lat: float,
+    acc: float | None,
+    hdg: float | None,
+    spd: float | None,
+    bat: float | None,
+    cell: int,
+    ps: str | None,
+    nb: str | None,
+    ds: str | None,
+    zone: str | None,
+    ev: str | None,
+    low_acc: bool,
+) -> bytes:
     # Built per published fix on ingest's hot path: a plain dict to orjson, no validation.
-    return orjson.dumps({
-        "type": "ping", "v": v, "team": team, "seq": seq, "t": t, "rt": rt,
-        "lon": lon, "lat": lat, "acc": acc, "hdg": hdg, "spd": spd, "bat": bat,
-        "cell": format(cell, "x"), "ps": ps, "nb": nb, "ds": ds,
-        "zone": zone, "ev": ev, "low_acc": low_acc,
-    })
+    return orjson.dumps(
+        {
+            "type": "ping",
+            "v": v,
+            "team": team,
+            "seq": seq,
+            "t": t,
+            "rt": rt,
+            "lon": lon,
+            "lat": lat,
+            "acc": acc,
+            "hdg": hdg,
+            "spd": spd,
+            "bat": bat,
+            "cell": format(cell, "x"),
+            "ps": ps,
+            "nb": nb,
+            "ds": ds,
+            "zone": zone,
+            "ev": ev,
+            "low_acc": low_acc,
+        }
+    )
 
 
 def pause_event(v: int) -> bytes:
@@ -152,26 +189,58 @@ def resume_event(v: int) -> bytes:
 
 
 def shift_started_event(v: int, shift: int, since: float, team: int | None) -> bytes:
-    return orjson.dumps({"type": "shift", "v": v, "on": True, "shift": shift, "since": since,
-                         "team": team, "at": time.time()})
+    return orjson.dumps(
+        {"type": "shift", "v": v, "on": True, "shift": shift, "since": since, "team": team, "at": time.time()}
+    )
 
 
 def shift_ended_event(v: int, shift: int, by: str | None) -> bytes:
     return orjson.dumps({"type": "shift", "v": v, "on": False, "shift": shift, "by": by, "at": time.time()})
 
 
-def report_event(v: int, team: int | None, district: str | None, report: int, station: str | None,
-                 knocked: int, opened: int, contacts: int) -> bytes:
-    return orjson.dumps({"type": "report", "v": v, "team": team, "ds": district, "report": report,
-                         "station": station, "knocked": knocked, "opened": opened, "contacts": contacts,
-                         "at": time.time()})
+def report_event(
+    v: int,
+    team: int | None,
+    district: str | None,
+    report: int,
+    station: str | None,
+    knocked: int,
+    opened: int,
+    contacts: int,
+) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "report",
+            "v": v,
+            "team": team,
+            "ds": district,
+            "report": report,
+            "station": station,
+            "knocked": knocked,
+            "opened": opened,
+            "contacts": contacts,
+            "at": time.time(),
+        }
+    )
 
 
-def door_event(v: int, team: int | None, district: str | None, door: int, station: str | None, outcome: str,
-               visited: float) -> bytes:
+def door_event(
+    v: int, team: int | None, district: str | None, door: int, station: str | None, outcome: str, visited: float
+) -> bytes:
     """A door outcome (server/doors): not home, opened, refused, later, new contact."""
-    return orjson.dumps({"type": "door", "v": v, "team": team, "ds": district, "door": door, "station": station,
-                         "outcome": outcome, "visited": visited, "at": time.time()})
+    return orjson.dumps(
+        {
+            "type": "door",
+            "v": v,
+            "team": team,
+            "ds": district,
+            "door": door,
+            "station": station,
+            "outcome": outcome,
+            "visited": visited,
+            "at": time.time(),
+        }
+    )
 
 
 def alert_event(alert: dict, what: str) -> bytes:
@@ -181,12 +250,14 @@ def alert_event(alert: dict, what: str) -> bytes:
 
 # --- events on the duty channel ----------------------------------------------------------------
 
+
 def shift_end_order(v: int, shift: int, since: float, by: str | None) -> bytes:
     """Shift `shift` of volunteer `v` (started at `since`, epoch seconds) ended, by `by`."""
     return orjson.dumps({"type": "shift_end", "v": v, "shift": shift, "since": since, "by": by})
 
 
 # --- events on the access channel --------------------------------------------------------------
+
 
 def access_revoked_event(user: int) -> bytes:
     """User `user` is no longer a member of the campaign: refuse and disconnect them."""
@@ -195,13 +266,27 @@ def access_revoked_event(user: int) -> bytes:
 
 # --- events on the dispatch channel ------------------------------------------------------------
 
-def assignment_event(team: int, members: list[int], station: str, name: str | None, area_id: int,
-                     lon: float, lat: float, since: float) -> bytes:
-    return orjson.dumps({"type": "assignment", "team": team, "members": members, "station": station,
-                         "name": name, "area": area_id, "lon": lon, "lat": lat, "since": since})
+
+def assignment_event(
+    team: int, members: list[int], station: str, name: str | None, area_id: int, lon: float, lat: float, since: float
+) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "assignment",
+            "team": team,
+            "members": members,
+            "station": station,
+            "name": name,
+            "area": area_id,
+            "lon": lon,
+            "lat": lat,
+            "since": since,
+        }
+    )
 
 
 # --- publishing and listening ------------------------------------------------------------------
+
 
 async def publish_best_effort(redis: aioredis.Redis, channel: str, message: bytes, what: str) -> bool:
     """Publish a message about something already stored in PostgreSQL (the truth): a Redis
@@ -216,7 +301,8 @@ async def publish_best_effort(redis: aioredis.Redis, channel: str, message: byte
 
 
 async def listen_forever(
-    redis: aioredis.Redis, what: str,
+    redis: aioredis.Redis,
+    what: str,
     subscribe: Callable[[Any], Awaitable[None]],
     on_message: Callable[[bytes, bytes], None],
     on_reconnect: Callable[[], Awaitable[None]] | None = None,

@@ -2,6 +2,7 @@
 size limit, checked (422 naming the field) before a route or the database sees it. Unbounded,
 a body or a query is parsed whole before authentication, and an id past bigint reached
 PostgreSQL as an error instead of a 4xx."""
+
 from __future__ import annotations
 
 from typing import Annotated

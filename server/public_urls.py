@@ -1,5 +1,6 @@
 """Where phones reach the ingest service, built from settings only: shared by /api/config
 (server/config_routes.py) and the Content-Security-Policy (server/security_headers.py)."""
+
 from __future__ import annotations
 
 from server.settings import Settings

@@ -1,5 +1,6 @@
 """The Redis client. Key and channel names, events and publishing live in server/events.py
 (re-exported here for existing importers)."""
+
 from __future__ import annotations
 
 import redis.asyncio as aioredis

@@ -4,6 +4,7 @@ Writing then chmod-ing leaves a window in which the file is readable by others (
 umask 022); a file that already existed keeps its old mode through a write. So: a new file,
 opened 0o600 by os.open, then renamed over the old one.
 """
+
 from __future__ import annotations
 
 import os

@@ -9,6 +9,7 @@ campaign slug), and HSTS is set when the request came over TLS.
 A pure ASGI middleware (not BaseHTTPMiddleware): it adds headers to the response start and
 leaves websockets and streaming bodies untouched.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -19,9 +20,11 @@ from server.settings import Settings
 # FastAPI's /docs and /redoc pages load Swagger UI / ReDoc from a CDN with an inline bootstrap
 # script: they get a policy of their own, looser, and hold no token of ours in storage.
 DOCS_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-            "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 HSTS = b"max-age=31536000; includeSubDomains"
 
 
@@ -38,19 +41,24 @@ def content_security_policy(settings: Settings) -> str:
     if settings.basemap_url and (tiles := _origin(settings.basemap_url)):
         images.append(tiles)
         connect.append(tiles)
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
-            f"img-src {' '.join(images)}; connect-src {' '.join(c for c in dict.fromkeys(connect) if c)}; "
-            "worker-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; "
-            "form-action 'self'; frame-ancestors 'none'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src {' '.join(images)}; connect-src {' '.join(c for c in dict.fromkeys(connect) if c)}; "
+        "worker-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 class SecurityHeaders:
     def __init__(self, app, settings: Settings) -> None:
         self.app = app
-        common = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                  (b"referrer-policy", b"no-referrer"),
-                  (b"permissions-policy", b"geolocation=(self), camera=(), microphone=(), payment=()"),
-                  (b"cross-origin-opener-policy", b"same-origin")]
+        common = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"permissions-policy", b"geolocation=(self), camera=(), microphone=(), payment=()"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
         self.app_headers = common + [(b"content-security-policy", content_security_policy(settings).encode())]
         self.docs_headers = common + [(b"content-security-policy", DOCS_CSP.encode())]
 

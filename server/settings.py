@@ -5,6 +5,7 @@ tests build their own instead of patching globals. `Settings` is the union of th
 classes, flat (`settings.database_url`), so that a module needing one concern can say so in its
 signature (`DatabaseSettings`) while callers keep passing the one `Settings`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -140,8 +141,9 @@ class AlertSettings(BaseSettings):
     alerts_every_s: float = Field(default=15.0, gt=0)  # the HQ server evaluates them this often
 
 
-class Settings(DatabaseSettings, RedisSettings, ApiSettings, IngestSettings, PrivacySettings, LiveSettings,
-               AlertSettings):
+class Settings(
+    DatabaseSettings, RedisSettings, ApiSettings, IngestSettings, PrivacySettings, LiveSettings, AlertSettings
+):
     """Every concern at once: what the apps, the CLI and the tests pass around."""
 
     model_config = _ENV

@@ -1,4 +1,5 @@
 """SQL statements live in server/sql/<domain>/<name>.sql, one statement per file, loaded once."""
+
 from __future__ import annotations
 
 from functools import cache

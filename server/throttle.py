@@ -2,6 +2,7 @@
 logins, connections that have not authenticated yet. Pure and in memory, per process: a flood
 guard, not a quota (N processes allow N times the budget).
 """
+
 from __future__ import annotations
 
 import time

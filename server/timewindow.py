@@ -2,6 +2,7 @@
 
 Naive times are UTC; the default window is the start of the UTC day up to now.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,9 @@ Since = Annotated[UtcDateTime | None, Query(description="ISO 8601; default: star
 Until = Annotated[UtcDateTime | None, Query(description="ISO 8601; default: now")]
 
 
-def window(since: dt.datetime | None, until: dt.datetime | None, max_s: float | None = None,
-           now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+def window(
+    since: dt.datetime | None, until: dt.datetime | None, max_s: float | None = None, now: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
     """The [since, until] window in UTC; naive times are taken as UTC."""
     until = as_utc(until or now or dt.datetime.now(UTC))
     if since is None:
@@ -53,6 +55,5 @@ def window(since: dt.datetime | None, until: dt.datetime | None, max_s: float | 
     if since >= until:
         raise InvalidInput(f"since ({since.isoformat()}) must be before until ({until.isoformat()})")
     if max_s is not None and (until - since).total_seconds() > max_s:
-        raise InvalidInput(f"the window is {(until - since).total_seconds() / 3600:.1f} h; "
-                           f"at most {max_s / 3600:g} h")
+        raise InvalidInput(f"the window is {(until - since).total_seconds() / 3600:.1f} h; at most {max_s / 3600:g} h")
     return since, until

@@ -18,6 +18,7 @@ client saw acknowledged) with the rows in PostGIS. The benchmark's load generato
     await client.flush(timeout=5)      # every ping acked or rejected
     await client.close()
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,14 +46,14 @@ class AuthenticationFailed(RuntimeError):
 
 @dataclass
 class ClientStats:
-    sent: int = 0            # pings handed to the socket, resends included
-    resent: int = 0          # of which resends (after a reconnect or a throttle)
-    acked: int = 0           # distinct pings acknowledged
+    sent: int = 0  # pings handed to the socket, resends included
+    resent: int = 0  # of which resends (after a reconnect or a throttle)
+    acked: int = 0  # distinct pings acknowledged
     duplicate_acks: int = 0  # acks for pings already acknowledged (harmless)
-    rejected: int = 0        # pings refused for good (error frame with their seq)
-    errors: int = 0          # error frames, with or without a seq
+    rejected: int = 0  # pings refused for good (error frame with their seq)
+    errors: int = 0  # error frames, with or without a seq
     warnings: int = 0
-    throttled: int = 0       # pings the server dropped under throttle (resent later)
+    throttled: int = 0  # pings the server dropped under throttle (resent later)
     frames_sent: int = 0
     connects: int = 0
     disconnects: int = 0
@@ -99,22 +100,22 @@ class VolunteerClient:
         self.keep_latencies = keep_latencies
         self.on_message = on_message
         self.want_shift = shift
-        self.shift: dict | None = None              # {"id", "since"} while on shift
+        self.shift: dict | None = None  # {"id", "since"} while on shift
         self._shift_changed = asyncio.Event()
         self._last_shift_frame: dict | None = None
 
         self._next_seq = default_seq_start() if seq_start is None else seq_start
-        self.outbox: dict[int, dict] = {}          # seq -> ping, until acked or rejected
+        self.outbox: dict[int, dict] = {}  # seq -> ping, until acked or rejected
         self.acked_seqs: set[int] = set()
-        self.rejected: dict[int, str] = {}          # seq -> error code
-        self.ack_latencies_ms: list[float] = []     # send -> ack, last send of each ping
+        self.rejected: dict[int, str] = {}  # seq -> error code
+        self.ack_latencies_ms: list[float] = []  # send -> ack, last send of each ping
         self.stats = ClientStats()
-        self.ready: dict | None = None              # the server's `ready` frame
+        self.ready: dict | None = None  # the server's `ready` frame
         self.max_frame_bytes = 8192
         self.fatal: BaseException | None = None
 
         self._sent_at: dict[int, float] = {}
-        self._pending: dict[int, None] = {}         # seqs to send on the current connection, in order
+        self._pending: dict[int, None] = {}  # seqs to send on the current connection, in order
         self._wake = asyncio.Event()
         self._connected = asyncio.Event()
         self._drained = asyncio.Event()
@@ -220,8 +221,9 @@ class VolunteerClient:
             backoff = min(backoff * 2, self.backoff_max_s)
 
     async def _session(self) -> None:
-        async with connect(self.url, open_timeout=self.open_timeout_s, compression=None,
-                           max_size=2**20, close_timeout=2) as ws:
+        async with connect(
+            self.url, open_timeout=self.open_timeout_s, compression=None, max_size=2**20, close_timeout=2
+        ) as ws:
             self._ws = ws
             await ws.send(orjson.dumps({"type": "auth", "token": self.token, "protocol": PROTOCOL}).decode())
             ready = await self._await_ready(ws)

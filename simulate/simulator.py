@@ -12,6 +12,7 @@ way the volunteer stops at doors for 30–120 s. Positions carry GPS noise of a 
 an occasional bad fix (large `acc`). Nothing assumes a city: the stations come from the
 campaign's areas in PostGIS (the finest level present).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -31,11 +32,11 @@ M_PER_DEG_LAT = math.pi * EARTH_RADIUS_M / 180.0
 # Walk parameters: defaults that the tests check against.
 SPEED_MIN_MS, SPEED_MAX_MS = 1.2, 1.5
 STOP_MIN_S, STOP_MAX_S = 30.0, 120.0
-DOOR_EVERY_M = (40.0, 220.0)          # distance walked between two doors
-GOOD_ACC_M = (3.0, 12.0)              # accuracy of an ordinary fix
+DOOR_EVERY_M = (40.0, 220.0)  # distance walked between two doors
+GOOD_ACC_M = (3.0, 12.0)  # accuracy of an ordinary fix
 BAD_FIX_PROBABILITY = 0.03
-BAD_ACC_M = (40.0, 250.0)             # accuracy of a bad fix (indoors, urban canyon)
-NEIGHBOURS_K = 6                      # fallback when areas have no touching neighbour
+BAD_ACC_M = (40.0, 250.0)  # accuracy of a bad fix (indoors, urban canyon)
+NEIGHBOURS_K = 6  # fallback when areas have no touching neighbour
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Station:
 @dataclass(frozen=True)
 class Fix:
     """One GPS fix: the true position, the reported (noisy) one, and what a phone reports."""
+
     t: float
     true_lon: float
     true_lat: float
@@ -57,7 +59,7 @@ class Fix:
     spd: float
     hdg: float | None
     stopped: bool
-    station: str          # the station the volunteer last passed through
+    station: str  # the station the volunteer last passed through
 
 
 def metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -69,8 +71,7 @@ def metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 def offset(lon: float, lat: float, east_m: float, north_m: float) -> tuple[float, float]:
-    return (lon + east_m / (M_PER_DEG_LAT * math.cos(math.radians(lat))),
-            lat + north_m / M_PER_DEG_LAT)
+    return (lon + east_m / (M_PER_DEG_LAT * math.cos(math.radians(lat))), lat + north_m / M_PER_DEG_LAT)
 
 
 def heading(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -96,14 +97,20 @@ def nearest_neighbours(stations: list[Station], k: int = NEIGHBOURS_K) -> dict[s
 class Walk:
     """A volunteer's walk as a function of time; query it with increasing `t` (seconds)."""
 
-    def __init__(self, stations: dict[str, Station], neighbours: dict[str, list[str]],
-                 rng: random.Random, t0: float = 0.0, start: str | None = None) -> None:
+    def __init__(
+        self,
+        stations: dict[str, Station],
+        neighbours: dict[str, list[str]],
+        rng: random.Random,
+        t0: float = 0.0,
+        start: str | None = None,
+    ) -> None:
         self.stations = stations
         self.neighbours = neighbours
         self.rng = rng
         self.speed = rng.uniform(SPEED_MIN_MS, SPEED_MAX_MS)
         self.battery = rng.uniform(0.55, 1.0)
-        self.route: list[str] = []                       # stations passed through, in order
+        self.route: list[str] = []  # stations passed through, in order
         code = start if start is not None else rng.choice(sorted(stations))
         self._previous: str | None = None
         self._arrive(code)
@@ -128,8 +135,8 @@ class Walk:
         here = self.station
         options = [c for c in self.neighbours.get(here, ()) if c in self.stations]
         if len(options) > 1 and self._previous in options:
-            options.remove(self._previous)       # no immediate U-turn when there is a choice
-        if not options:                           # an isolated station: jump to any other
+            options.remove(self._previous)  # no immediate U-turn when there is a choice
+        if not options:  # an isolated station: jump to any other
             options = [c for c in self.stations if c != here] or [here]
         target = self.rng.choice(options)
         dest = self.stations[target]
@@ -149,7 +156,7 @@ class Walk:
         self._t = t
         self.battery = max(0.05, self.battery - (t - cur) * 0.15 / 3600.0)
         while cur < t:
-            if self._stop_until > cur:               # standing at a door
+            if self._stop_until > cur:  # standing at a door
                 cur = min(t, self._stop_until)
                 continue
             if not self._steps:
@@ -190,9 +197,18 @@ class Walk:
         angle = self.rng.uniform(0.0, 2.0 * math.pi)
         nlon, nlat = offset(lon, lat, dist * math.sin(angle), dist * math.cos(angle))
         reported_spd = 0.0 if stopped else max(0.0, spd + self.rng.gauss(0.0, 0.1))
-        return Fix(t=t, true_lon=lon, true_lat=lat, lon=nlon, lat=nlat, acc=acc,
-                   spd=round(reported_spd, 2), hdg=None if stopped or self._hdg is None else round(self._hdg, 1),
-                   stopped=stopped, station=self.station)
+        return Fix(
+            t=t,
+            true_lon=lon,
+            true_lat=lat,
+            lon=nlon,
+            lat=nlat,
+            acc=acc,
+            spd=round(reported_spd, 2),
+            hdg=None if stopped or self._hdg is None else round(self._hdg, 1),
+            stopped=stopped,
+            station=self.station,
+        )
 
 
 # -- database: stations and volunteer accounts ------------------------------------------------
@@ -265,9 +281,17 @@ async def next_seq(conn, volunteer_ids: list[int]) -> int:
 
 # -- the simulate command ----------------------------------------------------------------------
 
-async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: str,
-                   seconds: float | None, database_url: str, seed: int | None = None,
-                   team_size: int = 0) -> dict:
+
+async def simulate(
+    campaign: str,
+    volunteers: int,
+    interval: float,
+    ingest_url: str,
+    seconds: float | None,
+    database_url: str,
+    seed: int | None = None,
+    team_size: int = 0,
+) -> dict:
     from server.campaigns.queries import campaign_by_slug
     from server.db import connect
     from server.dispatch.queries import ensure_teams
@@ -293,8 +317,7 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
     rng = random.Random(seed)
     now = time.time()
     codes = sorted(stations)
-    walks = [Walk(stations, neighbours, random.Random(rng.random()), t0=now, start=rng.choice(codes))
-             for _ in accounts]
+    walks = [Walk(stations, neighbours, random.Random(rng.random()), t0=now, start=rng.choice(codes)) for _ in accounts]
     clients = [VolunteerClient(ingest_url, token, seq_start=seq_start) for _, token in accounts]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -303,8 +326,12 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    print(f"simulating {volunteers} volunteers in {campaign!r} through {len(stations)} stations "
-          f"→ {ingest_url}, one ping every {interval}s", file=sys.stderr, flush=True)
+    print(
+        f"simulating {volunteers} volunteers in {campaign!r} through {len(stations)} stations "
+        f"→ {ingest_url}, one ping every {interval}s",
+        file=sys.stderr,
+        flush=True,
+    )
 
     # Connect gradually (a few hundred handshakes at once is a burst a phone fleet never makes).
     for i, client in enumerate(clients):
@@ -325,8 +352,15 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
                     pass
             next_at += interval
             fix = walk.fix(time.time())
-            client.add(lat=round(fix.lat, 7), lon=round(fix.lon, 7), acc=fix.acc, t=round(fix.t, 3),
-                       spd=fix.spd, hdg=fix.hdg, bat=round(walk.battery, 3))
+            client.add(
+                lat=round(fix.lat, 7),
+                lon=round(fix.lon, 7),
+                acc=fix.acc,
+                t=round(fix.t, 3),
+                spd=fix.spd,
+                hdg=fix.hdg,
+                bat=round(walk.battery, 3),
+            )
 
     drivers = [asyncio.create_task(drive(w, c)) for w, c in zip(walks, clients)]
     started = time.monotonic()
@@ -351,10 +385,15 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
         for k, v in c.counters.items():
             if isinstance(v, int):
                 totals[k] = totals.get(k, 0) + v
-    lat = np.array([x for c in clients for x in c.ack_latencies_ms]) if any(c.ack_latencies_ms for c in clients) else None
+    lat = (
+        np.array([x for c in clients for x in c.ack_latencies_ms]) if any(c.ack_latencies_ms for c in clients) else None
+    )
     return {
-        "campaign": campaign, "volunteers": volunteers, "interval_s": interval,
-        "seconds": round(elapsed, 1), "stations": len(stations),
+        "campaign": campaign,
+        "volunteers": volunteers,
+        "interval_s": interval,
+        "seconds": round(elapsed, 1),
+        "stations": len(stations),
         "connected": sum(c.connected or c.stats.connects > 0 for c in clients),
         "auth_failed": sum(c.fatal is not None for c in clients),
         **totals,
@@ -365,7 +404,9 @@ async def simulate(campaign: str, volunteers: int, interval: float, ingest_url: 
 
 def add_commands(sub) -> None:
     """Register `quadriller simulate` (the `quadriller.commands` entry point, pyproject.toml)."""
-    p = sub.add_parser("simulate", help="simulated volunteers walking through the polling stations, over the real protocol")
+    p = sub.add_parser(
+        "simulate", help="simulated volunteers walking through the polling stations, over the real protocol"
+    )
     p.add_argument("--campaign", required=True)
     p.add_argument("--volunteers", type=int, default=300)
     p.add_argument("--interval", type=float, default=2.0, help="seconds between two pings of one volunteer")
@@ -378,7 +419,14 @@ def add_commands(sub) -> None:
 
 async def _cmd_simulate(args, settings) -> None:
     url = args.ingest_url or f"ws://{settings.ingest_host}:{settings.ingest_port}/ws/pings"
-    report = await simulate(args.campaign, args.volunteers, args.interval, url, args.seconds,
-                            settings.database_url, args.seed, args.team_size)
+    report = await simulate(
+        args.campaign,
+        args.volunteers,
+        args.interval,
+        url,
+        args.seconds,
+        settings.database_url,
+        args.seed,
+        args.team_size,
+    )
     sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
-

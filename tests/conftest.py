@@ -6,6 +6,7 @@ flushed at the start. Each test makes its own campaign, so tests never see each 
 the `paris` fixture is one imported campaign shared read-only, because importing Paris takes
 seconds.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,15 +48,16 @@ async def database_url() -> str:
     os.environ["QUADRILLER_DATABASE_URL"] = url
     assert cli_main(["db", "upgrade"]) == 0
     yield url
-    await admin.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
+    await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
     await admin.close()
 
 
 @pytest.fixture(scope="session")
 async def redis_url() -> str:
-    base = os.environ.get("QUADRILLER_TEST_REDIS_URL") or os.environ.get("QUADRILLER_REDIS_URL", "redis://127.0.0.1:6379/0")
+    base = os.environ.get("QUADRILLER_TEST_REDIS_URL") or os.environ.get(
+        "QUADRILLER_REDIS_URL", "redis://127.0.0.1:6379/0"
+    )
     url = base.rsplit("/", 1)[0] + "/15"
     client = aioredis.from_url(url)
     await client.flushdb()
@@ -129,8 +131,11 @@ async def start_shift(pool, campaign: str | int, user: str | int) -> int:
     from server.shifts.queries import start
 
     async with pool.acquire() as c:
-        cid = campaign if isinstance(campaign, int) else await c.fetchval(
-            "SELECT id FROM campaigns WHERE slug = $1", campaign)
+        cid = (
+            campaign
+            if isinstance(campaign, int)
+            else await c.fetchval("SELECT id FROM campaigns WHERE slug = $1", campaign)
+        )
         uid = user if isinstance(user, int) else await c.fetchval("SELECT id FROM users WHERE login = $1", user)
         shift, _ = await start(c, cid, uid, 12.0)
     return shift.id
@@ -153,8 +158,11 @@ async def agree_to_location(pool, campaign: str | int, login: str) -> None:
     from server.consent.texts import current_version
 
     async with pool.acquire() as c:
-        cid = campaign if isinstance(campaign, int) else await c.fetchval(
-            "SELECT id FROM campaigns WHERE slug = $1", campaign)
+        cid = (
+            campaign
+            if isinstance(campaign, int)
+            else await c.fetchval("SELECT id FROM campaigns WHERE slug = $1", campaign)
+        )
         uid = await c.fetchval("SELECT id FROM users WHERE login = $1", login)
         await agree(c, cid, uid, current_version("location"))
 

@@ -1,5 +1,6 @@
 """Real servers for tests: free loopback ports, and a uvicorn server in a thread of its own with
 its own event loop (so the test's awaits never stall it)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -3,6 +3,7 @@
 Revision ID: 0001
 Revises:
 """
+
 from alembic import op
 
 revision = "0001"
@@ -88,6 +89,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(
-        "DROP TABLE election_results, area_overlaps, areas, memberships, users, campaigns"
-    )
+    op.execute("DROP TABLE election_results, area_overlaps, areas, memberships, users, campaigns")

@@ -8,6 +8,7 @@ Partitions are created ahead by the ingest service (pings_ensure_partitions) and
 the retention window by pings_retire, which folds them into ping_cell_days first: dropping a
 partition is instant and leaves no bloat, unlike DELETE.
 """
+
 from alembic import op
 
 revision = "0002"

@@ -7,6 +7,7 @@ Privacy by design (GDPR, CNIL guidance on geolocating people at work): locations
 while the volunteer says they are working. Ingest refuses pings outside an open shift, and a
 shift left open (a phone that died) counts as ended after `shift_max_hours`.
 """
+
 from alembic import op
 
 revision = "0003"

@@ -8,6 +8,7 @@ contacts were made and which topics came up; it never says who opened or what th
 Opinions are special-category data (GDPR art. 9): door-level records would need a consent and
 a purpose of their own, and free text is where such data leaks in, so there is none.
 """
+
 from alembic import op
 
 revision = "0004"

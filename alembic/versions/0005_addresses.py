@@ -5,6 +5,7 @@ Revises: 0004
 
 Addresses are open data (the BAN in France): where doors are, never who lives behind them.
 """
+
 from alembic import op
 
 revision = "0005"

@@ -6,6 +6,7 @@ Revises: 0005
 
 Layers are public data (parks, a population grid); nothing here is about a person.
 """
+
 from alembic import op
 
 revision = "0006"
@@ -95,5 +96,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE targeting_models, campaign_targets, station_zone_shares, layer_zones, "
-               "station_layer_features, layer_features, layers")
+    op.execute(
+        "DROP TABLE targeting_models, campaign_targets, station_zone_shares, layer_zones, "
+        "station_layer_features, layer_features, layers"
+    )

@@ -9,6 +9,7 @@ Tour reports' free-text `tags` become the campaign's closed vocabulary (`campaig
 vocabulary exists yet when this runs, so every stored free-text value is dropped: free text is
 where opinions about named people leaked in (GDPR art. 9). The count is logged.
 """
+
 import logging
 
 from alembic import op
@@ -151,12 +152,15 @@ def upgrade() -> None:
         """
     )
     bind = op.get_bind()
-    reports, values = bind.execute(text(
-        "SELECT count(*), coalesce(sum(cardinality(tags)), 0) FROM tour_reports WHERE cardinality(tags) > 0"
-    )).one()
+    reports, values = bind.execute(
+        text("SELECT count(*), coalesce(sum(cardinality(tags)), 0) FROM tour_reports WHERE cardinality(tags) > 0")
+    ).one()
     op.execute("UPDATE tour_reports SET tags = '{}' WHERE cardinality(tags) > 0")
-    log.info("tour_reports: %d free-text tag values dropped from %d reports (tags are now the campaign's "
-             "closed vocabulary)", values, reports)
+    log.info(
+        "tour_reports: %d free-text tag values dropped from %d reports (tags are now the campaign's closed vocabulary)",
+        values,
+        reports,
+    )
 
 
 def downgrade() -> None:

@@ -6,6 +6,7 @@ low battery, SOS) with their thresholds, each raised, acknowledged by a person, 
 Revision ID: 0008
 Revises: 0005
 """
+
 from alembic import op
 
 revision = "0008"

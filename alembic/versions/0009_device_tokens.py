@@ -8,6 +8,7 @@ query string, app settings screens, proxies). A token that opens the HQ API must
 there, so the apps get their own: stored as SHA-256 like the API token, accepted only by the
 ingest service. NULL until issued (`quadriller users add`, or the phone page's app settings).
 """
+
 from alembic import op
 
 revision = "0009"

@@ -7,6 +7,7 @@ A device token sits in app settings and, for OsmAnd, in URLs: it must not work f
 ingest refuses one issued more than QUADRILLER_DEVICE_TOKEN_MAX_AGE_DAYS ago; the phone page
 (or `quadriller users add`) issues a new one. Tokens issued before this migration count from now.
 """
+
 from alembic import op
 
 revision = "0012"

@@ -1,4 +1,5 @@
 """Store an address file for a campaign (all or nothing), and locate addresses in stations."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,17 +18,26 @@ class AddressImportReport:
     unlocated: int
 
     def as_dict(self) -> dict:
-        return {"imported": self.imported, "replaced": self.replaced, "located": self.located,
-                "unlocated": self.unlocated}
+        return {
+            "imported": self.imported,
+            "replaced": self.replaced,
+            "located": self.located,
+            "unlocated": self.unlocated,
+        }
 
 
-async def import_addresses(conn: asyncpg.Connection, campaign_id: int, address_file: AddressFile) -> AddressImportReport:
+async def import_addresses(
+    conn: asyncpg.Connection, campaign_id: int, address_file: AddressFile
+) -> AddressImportReport:
     async with conn.transaction():
         status = await conn.execute(sql("addresses/delete_campaign"), campaign_id)
         replaced = int(status.split()[-1])
         await conn.execute(sql("addresses/create_staging"))
-        await conn.copy_records_to_table("address_staging", records=address_file.rows,
-                                         columns=["ext_id", "number", "street", "postcode", "lon", "lat"])
+        await conn.copy_records_to_table(
+            "address_staging",
+            records=address_file.rows,
+            columns=["ext_id", "number", "street", "postcode", "lon", "lat"],
+        )
         await conn.execute(sql("addresses/insert_from_staging"), campaign_id)
         located, unlocated = await locate_addresses(conn, campaign_id)
     return AddressImportReport(len(address_file.rows), replaced, located, unlocated)

@@ -1,4 +1,5 @@
 """Reading address points for walk lists."""
+
 from __future__ import annotations
 
 import asyncpg

@@ -5,6 +5,7 @@ delimiter sniffing (server/csvfile.py) it shares: any of `, ; tab |`, a BOM, UTF
 address files are distributed gzipped). Columns are mapped by name, so any city's export works.
 Every refusal names the file, the line (header = line 1) and the address id; nothing is guessed.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -31,9 +32,17 @@ def _coordinate(text: str, low: float, high: float) -> float:
     return v
 
 
-def read_address_file(path, *, id_field: str, number_field: str, street_field: str, lon_field: str,
-                      lat_field: str, suffix_field: str | None = None,
-                      postcode_field: str | None = None) -> AddressFile:
+def read_address_file(
+    path,
+    *,
+    id_field: str,
+    number_field: str,
+    street_field: str,
+    lon_field: str,
+    lat_field: str,
+    suffix_field: str | None = None,
+    postcode_field: str | None = None,
+) -> AddressFile:
     path = Path(path)
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":  # gzip, whatever the file is called
@@ -52,12 +61,20 @@ def read_address_file(path, *, id_field: str, number_field: str, street_field: s
         hits = [i for i, h in enumerate(header) if h == name.strip()]
         if len(hits) != 1:
             problem = "no column" if not hits else f"{len(hits)} columns named"
-            raise InvalidInput(f"{path.name}: {problem} {name!r}; available columns: " + ", ".join(header),
-                               field=name, available=header)
+            raise InvalidInput(
+                f"{path.name}: {problem} {name!r}; available columns: " + ", ".join(header),
+                field=name,
+                available=header,
+            )
         return hits[0]
 
-    i_id, i_num, i_street, i_lon, i_lat = (col(id_field), col(number_field), col(street_field), col(lon_field),
-                                           col(lat_field))
+    i_id, i_num, i_street, i_lon, i_lat = (
+        col(id_field),
+        col(number_field),
+        col(street_field),
+        col(lon_field),
+        col(lat_field),
+    )
     i_suffix, i_post = col(suffix_field), col(postcode_field)
     width = max(i for i in (i_id, i_num, i_street, i_lon, i_lat, i_suffix, i_post) if i is not None) + 1
     rows: list[tuple[str, str, str, str | None, float, float]] = []
@@ -85,8 +102,10 @@ def read_address_file(path, *, id_field: str, number_field: str, street_field: s
             lon = _coordinate(cells[i_lon], -180, 180)
             lat = _coordinate(cells[i_lat], -90, 90)
         except ValueError:
-            raise InvalidInput(f"{path.name} line {line} (id {ext_id}): {lon_field!r}/{lat_field!r} = "
-                               f"{cells[i_lon]!r}/{cells[i_lat]!r} is not a WGS84 longitude/latitude") from None
+            raise InvalidInput(
+                f"{path.name} line {line} (id {ext_id}): {lon_field!r}/{lat_field!r} = "
+                f"{cells[i_lon]!r}/{cells[i_lat]!r} is not a WGS84 longitude/latitude"
+            ) from None
         postcode = cells[i_post].strip() or None if i_post is not None else None
         rows.append((ext_id, number, street, postcode, lon, lat))
     if not rows:

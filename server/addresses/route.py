@@ -8,6 +8,7 @@ the run-by-run greedy leaves, e.g. a run visited from the wrong end. Each pass s
 (i, j) pair with numpy, one row of gains per i, so a station of a few hundred doors takes
 milliseconds.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,7 +42,7 @@ def two_opt(xy: np.ndarray, max_passes: int = 50) -> np.ndarray:
             k = int(np.argmax(gain))
             if gain[k] > 1e-6:
                 jj = j[k]
-                order[i:jj + 1] = order[i:jj + 1][::-1]
+                order[i : jj + 1] = order[i : jj + 1][::-1]
                 improved = True
         if not improved:
             break

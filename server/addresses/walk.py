@@ -11,6 +11,7 @@ Distances are straight lines on a local flat projection (metres): streets are no
 database, and at the scale of a polling station (a few hundred metres) the order is what
 matters, not the exact length.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ condition holds (server/alerts/rules.py) and clears those whose cause ended, tel
 Several HQ processes may run it at once: raising is idempotent (one open alert per volunteer and
 kind, a unique index), and clearing an alert twice changes nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,17 +34,26 @@ async def live_states(redis: aioredis.Redis, campaign_id: int, prefix: str = DEF
     return out
 
 
-async def evaluate_campaign(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, tracker: Tracker,
-                            max_hours: float, now: float | None = None,
-                            prefix: str = DEFAULT_PREFIX) -> tuple[list, list]:
+async def evaluate_campaign(
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    tracker: Tracker,
+    max_hours: float,
+    now: float | None = None,
+    prefix: str = DEFAULT_PREFIX,
+) -> tuple[list, list]:
     """Raise and clear one campaign's alerts now; returns (raised, cleared)."""
     now = time.time() if now is None else now
     th = await queries.thresholds(conn, campaign_id)
-    shifts = [OnShift(s.volunteer, s.team, s.started_at.timestamp()) for s in await on_shift(conn, campaign_id, max_hours)]
+    shifts = [
+        OnShift(s.volunteer, s.team, s.started_at.timestamp()) for s in await on_shift(conn, campaign_id, max_hours)
+    ]
     teams = {s.volunteer: s.team for s in shifts}
     states = await live_states(redis, campaign_id, prefix)
-    holding = conditions(now, shifts, states, Thresholds(th.out_of_zone_min, th.idle_min, th.stale_min, th.low_battery),
-                         tracker)
+    holding = conditions(
+        now, shifts, states, Thresholds(th.out_of_zone_min, th.idle_min, th.stale_min, th.low_battery), tracker
+    )
     open_now = await queries.open_auto(conn, campaign_id)
     raised, cleared = [], []
     for (v, kind), detail in holding.items():
@@ -62,15 +72,17 @@ async def evaluate_campaign(conn: asyncpg.Connection, redis: aioredis.Redis, cam
     return raised, cleared
 
 
-async def run(pool: asyncpg.Pool, redis: aioredis.Redis, every_s: float, max_hours: float,
-              prefix: str = DEFAULT_PREFIX) -> None:
+async def run(
+    pool: asyncpg.Pool, redis: aioredis.Redis, every_s: float, max_hours: float, prefix: str = DEFAULT_PREFIX
+) -> None:
     trackers: dict[int, Tracker] = {}
     while True:
         try:
             async with pool.acquire() as conn:
                 for cid in await queries.campaigns_on_shift(conn, max_hours):
-                    await evaluate_campaign(conn, redis, cid, trackers.setdefault(cid, Tracker()), max_hours,
-                                            prefix=prefix)
+                    await evaluate_campaign(
+                        conn, redis, cid, trackers.setdefault(cid, Tracker()), max_hours, prefix=prefix
+                    )
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - PostgreSQL or Redis down: try again next round

@@ -1,4 +1,5 @@
 """Alerts in PostGIS: thresholds, raising (once per cause), clearing, acknowledging, SOS."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +12,22 @@ from server.sql import sql
 
 def alert(r: asyncpg.Record) -> Alert:
     d = dict(r)
-    return Alert(id=d["id"], volunteer=d["volunteer_id"], volunteer_name=d.get("volunteer_name"), team=d["team_id"],
-                 team_name=d.get("team_name"), kind=d["kind"], lon=d["lon"], lat=d["lat"], detail=d["detail"],
-                 raised_at=d["raised_at"], acked_by=d["acked_by"], acked_by_name=d.get("acked_by_name"),
-                 acked_at=d["acked_at"], cleared_at=d["cleared_at"])
+    return Alert(
+        id=d["id"],
+        volunteer=d["volunteer_id"],
+        volunteer_name=d.get("volunteer_name"),
+        team=d["team_id"],
+        team_name=d.get("team_name"),
+        kind=d["kind"],
+        lon=d["lon"],
+        lat=d["lat"],
+        detail=d["detail"],
+        raised_at=d["raised_at"],
+        acked_by=d["acked_by"],
+        acked_by_name=d.get("acked_by_name"),
+        acked_at=d["acked_at"],
+        cleared_at=d["cleared_at"],
+    )
 
 
 async def thresholds(conn: asyncpg.Connection, campaign_id: int) -> AlertSettings:
@@ -23,8 +36,9 @@ async def thresholds(conn: asyncpg.Connection, campaign_id: int) -> AlertSetting
 
 
 async def save_thresholds(conn: asyncpg.Connection, campaign_id: int, s: AlertSettings) -> AlertSettings:
-    row = await conn.fetchrow(sql("alerts/save_settings"), campaign_id, s.out_of_zone_min, s.idle_min, s.stale_min,
-                              s.low_battery)
+    row = await conn.fetchrow(
+        sql("alerts/save_settings"), campaign_id, s.out_of_zone_min, s.idle_min, s.stale_min, s.low_battery
+    )
     return AlertSettings(**dict(row))
 
 
@@ -36,8 +50,16 @@ async def open_auto(conn: asyncpg.Connection, campaign_id: int) -> dict[tuple[in
     return {(r["volunteer_id"], r["kind"]): r["id"] for r in await conn.fetch(sql("alerts/open_auto"), campaign_id)}
 
 
-async def raise_alert(conn: asyncpg.Connection, campaign_id: int, volunteer: int, kind: str, team: int | None,
-                      lon: float | None, lat: float | None, detail: str) -> Alert | None:
+async def raise_alert(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    volunteer: int,
+    kind: str,
+    team: int | None,
+    lon: float | None,
+    lat: float | None,
+    detail: str,
+) -> Alert | None:
     row = await conn.fetchrow(sql("alerts/raise"), campaign_id, volunteer, kind, team, lon, lat, detail)
     return alert(row) if row else None
 
@@ -46,8 +68,15 @@ async def clear(conn: asyncpg.Connection, campaign_id: int, ids: list[int]) -> l
     return [alert(r) for r in await conn.fetch(sql("alerts/clear"), campaign_id, ids)]
 
 
-async def sos(conn: asyncpg.Connection, campaign_id: int, volunteer: int, client_id: str, lon: float | None,
-              lat: float | None, note: str) -> tuple[Alert, bool]:
+async def sos(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    volunteer: int,
+    client_id: str,
+    lon: float | None,
+    lat: float | None,
+    note: str,
+) -> tuple[Alert, bool]:
     row = await conn.fetchrow(sql("alerts/sos"), campaign_id, volunteer, client_id, lon, lat, note)
     return alert(row), row["created"]
 
@@ -57,6 +86,7 @@ async def ack(conn: asyncpg.Connection, campaign_id: int, alert_id: int, user_id
     return alert(row) if row else None
 
 
-async def listing(conn: asyncpg.Connection, campaign_id: int, open_only: bool, since: dt.datetime,
-                  until: dt.datetime) -> list[Alert]:
+async def listing(
+    conn: asyncpg.Connection, campaign_id: int, open_only: bool, since: dt.datetime, until: dt.datetime
+) -> list[Alert]:
     return [alert(r) for r in await conn.fetch(sql("alerts/listing"), campaign_id, open_only, since, until)]

@@ -1,12 +1,13 @@
 """Alerts:
 
-    GET  /api/campaigns/{slug}/alerts                 (HQ) open alerts, or all in a window (?all=true)
-    POST /api/campaigns/{slug}/alerts/{id}/ack        (HQ) acknowledge: who and when are kept
-    GET  /api/campaigns/{slug}/alerts/settings        (HQ) thresholds
-    PUT  /api/campaigns/{slug}/alerts/settings        (HQ) change them
-    POST /api/campaigns/{slug}/sos                    (any member) SOS with a position: at once to HQ's
-                                                       feed; stays open until a person acknowledges it
+GET  /api/campaigns/{slug}/alerts                 (HQ) open alerts, or all in a window (?all=true)
+POST /api/campaigns/{slug}/alerts/{id}/ack        (HQ) acknowledge: who and when are kept
+GET  /api/campaigns/{slug}/alerts/settings        (HQ) thresholds
+PUT  /api/campaigns/{slug}/alerts/settings        (HQ) change them
+POST /api/campaigns/{slug}/sos                    (any member) SOS with a position: at once to HQ's
+                                                   feed; stays open until a person acknowledges it
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -23,9 +24,13 @@ router = APIRouter(prefix="/api/campaigns/{slug}", tags=["alerts"])
 
 
 @router.get("/alerts", response_model=list[Alert], summary="Open alerts (and SOS not acknowledged), newest first")
-async def list_alerts(member: HQMember, conn: Conn, since: Since = None, until: Until = None,
-                      all_: Annotated[bool, Query(alias="all", description="every alert raised in the window")] = False,
-                      ) -> list[Alert]:
+async def list_alerts(
+    member: HQMember,
+    conn: Conn,
+    since: Since = None,
+    until: Until = None,
+    all_: Annotated[bool, Query(alias="all", description="every alert raised in the window")] = False,
+) -> list[Alert]:
     lo, hi = window(since, until)
     return await queries.listing(conn, member.campaign_id, not all_, lo, hi)
 
@@ -52,9 +57,12 @@ async def put_settings(body: AlertSettings, member: HQMember, conn: Conn) -> Ale
 
 
 @router.post("/sos", response_model=SosResult, summary="SOS: alert HQ at once, with the position")
-async def sos(body: SosRequest, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
-              response: Response) -> SosResult:
+async def sos(
+    body: SosRequest, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings, response: Response
+) -> SosResult:
     a, created = await queries.sos(conn, member.campaign_id, member.user.id, body.id, body.lon, body.lat, body.note)
-    notified = await live.publish_alert(redis, member.campaign_id, a, "raised", settings.redis_prefix) if created else True
+    notified = (
+        await live.publish_alert(redis, member.campaign_id, a, "raised", settings.redis_prefix) if created else True
+    )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return SosResult(alert=a, created=created, notified=notified)

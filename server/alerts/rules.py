@@ -10,6 +10,7 @@ A condition ends as soon as its cause does (back in zone, moving, pinging, charg
 alert is cleared then. "Since when" (out, still) is tracked in memory by `Tracker`: after a
 restart an alert may come up to one threshold later, never falsely.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,8 +45,9 @@ def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.hypot((a[0] - b[0]) * kx, (a[1] - b[1]) * 110_540.0)
 
 
-def conditions(now: float, shifts: list[OnShift], states: dict[int, dict], th: Thresholds,
-               tracker: Tracker) -> dict[tuple[int, str], str]:
+def conditions(
+    now: float, shifts: list[OnShift], states: dict[int, dict], th: Thresholds, tracker: Tracker
+) -> dict[tuple[int, str], str]:
     """(volunteer, kind) -> a short detail, for every condition that holds at `now` (epoch s)."""
     out: dict[tuple[int, str], str] = {}
     for s in shifts:

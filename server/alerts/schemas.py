@@ -34,8 +34,11 @@ class Alert(BaseModel):
 
 
 class SosRequest(BaseModel):
-    id: str = Field(min_length=8, max_length=64, description="the press's id, made by the phone: a resend "
-                                                              "from its outbox is stored once")
+    id: str = Field(
+        min_length=8,
+        max_length=64,
+        description="the press's id, made by the phone: a resend from its outbox is stored once",
+    )
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     note: str = Field("", max_length=200)

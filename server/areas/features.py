@@ -3,6 +3,7 @@
 Districts and neighbourhoods get the sum over the polling stations whose largest overlap they
 are: levels need not nest, and this gives each station to exactly one parent.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -14,8 +15,15 @@ TOP_LISTS = 3
 
 
 def _empty_totals() -> dict:
-    return {"registered": 0, "voters": 0, "abstentions": 0, "valid_votes": 0,
-            "votes": defaultdict(int), "weighted_shares": defaultdict(float), "share_weight": 0.0}
+    return {
+        "registered": 0,
+        "voters": 0,
+        "abstentions": 0,
+        "valid_votes": 0,
+        "votes": defaultdict(int),
+        "weighted_shares": defaultdict(float),
+        "share_weight": 0.0,
+    }
 
 
 def _add(totals: dict, result: Mapping) -> None:
@@ -42,8 +50,17 @@ def _add(totals: dict, result: Mapping) -> None:
 def figures_of(totals: dict | None, election: str | None, shares: Mapping[str, float] | None = None) -> dict:
     """Turn summed counts into the properties the map shows."""
     if totals is None:
-        return {"registered": None, "voters": None, "abstentions": None, "valid_votes": None,
-                "turnout": None, "abstention_rate": None, "election": None, "top_lists": [], "lists": {}}
+        return {
+            "registered": None,
+            "voters": None,
+            "abstentions": None,
+            "valid_votes": None,
+            "turnout": None,
+            "abstention_rate": None,
+            "election": None,
+            "top_lists": [],
+            "lists": {},
+        }
     registered, voters, valid = totals["registered"], totals["voters"], totals["valid_votes"]
     if shares is None:
         denominator = valid or sum(totals["votes"].values()) or None
@@ -97,15 +114,21 @@ def feature_collection(
                 figures = figures_of(totals, election, shares)
         else:
             figures = figures_of(by_parent.get(row["code"]), election if row["code"] in by_parent else None)
-        features.append({
-            "type": "Feature",
-            "id": row["id"],
-            "geometry": orjson.Fragment(row["geometry"]),
-            "properties": {
-                "id": row["id"], "code": row["code"], "name": row["name"], "level": row["level"],
-                "repaired": row["repaired"],
-                "district_code": row["district_code"], "neighbourhood_code": row["neighbourhood_code"],
-                **figures,
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "geometry": orjson.Fragment(row["geometry"]),
+                "properties": {
+                    "id": row["id"],
+                    "code": row["code"],
+                    "name": row["name"],
+                    "level": row["level"],
+                    "repaired": row["repaired"],
+                    "district_code": row["district_code"],
+                    "neighbourhood_code": row["neighbourhood_code"],
+                    **figures,
+                },
+            }
+        )
     return orjson.dumps({"type": "FeatureCollection", "features": features})

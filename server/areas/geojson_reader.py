@@ -13,6 +13,7 @@ Why the shape of this code:
 * Validity is checked in one vectorised `shapely.is_valid` call over all features; only the
   (rare) invalid ones are repaired one by one.
 """
+
 from __future__ import annotations
 
 import gc
@@ -86,8 +87,7 @@ def _rings_to_polygon(rings: Any, where: str) -> shapely.Polygon:
         # 6860000); reading them as degrees would silently put areas nowhere.
         if np.abs(arr[:, 0]).max() > 180 or np.abs(arr[:, 1]).max() > 90:
             x, y = arr[0]
-            raise InvalidInput(f"{where}: coordinate ({x:.10g}, {y:.10g}) is not longitude/latitude; "
-                               + PROJECTED_HINT)
+            raise InvalidInput(f"{where}: coordinate ({x:.10g}, {y:.10g}) is not longitude/latitude; " + PROJECTED_HINT)
         try:
             built.append(shapely.linearrings(arr))
         except (ValueError, GEOSException) as exc:
@@ -142,8 +142,10 @@ def check_crs(doc: dict, path: Path) -> None:
         return  # RFC 7946: no crs member means WGS84
     name = (crs.get("properties") or {}).get("name") if isinstance(crs, dict) else None
     if not isinstance(name, str) or not _WGS84_CRS.search(name.strip()):
-        raise InvalidInput(f"{path.name}: declares crs {name or crs!r}, not WGS84 (CRS84/EPSG:4326): "
-                           + PROJECTED_HINT, crs=str(name or crs))
+        raise InvalidInput(
+            f"{path.name}: declares crs {name or crs!r}, not WGS84 (CRS84/EPSG:4326): " + PROJECTED_HINT,
+            crs=str(name or crs),
+        )
 
 
 def _feature_hint(raw: bytes, pos: int) -> str:
@@ -164,13 +166,17 @@ def load_geojson(path: Path, allow_nan: bool = False) -> dict:
     except orjson.JSONDecodeError as exc:
         if allow_nan:
             import json
+
             try:
                 return json.loads(raw, parse_constant=lambda _: None)
             except ValueError:
                 pass
         raise InvalidInput(
             f"{path.name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-            f"{_feature_hint(raw, exc.pos)}", line=exc.lineno, column=exc.colno) from None
+            f"{_feature_hint(raw, exc.pos)}",
+            line=exc.lineno,
+            column=exc.colno,
+        ) from None
     return doc
 
 
@@ -222,15 +228,17 @@ def _read(path: Path, code_field: str, name_field: str | None) -> AreaFile:
             raise InvalidInput(f"features[{i}]: properties is not an object")
         if code_field not in props:
             available = ", ".join(sorted(props)) or "none"
-            raise InvalidInput(f"features[{i}] has no {code_field!r} property "
-                               f"(available properties: {available})", field=code_field)
+            raise InvalidInput(
+                f"features[{i}] has no {code_field!r} property (available properties: {available})", field=code_field
+            )
         code = as_code(props.pop(code_field))
         if code is None:
             raise InvalidInput(f"features[{i}]: {code_field!r} is missing or empty")
         where = _label(i, code)
         if code in seen:
-            raise InvalidInput(f"duplicate code {code!r}: features[{seen[code]}] and "
-                               f"features[{i}] both have it", code=code)
+            raise InvalidInput(
+                f"duplicate code {code!r}: features[{seen[code]}] and features[{i}] both have it", code=code
+            )
         seen[code] = i
         name = as_code(props.pop(name_field, None)) if name_field else None
         geom = _to_multipolygon(feat.get("geometry"), where)

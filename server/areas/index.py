@@ -21,6 +21,7 @@ true edges are great-circle arcs whose deviation from the straight lon/lat chord
 is ~1 mm at res 9, far below _EPS (~7-11 cm), so the grown hexagon holds every
 point that H3 assigns to the cell.
 """
+
 from __future__ import annotations
 
 import time
@@ -95,7 +96,7 @@ def _classify(polys: np.ndarray, geoms: np.ndarray, groups: dict) -> np.ndarray:
     codes[first_c] = first_a
     ends = np.r_[starts[1:], len(c)]
     for k in np.flatnonzero(~interior).tolist():
-        key = tuple(a[starts[k]:ends[k]].tolist())
+        key = tuple(a[starts[k] : ends[k]].tolist())
         codes[first_c[k]] = -3 - groups.setdefault(key, len(groups))
     return codes
 
@@ -277,8 +278,9 @@ class AreaIndex:
             # not; harmless, because cells are classified with their hexagon grown by _EPS.
             if _ll2cells is not None and len(idx):
                 return np.asarray(_ll2cells(y[idx], x[idx], res)).astype(np.uint64, copy=False)
-            return np.fromiter((_ll2cell(b, a, res) for a, b in zip(x[idx].tolist(), y[idx].tolist())),
-                               np.uint64, len(idx))
+            return np.fromiter(
+                (_ll2cell(b, a, res) for a, b in zip(x[idx].tolist(), y[idx].tolist())), np.uint64, len(idx)
+            )
 
         valid = np.flatnonzero((x >= -180.0) & (x <= 180.0) & (y >= -90.0) & (y <= 90.0))
         ci = np.full(len(x), -1, np.int64)
@@ -318,11 +320,16 @@ class AreaIndex:
             c, f = self._ccodes[:, j], self._fcodes[:, j]
             per[name] = {
                 "areas": len(self._levels[name].ids),
-                "coarse_interior": int((c >= 0).sum()), "coarse_boundary": int((c <= -3).sum()),
-                "fine_interior": int((f >= 0).sum()), "fine_boundary": int((f <= -3).sum()),
+                "coarse_interior": int((c >= 0).sum()),
+                "coarse_boundary": int((c <= -3).sum()),
+                "fine_interior": int((f >= 0).sum()),
+                "fine_boundary": int((f <= -3).sum()),
             }
         return {
-            "coarse_res": self._cr, "fine_res": self._fr,
-            "coarse_cells": len(self._ckeys), "fine_cells": len(self._fkeys),
-            "build_seconds": round(self._build_seconds, 3), "levels": per,
+            "coarse_res": self._cr,
+            "fine_res": self._fr,
+            "coarse_cells": len(self._ckeys),
+            "fine_cells": len(self._fkeys),
+            "build_seconds": round(self._build_seconds, 3),
+            "levels": per,
         }

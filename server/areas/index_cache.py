@@ -3,6 +3,7 @@
 The version check is one cheap query, made at most every `recheck_s` seconds per campaign, so
 the per-ping path normally touches no database at all.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Writing an area layer to PostGIS: all or nothing, replacing the layer, then parents derived."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -24,8 +25,11 @@ class AreaImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "level": self.level, "imported": self.imported, "replaced": self.replaced,
-            "repaired": self.repaired, "overlaps": self.overlaps,
+            "level": self.level,
+            "imported": self.imported,
+            "replaced": self.replaced,
+            "repaired": self.repaired,
+            "overlaps": self.overlaps,
         }
 
 
@@ -34,9 +38,7 @@ async def import_area_layer(
 ) -> AreaImportReport:
     if level not in LEVELS:
         raise ValueError(level)
-    records = [
-        (f.code, f.name, shapely.to_wkb(f.geom), f.props, f.repaired) for f in area_file.features
-    ]
+    records = [(f.code, f.name, shapely.to_wkb(f.geom), f.props, f.repaired) for f in area_file.features]
     async with conn.transaction():
         status = await conn.execute(sql("areas/delete_level"), campaign_id, level)
         replaced = int(status.split()[-1])

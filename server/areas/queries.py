@@ -13,7 +13,10 @@ async def latest_election(conn: asyncpg.Connection, campaign_id: int) -> str | N
 
 
 async def level_geojson(
-    conn: asyncpg.Connection, campaign_id: int, level: str, code: str | None = None,
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    level: str,
+    code: str | None = None,
     election: str | None = None,
 ) -> bytes:
     election = election or await latest_election(conn, campaign_id)
@@ -23,8 +26,10 @@ async def level_geojson(
         results = {r["code"]: r for r in await conn.fetch(sql("results/of_election"), campaign_id, election)}
     parents = {}
     if level != "polling_station":
-        parents = {(r["station_code"], r["level"]): r["parent_code"]
-                   for r in await conn.fetch(sql("areas/station_parents"), campaign_id)}
+        parents = {
+            (r["station_code"], r["level"]): r["parent_code"]
+            for r in await conn.fetch(sql("areas/station_parents"), campaign_id)
+        }
     return features.feature_collection(level, rows, results, parents, election)
 
 
@@ -32,7 +37,9 @@ async def locate_exact(conn: asyncpg.Connection, campaign_id: int, lon: float, l
     """PostGIS ST_Covers: the reference the in-memory index is checked against."""
     rows = await conn.fetch(sql("areas/locate"), campaign_id, lon, lat)
     found = {r["level"]: AreaRef(id=r["id"], code=r["code"], name=r["name"]) for r in rows}
-    return Located(lon=lon, lat=lat, **{lvl: found.get(lvl) for lvl in ("polling_station", "neighbourhood", "district")})
+    return Located(
+        lon=lon, lat=lat, **{lvl: found.get(lvl) for lvl in ("polling_station", "neighbourhood", "district")}
+    )
 
 
 async def locate_indexed(conn: asyncpg.Connection, index: AreaIndex, lon: float, lat: float) -> Located:
@@ -45,5 +52,7 @@ async def locate_indexed(conn: asyncpg.Connection, index: AreaIndex, lon: float,
 
 
 async def level_counts(conn: asyncpg.Connection, campaign_id: int) -> dict[str, dict]:
-    return {r["level"]: {"areas": r["n"], "repaired": r["repaired"]}
-            for r in await conn.fetch(sql("areas/levels"), campaign_id)}
+    return {
+        r["level"]: {"areas": r["n"], "repaired": r["repaired"]}
+        for r in await conn.fetch(sql("areas/levels"), campaign_id)
+    }

@@ -19,6 +19,7 @@ class AreaRef(BaseModel):
 
 class Located(BaseModel):
     """The areas containing a point; null where none does."""
+
     lon: float
     lat: float
     polling_station: AreaRef | None

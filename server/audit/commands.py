@@ -1,4 +1,5 @@
 """`quadriller audit --campaign SLUG [--since ISO]`: the campaign's audited reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,9 @@ def parse_since(text: str | None) -> dt.datetime:
     try:
         since = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"--since {text!r}: an ISO 8601 date or time, e.g. 2026-12-01 or 2026-12-01T08:00Z") from None
+        raise InvalidInput(
+            f"--since {text!r}: an ISO 8601 date or time, e.g. 2026-12-01 or 2026-12-01T08:00Z"
+        ) from None
     return since.replace(tzinfo=dt.UTC) if since.tzinfo is None else since
 
 

@@ -1,4 +1,5 @@
 """Recording and listing audited reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,14 @@ async def record(conn: asyncpg.Connection, member: Membership, action: str, scop
     await record_as(conn, member.campaign_id, member.user.id, member.user.login, action, scope)
 
 
-async def record_as(conn: asyncpg.Connection, campaign_id: int, user_id: int | None, login: str | None,
-                    action: str, scope: dict[str, Any]) -> None:
+async def record_as(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    user_id: int | None,
+    login: str | None,
+    action: str,
+    scope: dict[str, Any],
+) -> None:
     clean = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in scope.items() if v is not None}
     await conn.execute(sql("audit/insert"), campaign_id, user_id, login, action, clean)
 

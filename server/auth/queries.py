@@ -13,8 +13,9 @@ async def user_by_token(conn: asyncpg.Connection, token: str) -> User | None:
     return User(**dict(row)) if row else None
 
 
-async def user_by_device_token(conn: asyncpg.Connection, token: str, login: str | None = None,
-                               max_age_days: float | None = None) -> User | None:
+async def user_by_device_token(
+    conn: asyncpg.Connection, token: str, login: str | None = None, max_age_days: float | None = None
+) -> User | None:
     """A device token (the apps' credential); with `login`, both must match (OwnTracks). One
     issued more than `max_age_days` ago (None: no limit) is refused."""
     if login is None:
@@ -55,12 +56,12 @@ async def add_user(conn: asyncpg.Connection, campaign_slug: str, role: str, name
         user_id = await conn.fetchval(sql("auth/insert_user"), login, name, hash_token(token))
         await conn.execute(sql("auth/insert_membership"), user_id, campaign["id"], role)
         device_token = await issue_device_token(conn, user_id)
-    return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token,
-                   device_token=device_token)
+    return NewUser(login=login, name=name, role=role, campaign=campaign_slug, token=token, device_token=device_token)
 
 
-async def ensure_users(conn: asyncpg.Connection, campaign_id: int, logins: list[str], names: list[str],
-                       role: str = "volunteer") -> list[tuple[int, str]]:
+async def ensure_users(
+    conn: asyncpg.Connection, campaign_id: int, logins: list[str], names: list[str], role: str = "volunteer"
+) -> list[tuple[int, str]]:
     """Accounts by login, in bulk, members of the campaign, each with a fresh token: existing
     accounts are reused, and their older tokens stop working (tokens are only stored hashed).
     Returns [(user id, token)] in the order of `logins`."""

@@ -13,13 +13,17 @@ router = APIRouter(prefix="/api", tags=["auth"])
 async def me(user: CurrentUser, conn: Conn) -> Me:
     rows = await queries.memberships(conn, user.id)
     return Me(
-        login=user.login, name=user.name,
+        login=user.login,
+        name=user.name,
         campaigns=[CampaignRole(slug=r["slug"], name=r["name"], role=r["role"]) for r in rows],
     )
 
 
-@router.post("/me/device-token", response_model=DeviceToken,
-             summary="A new device token for OwnTracks / Traccar Client (revokes the previous one)")
+@router.post(
+    "/me/device-token",
+    response_model=DeviceToken,
+    summary="A new device token for OwnTracks / Traccar Client (revokes the previous one)",
+)
 async def device_token(user: CurrentUser, conn: Conn) -> DeviceToken:
     """Shown once: the phone page displays it in the apps' settings. Only the ingest service
     accepts it, so an app's URL or settings screen never holds HQ access."""

@@ -16,6 +16,7 @@ class User(BaseModel):
 
 class Membership(BaseModel):
     """A user acting inside one campaign, with the role they hold there."""
+
     campaign_id: int
     slug: str
     name: str
@@ -46,5 +47,6 @@ class NewUser(BaseModel):
 
 class DeviceToken(BaseModel):
     """What the OwnTracks / Traccar Client settings need (docs/protocol.md §5)."""
+
     login: str
     device_token: str

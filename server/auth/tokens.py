@@ -7,6 +7,7 @@ credential travels in URLs and app settings).
 A slow password hash (argon2, bcrypt) protects low-entropy secrets; these tokens are random, so
 SHA-256 is enough and keeps authentication of every ping cheap.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Location-sharing consent rows: agree, withdraw, read."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -35,8 +36,11 @@ async def require(conn: asyncpg.Connection, campaign_id: int, user_id: int) -> N
     """ConsentRequired unless the volunteer stands by the current text: shifts start only then."""
     row = await standing(conn, campaign_id, user_id)
     if row is None or row["version"] != current_version("location"):
-        raise ConsentRequired("agree to location sharing first (POST /api/campaigns/{slug}/consent with the "
-                              f"current version, {current_version('location')!r})", code="consent_required")
+        raise ConsentRequired(
+            "agree to location sharing first (POST /api/campaigns/{slug}/consent with the "
+            f"current version, {current_version('location')!r})",
+            code="consent_required",
+        )
 
 
 async def of_campaign(conn: asyncpg.Connection, campaign_id: int) -> list[asyncpg.Record]:

@@ -8,6 +8,7 @@
 A shift starts only with a standing consent to the current text (POST /shifts/start answers 409
 `consent_required` otherwise).
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
@@ -26,9 +27,14 @@ router = APIRouter(prefix="/api/campaigns/{slug}", tags=["consent"])
 async def _mine(conn, member) -> LocationConsent:
     version = current_version("location")
     row = await queries.standing(conn, member.campaign_id, member.user.id)
-    return LocationConsent(version=version, fr=text("location", version, "fr"), en=text("location", version, "en"),
-                           agreed=row is not None and row["version"] == version,
-                           agreed_version=row["version"] if row else None, agreed_at=row["agreed_at"] if row else None)
+    return LocationConsent(
+        version=version,
+        fr=text("location", version, "fr"),
+        en=text("location", version, "en"),
+        agreed=row is not None and row["version"] == version,
+        agreed_version=row["version"] if row else None,
+        agreed_at=row["agreed_at"] if row else None,
+    )
 
 
 @router.get("/consent", response_model=LocationConsent, summary="The location-sharing text, and my consent")
@@ -36,13 +42,19 @@ async def my_consent(member: AnyMember, conn: Conn) -> LocationConsent:
     return await _mine(conn, member)
 
 
-@router.post("/consent", response_model=LocationConsent, status_code=status.HTTP_201_CREATED,
-             summary="Agree to location sharing (201; 200 when already agreed to this version)",
-             responses={200: {"model": LocationConsent}})
+@router.post(
+    "/consent",
+    response_model=LocationConsent,
+    status_code=status.HTTP_201_CREATED,
+    summary="Agree to location sharing (201; 200 when already agreed to this version)",
+    responses={200: {"model": LocationConsent}},
+)
 async def agree(body: Agree, member: AnyMember, conn: Conn, response: Response) -> LocationConsent:
     if body.version != current_version("location"):
-        raise InvalidInput(f"version: {body.version!r} is not the current text ({current_version('location')!r}); "
-                           "read it again (GET /consent)")
+        raise InvalidInput(
+            f"version: {body.version!r} is not the current text ({current_version('location')!r}); "
+            "read it again (GET /consent)"
+        )
     _, created = await queries.agree(conn, member.campaign_id, member.user.id, body.version)
     if not created:
         response.status_code = status.HTTP_200_OK
@@ -66,7 +78,15 @@ async def withdraw(member: AnyMember, conn: Conn, redis: Redis, settings: AppSet
 @router.get("/consents", response_model=list[MemberConsent], summary="Who agreed to which version (HQ)")
 async def consents(member: HQMember, conn: Conn) -> list[MemberConsent]:
     version = current_version("location")
-    return [MemberConsent(volunteer=r["user_id"], name=r["name"], role=r["role"], version=r["version"],
-                          agreed_at=r["agreed_at"], withdrawn_at=r["withdrawn_at"],
-                          current=r["version"] == version and r["withdrawn_at"] is None)
-            for r in await queries.of_campaign(conn, member.campaign_id)]
+    return [
+        MemberConsent(
+            volunteer=r["user_id"],
+            name=r["name"],
+            role=r["role"],
+            version=r["version"],
+            agreed_at=r["agreed_at"],
+            withdrawn_at=r["withdrawn_at"],
+            current=r["version"] == version and r["withdrawn_at"] is None,
+        )
+        for r in await queries.of_campaign(conn, member.campaign_id)
+    ]

@@ -1,4 +1,5 @@
 """Contacts as CSV, for the campaign's mailing and phoning tools. Pure, no I/O."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,20 @@ from collections.abc import Iterable
 
 from server.contacts.schemas import Contact
 
-COLUMNS = ("id", "name", "phone", "email", "topics", "support", "station", "consent_version", "consent_lang",
-           "consented_at", "created_at", "last_contact_at")
+COLUMNS = (
+    "id",
+    "name",
+    "phone",
+    "email",
+    "topics",
+    "support",
+    "station",
+    "consent_version",
+    "consent_lang",
+    "consented_at",
+    "created_at",
+    "last_contact_at",
+)
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection): a
 # contact's name is typed by a stranger, so such cells are prefixed with a quote.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

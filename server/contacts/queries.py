@@ -1,4 +1,5 @@
 """Contact rows: store (idempotent by client_id) and list."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,21 +12,42 @@ from server.sql import sql
 EVER = (dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC))
 
 
-async def insert(conn: asyncpg.Connection, campaign_id: int, user_id: int, area_id: int | None,
-                 body: NewContact, topics: list[str]) -> tuple[int, bool]:
-    row_id = await conn.fetchval(sql("contacts/insert"), campaign_id, user_id, area_id, body.address, body.name,
-                                 body.phone, body.email, topics, body.support, body.consent.version,
-                                 body.consent.lang, body.client_id)
+async def insert(
+    conn: asyncpg.Connection, campaign_id: int, user_id: int, area_id: int | None, body: NewContact, topics: list[str]
+) -> tuple[int, bool]:
+    row_id = await conn.fetchval(
+        sql("contacts/insert"),
+        campaign_id,
+        user_id,
+        area_id,
+        body.address,
+        body.name,
+        body.phone,
+        body.email,
+        topics,
+        body.support,
+        body.consent.version,
+        body.consent.lang,
+        body.client_id,
+    )
     if row_id is not None:
         return row_id, True
     return await conn.fetchval(sql("contacts/by_client_id"), campaign_id, user_id, body.client_id), False
 
 
-async def listing(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime, *,
-                  tag: str | None = None, station: str | None = None, added_by: int | None = None,
-                  limit: int = 10_000, contact_id: int | None = None) -> list[Contact]:
-    rows = await conn.fetch(sql("contacts/list"), campaign_id, since, until, tag, station, added_by, limit,
-                            contact_id)
+async def listing(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    *,
+    tag: str | None = None,
+    station: str | None = None,
+    added_by: int | None = None,
+    limit: int = 10_000,
+    contact_id: int | None = None,
+) -> list[Contact]:
+    rows = await conn.fetch(sql("contacts/list"), campaign_id, since, until, tag, station, added_by, limit, contact_id)
     return [Contact(**{**dict(r), "topics": list(r["topics"])}) for r in rows]
 
 

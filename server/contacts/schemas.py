@@ -25,7 +25,8 @@ class NewContact(BaseModel):
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
     topics: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        default_factory=list, max_length=MAX_TAGS, description="keys of the campaign's vocabulary")
+        default_factory=list, max_length=MAX_TAGS, description="keys of the campaign's vocabulary"
+    )
     support: int | None = Field(default=None, ge=1, le=5, description="1 (opposed) to 5 (supporter)")
     consent: ContactConsent
     address: int | None = Field(default=None, description="the door where they were met (an address id)")

@@ -1,18 +1,49 @@
 """`quadriller report day --campaign SLUG --date YYYY-MM-DD --out DIR`: the end-of-day report,
 one CSV per table (volunteers, teams, stations, decisions) and index.html, which opens offline.
 The day is the UTC day."""
+
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
 FIELDS = {
-    "volunteers": ["volunteer", "name", "team", "shifts", "hours_on_ground", "reports", "doors_knocked",
-                   "doors_opened", "contacts", "stations"],
-    "teams": ["team", "volunteers", "hours_on_ground", "doors_knocked", "doors_opened", "contacts", "stations",
-              "turfs_assigned", "suggestions_accepted", "suggestions_rejected", "suggestions_changed"],
-    "stations": ["station", "name", "priority_rank", "doors", "doors_knocked_before", "doors_knocked_today",
-                 "volunteers_today", "coverage_before", "coverage_after"],
+    "volunteers": [
+        "volunteer",
+        "name",
+        "team",
+        "shifts",
+        "hours_on_ground",
+        "reports",
+        "doors_knocked",
+        "doors_opened",
+        "contacts",
+        "stations",
+    ],
+    "teams": [
+        "team",
+        "volunteers",
+        "hours_on_ground",
+        "doors_knocked",
+        "doors_opened",
+        "contacts",
+        "stations",
+        "turfs_assigned",
+        "suggestions_accepted",
+        "suggestions_rejected",
+        "suggestions_changed",
+    ],
+    "stations": [
+        "station",
+        "name",
+        "priority_rank",
+        "doors",
+        "doors_knocked_before",
+        "doors_knocked_today",
+        "volunteers_today",
+        "coverage_before",
+        "coverage_after",
+    ],
     "decisions": ["decided_at", "team", "suggested", "decision", "chosen", "by", "summary"],
 }
 
@@ -60,8 +91,9 @@ async def collect(conn, slug: str, lo: dt.datetime, hi: dt.datetime, stale_after
         "campaign": campaign,
         "volunteers": vols,
         "teams": tables.teams(team_rows, vols),
-        "stations": tables.stations(await conn.fetch(sql("dayreport/stations"), cid, lo, hi),
-                                    {s.code: s.rank for s in ranked}),
+        "stations": tables.stations(
+            await conn.fetch(sql("dayreport/stations"), cid, lo, hi), {s.code: s.rank for s in ranked}
+        ),
         "decisions": tables.decisions(await decisions(conn, cid, lo, hi)),
         "map_html": self_contained_html(deck, f"{campaign['name']} — {lo:%Y-%m-%d}"),
     }
@@ -74,20 +106,31 @@ def write_report(data: dict, out: Path, day: dt.datetime) -> dict:
     for name, fields in FIELDS.items():
         page.write_csv(out / f"{name}.csv", data[name], fields)
     vols, teams = data["volunteers"], data["teams"]
-    summary = {"volunteers out": len(vols), "teams out": len(teams),
-               "hours on the ground": round(sum(v["hours_on_ground"] for v in vols), 1),
-               "doors knocked": sum(v["doors_knocked"] for v in vols),
-               "doors opened": sum(v["doors_opened"] for v in vols), "contacts": sum(v["contacts"] for v in vols),
-               "suggestions decided": len(data["decisions"])}
+    summary = {
+        "volunteers out": len(vols),
+        "teams out": len(teams),
+        "hours on the ground": round(sum(v["hours_on_ground"] for v in vols), 1),
+        "doors knocked": sum(v["doors_knocked"] for v in vols),
+        "doors opened": sum(v["doors_opened"] for v in vols),
+        "contacts": sum(v["contacts"] for v in vols),
+        "suggestions decided": len(data["decisions"]),
+    }
     title = f"{data['campaign']['name']}: the day of {day:%Y-%m-%d} (UTC)"
     text = page.html_page(
-        title, summary,
-        {"Teams": (teams, FIELDS["teams"]), "Volunteers": (vols, FIELDS["volunteers"]),
-         "Stations": (data["stations"], FIELDS["stations"]), "Suggestions decided": (data["decisions"],
-                                                                                      FIELDS["decisions"])},
-        {"Doors by team": page.doors_by_team_plot(teams),
-         "Coverage before and after the day, by priority": page.coverage_plot(data["stations"])},
-        data["map_html"])
+        title,
+        summary,
+        {
+            "Teams": (teams, FIELDS["teams"]),
+            "Volunteers": (vols, FIELDS["volunteers"]),
+            "Stations": (data["stations"], FIELDS["stations"]),
+            "Suggestions decided": (data["decisions"], FIELDS["decisions"]),
+        },
+        {
+            "Doors by team": page.doors_by_team_plot(teams),
+            "Coverage before and after the day, by priority": page.coverage_plot(data["stations"]),
+        },
+        data["map_html"],
+    )
     (out / "index.html").write_text(text, encoding="utf-8")
     return {"out": str(out), "files": sorted(p.name for p in out.iterdir()), **summary}
 

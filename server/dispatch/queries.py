@@ -7,8 +7,11 @@ from server.sql import sql
 
 
 def _team(r: asyncpg.Record) -> Team:
-    current = (Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"], turf=r["turf_id"])
-               if r["code"] else None)
+    current = (
+        Assignment(station=r["code"], name=r["area_name"], since=r["assigned_at"], turf=r["turf_id"])
+        if r["code"]
+        else None
+    )
     return Team(id=r["id"], name=r["name"], members=list(r["members"]), assignment=current, home=r["home"])
 
 
@@ -16,7 +19,9 @@ async def teams(conn: asyncpg.Connection, campaign_id: int) -> list[Team]:
     return [_team(r) for r in await conn.fetch(sql("dispatch/teams"), campaign_id)]
 
 
-async def create_team(conn: asyncpg.Connection, campaign_id: int, name: str, members: list[int]) -> tuple[int, list[int]]:
+async def create_team(
+    conn: asyncpg.Connection, campaign_id: int, name: str, members: list[int]
+) -> tuple[int, list[int]]:
     """(team id, the members added). Members outside the campaign are not added."""
     async with conn.transaction():
         team = await conn.fetchrow(sql("dispatch/insert_team"), campaign_id, name)
@@ -24,14 +29,13 @@ async def create_team(conn: asyncpg.Connection, campaign_id: int, name: str, mem
     return team["id"], added
 
 
-async def ensure_teams(conn: asyncpg.Connection, campaign_id: int, user_ids: list[int], size: int,
-                       prefix: str) -> int:
+async def ensure_teams(conn: asyncpg.Connection, campaign_id: int, user_ids: list[int], size: int, prefix: str) -> int:
     """Group volunteers into teams of `size`, named "<prefix> 1", "<prefix> 2"… (the simulator's
     teams, so that the demo has teams to dispatch); returns the number of teams."""
     n = 0
     for start in range(0, len(user_ids), size):
         n += 1
-        await create_team(conn, campaign_id, f"{prefix} {n}", user_ids[start:start + size])
+        await create_team(conn, campaign_id, f"{prefix} {n}", user_ids[start : start + size])
     return n
 
 
@@ -39,8 +43,9 @@ async def station(conn: asyncpg.Connection, campaign_id: int, code: str) -> asyn
     return await conn.fetchrow(sql("dispatch/station"), campaign_id, code)
 
 
-async def assign(conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int,
-                 turf_id: int | None = None) -> asyncpg.Record:
+async def assign(
+    conn: asyncpg.Connection, campaign_id: int, team_id: int, area_id: int, turf_id: int | None = None
+) -> asyncpg.Record:
     async with conn.transaction():
         return await conn.fetchrow(sql("dispatch/assign"), campaign_id, team_id, area_id, turf_id)
 
@@ -53,10 +58,18 @@ async def rules_row(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Recor
     return await conn.fetchrow(sql("dispatch/settings"), campaign_id)
 
 
-async def save_rules(conn: asyncpg.Connection, campaign_id: int, walk_scale_m: float, max_walk_m: float | None,
-                     home_bonus: float, covered_at: float, refresh_s: float) -> asyncpg.Record:
-    return await conn.fetchrow(sql("dispatch/save_settings"), campaign_id, walk_scale_m, max_walk_m, home_bonus,
-                               covered_at, refresh_s)
+async def save_rules(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    walk_scale_m: float,
+    max_walk_m: float | None,
+    home_bonus: float,
+    covered_at: float,
+    refresh_s: float,
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        sql("dispatch/save_settings"), campaign_id, walk_scale_m, max_walk_m, home_bonus, covered_at, refresh_s
+    )
 
 
 async def station_codes(conn: asyncpg.Connection, campaign_id: int, codes: list[str]) -> set[str]:
@@ -65,10 +78,19 @@ async def station_codes(conn: asyncpg.Connection, campaign_id: int, codes: list[
     return {r["code"] for r in rows}
 
 
-async def insert_decision(conn: asyncpg.Connection, campaign_id: int, team_id: int, suggested: str | None,
-                          chosen: str | None, decision: str, user_id: int, suggestion: dict) -> asyncpg.Record:
-    return await conn.fetchrow(sql("dispatch/insert_decision"), campaign_id, team_id, suggested, chosen, decision,
-                               user_id, suggestion)
+async def insert_decision(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    team_id: int,
+    suggested: str | None,
+    chosen: str | None,
+    decision: str,
+    user_id: int,
+    suggestion: dict,
+) -> asyncpg.Record:
+    return await conn.fetchrow(
+        sql("dispatch/insert_decision"), campaign_id, team_id, suggested, chosen, decision, user_id, suggestion
+    )
 
 
 async def decisions(conn: asyncpg.Connection, campaign_id: int, since, until) -> list[asyncpg.Record]:

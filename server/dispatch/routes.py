@@ -1,16 +1,17 @@
 """Teams and dispatch, HQ roles (admin, coordinator) only:
 
-    GET  /api/campaigns/{slug}/teams                    teams, members, current assignment
-    POST /api/campaigns/{slug}/teams                    create a team (or add to one of that name)
-    PUT  /api/campaigns/{slug}/teams/{id}/home          set (or clear) a team's home district
-    GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why (optimal match)
-    GET  /api/campaigns/{slug}/dispatch/settings        the campaign's dispatch rules
-    PUT  /api/campaigns/{slug}/dispatch/settings        change them
-    POST /api/campaigns/{slug}/dispatch/decisions       accept, reject or change a suggestion (kept)
-    GET  /api/campaigns/{slug}/dispatch/decisions       the decisions in a time window
-    POST /api/campaigns/{slug}/dispatch/assignments     send a team: stored, then pushed to its phones
-    GET  /api/campaigns/{slug}/dispatch/mine            (any member) my team and where it is sent
+GET  /api/campaigns/{slug}/teams                    teams, members, current assignment
+POST /api/campaigns/{slug}/teams                    create a team (or add to one of that name)
+PUT  /api/campaigns/{slug}/teams/{id}/home          set (or clear) a team's home district
+GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why (optimal match)
+GET  /api/campaigns/{slug}/dispatch/settings        the campaign's dispatch rules
+PUT  /api/campaigns/{slug}/dispatch/settings        change them
+POST /api/campaigns/{slug}/dispatch/decisions       accept, reject or change a suggestion (kept)
+GET  /api/campaigns/{slug}/dispatch/decisions       the decisions in a time window
+POST /api/campaigns/{slug}/dispatch/assignments     send a team: stored, then pushed to its phones
+GET  /api/campaigns/{slug}/dispatch/mine            (any member) my team and where it is sent
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,18 @@ from fastapi import APIRouter, Response, status
 
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.dispatch import live, queries
-from server.dispatch.schemas import (AssignRequest, AssignResult, Assignment, Decision, DecisionRequest,
-                                     DispatchRules, NewTeam, Suggestions, Team, TeamHome)
+from server.dispatch.schemas import (
+    AssignRequest,
+    AssignResult,
+    Assignment,
+    Decision,
+    DecisionRequest,
+    DispatchRules,
+    NewTeam,
+    Suggestions,
+    Team,
+    TeamHome,
+)
 from server.dispatch.solver import Rules
 from server.dispatch.suggest import TeamPosition, suggest
 from server.dispatch.values import station_values
@@ -39,8 +50,12 @@ async def list_teams(member: HQMember, conn: Conn) -> list[Team]:
     return await queries.teams(conn, member.campaign_id)
 
 
-@router.post("/teams", response_model=Team, status_code=status.HTTP_201_CREATED,
-             summary="Create a team (or add members to the team of that name)")
+@router.post(
+    "/teams",
+    response_model=Team,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a team (or add members to the team of that name)",
+)
 async def create_team(body: NewTeam, member: HQMember, conn: Conn) -> Team:
     team_id, added = await queries.create_team(conn, member.campaign_id, body.name.strip(), body.members)
     missing = sorted(set(body.members) - set(added))
@@ -72,13 +87,17 @@ async def get_rules(member: HQMember, conn: Conn) -> DispatchRules:
 
 @router.put("/dispatch/settings", response_model=DispatchRules, summary="Change the campaign's dispatch rules")
 async def put_rules(body: DispatchRules, member: HQMember, conn: Conn) -> DispatchRules:
-    row = await queries.save_rules(conn, member.campaign_id, body.walk_scale_m, body.max_walk_m, body.home_bonus,
-                                   body.covered_at, body.refresh_s)
+    row = await queries.save_rules(
+        conn, member.campaign_id, body.walk_scale_m, body.max_walk_m, body.home_bonus, body.covered_at, body.refresh_s
+    )
     return DispatchRules(**dict(row))
 
 
-@router.get("/dispatch/suggestions", response_model=Suggestions,
-            summary="Which team to send to which polling station, and why (the optimal match)")
+@router.get(
+    "/dispatch/suggestions",
+    response_model=Suggestions,
+    summary="Which team to send to which polling station, and why (the optimal match)",
+)
 async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppSettings) -> Suggestions:
     rules = await _rules(conn, member.campaign_id)
     teams = [t for t in await queries.teams(conn, member.campaign_id) if t.members]
@@ -89,16 +108,26 @@ async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppS
     for t in teams:
         pts = [live_states[m] for m in t.members if m in live_states]
         pos = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts else None
-        positions.append(TeamPosition(t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts),
-                                      t.home))
+        positions.append(
+            TeamPosition(t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts), t.home)
+        )
     out = suggest(positions, targets, Rules(rules.walk_scale_m, rules.max_walk_m, rules.home_bonus))
-    return Suggestions(suggestions=out, teams_without_position=[p.id for p in positions if p.position is None],
-                       targets=len(targets), optimal_total=round(sum(s.value for s in out), 2),
-                       computed_at=dt.datetime.now(dt.UTC), rules=rules)
+    return Suggestions(
+        suggestions=out,
+        teams_without_position=[p.id for p in positions if p.position is None],
+        targets=len(targets),
+        optimal_total=round(sum(s.value for s in out), 2),
+        computed_at=dt.datetime.now(dt.UTC),
+        rules=rules,
+    )
 
 
-@router.post("/dispatch/decisions", response_model=Decision, status_code=status.HTTP_201_CREATED,
-             summary="Accept, reject or change a suggestion: kept, and the team sent unless rejected")
+@router.post(
+    "/dispatch/decisions",
+    response_model=Decision,
+    status_code=status.HTTP_201_CREATED,
+    summary="Accept, reject or change a suggestion: kept, and the team sent unless rejected",
+)
 async def decide(body: DecisionRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings) -> Decision:
     if body.decision == "changed" and not body.station:
         raise InvalidInput("decision 'changed' needs the station the team is sent to instead")
@@ -114,31 +143,55 @@ async def decide(body: DecisionRequest, member: HQMember, conn: Conn, redis: Red
         sent = await _send(conn, redis, settings.redis_prefix, member.campaign_id, body.team, chosen)
     elif not any(t.id == body.team for t in await queries.teams(conn, member.campaign_id)):
         raise NotFound(f"no team {body.team} in this campaign")
-    row = await queries.insert_decision(conn, member.campaign_id, body.team, body.suggested, chosen, body.decision,
-                                        member.user.id, body.suggestion)
-    return Decision(id=row["id"], team=body.team, suggested=body.suggested, chosen=chosen, decision=body.decision,
-                    decided_by=member.user.id, decided_by_name=member.user.name, decided_at=row["decided_at"],
-                    suggestion=body.suggestion, assignment=sent)
+    row = await queries.insert_decision(
+        conn, member.campaign_id, body.team, body.suggested, chosen, body.decision, member.user.id, body.suggestion
+    )
+    return Decision(
+        id=row["id"],
+        team=body.team,
+        suggested=body.suggested,
+        chosen=chosen,
+        decision=body.decision,
+        decided_by=member.user.id,
+        decided_by_name=member.user.name,
+        decided_at=row["decided_at"],
+        suggestion=body.suggestion,
+        assignment=sent,
+    )
 
 
 @router.get("/dispatch/decisions", response_model=list[Decision], summary="Decisions on suggestions, oldest first")
 async def list_decisions(member: HQMember, conn: Conn, since: Since = None, until: Until = None) -> list[Decision]:
     lo, hi = window(since, until)
-    return [Decision(id=r["id"], team=r["team_id"], team_name=r["team_name"], suggested=r["suggested"],
-                     chosen=r["chosen"], decision=r["decision"], decided_by=r["decided_by"],
-                     decided_by_name=r["decided_by_name"], decided_at=r["decided_at"], suggestion=r["suggestion"])
-            for r in await queries.decisions(conn, member.campaign_id, lo, hi)]
+    return [
+        Decision(
+            id=r["id"],
+            team=r["team_id"],
+            team_name=r["team_name"],
+            suggested=r["suggested"],
+            chosen=r["chosen"],
+            decision=r["decision"],
+            decided_by=r["decided_by"],
+            decided_by_name=r["decided_by_name"],
+            decided_at=r["decided_at"],
+            suggestion=r["suggestion"],
+        )
+        for r in await queries.decisions(conn, member.campaign_id, lo, hi)
+    ]
 
 
 @router.post("/dispatch/assignments", response_model=AssignResult, summary="Send a team to a polling station")
-async def assign(body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings,
-                 response: Response) -> AssignResult:
+async def assign(
+    body: AssignRequest, member: HQMember, conn: Conn, redis: Redis, settings: AppSettings, response: Response
+) -> AssignResult:
     result = await _send(conn, redis, settings.redis_prefix, member.campaign_id, body.team, body.station, body.turf)
     response.status_code = status.HTTP_201_CREATED
     return result
 
 
-async def _send(conn, redis, prefix: str, campaign_id: int, team_id: int, code: str, turf_id: int | None = None) -> AssignResult:
+async def _send(
+    conn, redis, prefix: str, campaign_id: int, team_id: int, code: str, turf_id: int | None = None
+) -> AssignResult:
     """Store the assignment, then push it to the team's phones."""
     if turf_id is not None:
         turf = await queries.turf(conn, campaign_id, turf_id)
@@ -151,19 +204,27 @@ async def _send(conn, redis, prefix: str, campaign_id: int, team_id: int, code: 
     if st is None:
         raise InvalidInput(f"no polling station {code!r} in this campaign")
     row = await queries.assign(conn, campaign_id, team.id, st["id"], turf_id)
-    message = live.assignment_message(team.id, team.members, st["code"], st["name"], st["id"], st["lon"], st["lat"],
-                                      row["created_at"].timestamp())
+    message = live.assignment_message(
+        team.id, team.members, st["code"], st["name"], st["id"], st["lon"], st["lat"], row["created_at"].timestamp()
+    )
     notified = await live.publish_assignment(redis, campaign_id, message, prefix)
-    return AssignResult(team=team.id, notified=notified,
-                        assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"], turf=turf_id))
+    return AssignResult(
+        team=team.id,
+        notified=notified,
+        assignment=Assignment(station=st["code"], name=st["name"], since=row["created_at"], turf=turf_id),
+    )
 
 
-@router.get("/dispatch/mine", response_model=Team | None,
-            summary="My team and its assignment (the most recently sent of my teams), or null")
+@router.get(
+    "/dispatch/mine",
+    response_model=Team | None,
+    summary="My team and its assignment (the most recently sent of my teams), or null",
+)
 async def my_team(member: AnyMember, conn: Conn) -> Team | None:
     mine = [t for t in await queries.teams(conn, member.campaign_id) if member.user.id in t.members]
-    mine.sort(key=lambda t: (t.assignment is not None, t.assignment.since if t.assignment else None, -t.id),
-              reverse=True)
+    mine.sort(
+        key=lambda t: (t.assignment is not None, t.assignment.since if t.assignment else None, -t.id), reverse=True
+    )
     return mine[0] if mine else None
 
 

@@ -25,7 +25,9 @@ class Team(BaseModel):
 
 class NewTeam(BaseModel):
     name: str = Field(min_length=1, max_length=80)
-    members: list[Id] = Field(default_factory=list, max_length=MAX_LIST, description="user ids, members of the campaign")
+    members: list[Id] = Field(
+        default_factory=list, max_length=MAX_LIST, description="user ids, members of the campaign"
+    )
 
     model_config = {"extra": "forbid"}
 
@@ -53,11 +55,16 @@ class Suggestion(BaseModel):
 
 class DispatchRules(BaseModel):
     """A campaign's dispatch settings (defaults until an admin or coordinator sets them)."""
+
     walk_scale_m: float = Field(1000.0, gt=0, le=100_000, description="a station this far away is worth half")
     max_walk_m: float | None = Field(3000.0, gt=0, le=1_000_000, description="never suggest a longer walk")
     home_bonus: float = Field(1.25, ge=1, le=10, description="value factor in the team's home district")
-    covered_at: float = Field(0.9, gt=0, le=1, description="share of doors knocked from which a station "
-                                                           "counts as covered and is no longer suggested")
+    covered_at: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description="share of doors knocked from which a station counts as covered and is no longer suggested",
+    )
     refresh_s: float = Field(60.0, ge=5, le=3600, description="HQ refreshes suggestions this often")
     updated_at: dt.datetime | None = None
 

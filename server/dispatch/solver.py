@@ -26,6 +26,7 @@ none are matched afterwards, on what is left, on the bare value (no walk known).
 `greedy` is the old rule (best pair first, then the best of what is left), kept as the reference
 that the benchmark and the tests compare against.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -88,6 +89,7 @@ class Match:
 @dataclass(frozen=True)
 class _Slots:
     """Each target repeated once per free place; `nth` is how many teams are there before it."""
+
     target: np.ndarray
     nth: np.ndarray
     value: np.ndarray
@@ -111,8 +113,9 @@ def _slots(t: Targets) -> _Slots:
     return _Slots(target, nth, np.asarray(t.value, float)[target] / (1 + nth))
 
 
-def _pair_values(rules: Rules, teams: Teams, idx: np.ndarray, targets: Targets, slots: _Slots,
-                 cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _pair_values(
+    rules: Rules, teams: Teams, idx: np.ndarray, targets: Targets, slots: _Slots, cols: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(values, metres) for teams `idx` x slots (all, or `cols` row by row: same shape as cols)."""
     tgt = slots.target if cols is None else slots.target[cols]
     value = slots.value if cols is None else slots.value[cols]
@@ -143,8 +146,9 @@ def _pair_values(rules: Rules, teams: Teams, idx: np.ndarray, targets: Targets, 
 
 def _match(team: list, slot: list, value: list, metres: list, slots: _Slots, exact: bool) -> Match:
     team_a, slot_a = np.asarray(team, int), np.asarray(slot, int)
-    return Match(team_a, slots.target[slot_a], np.asarray(value, float), np.asarray(metres, float),
-                 slots.nth[slot_a], exact)
+    return Match(
+        team_a, slots.target[slot_a], np.asarray(value, float), np.asarray(metres, float), slots.nth[slot_a], exact
+    )
 
 
 def _phases(teams: Teams) -> list[np.ndarray]:
@@ -182,7 +186,7 @@ def _solve_dense(rules, teams, idx, targets, sub, small=True):
         # No position, no home: every team values the slots alike, so the best slots in value
         # order, to the teams in index order, is optimal without a matrix (with a home bonus
         # too many pairs for a matrix, the home is ignored for these teams).
-        best = np.argsort(-sub.value, kind="stable")[:len(idx)]
+        best = np.argsort(-sub.value, kind="stable")[: len(idx)]
         best = best[sub.value[best] > 0]
         rows = np.arange(len(best))
         return rows, best, sub.value[best], np.full(len(best), np.nan)
@@ -212,9 +216,9 @@ def _candidates(rules, teams, idx, targets, sub) -> tuple[np.ndarray, bool]:
         cand = np.asarray(cand, int)
         if len(cand) > k:
             exact &= k >= len(idx)
-            vals, _ = _pair_values(rules, teams, idx[row:row + 1], targets, sub, cand[None, :])
+            vals, _ = _pair_values(rules, teams, idx[row : row + 1], targets, sub, cand[None, :])
             cand = cand[np.argsort(-vals[0], kind="stable")[:k]]
-        out[row, :len(cand)] = cand
+        out[row, : len(cand)] = cand
     return out, exact
 
 

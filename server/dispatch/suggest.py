@@ -4,6 +4,7 @@ does the matching). Pure: no I/O, so the benchmark times exactly what the server
 Each suggestion explains itself in one line a coordinator can check at a glance:
 "Team Belleville → 20-12: rank 14 of 902, 18 % covered, 650 m, 8 min walk".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class TeamPosition:
 class TargetValue:
     """What dispatch needs to know of a target: the one interface a value model fills
     (today the priorities ranking, see server/dispatch/values.py)."""
+
     code: str
     name: str | None
     lon: float
@@ -49,14 +51,18 @@ def _codes(values: list[str | None], index: dict[str, int]) -> np.ndarray:
 def arrays(teams: list[TeamPosition], targets: list[TargetValue]) -> tuple[Teams, Targets]:
     districts: dict[str, int] = {}
     tgt = Targets(
-        lon=np.array([t.lon for t in targets], float), lat=np.array([t.lat for t in targets], float),
+        lon=np.array([t.lon for t in targets], float),
+        lat=np.array([t.lat for t in targets], float),
         value=np.array([max(0.0, t.value) for t in targets], float),
-        capacity=np.array([t.capacity for t in targets], int), taken=np.array([t.taken for t in targets], int),
-        district=_codes([t.district for t in targets], districts))
+        capacity=np.array([t.capacity for t in targets], int),
+        taken=np.array([t.taken for t in targets], int),
+        district=_codes([t.district for t in targets], districts),
+    )
     tms = Teams(
         lon=np.array([t.position[0] if t.position else np.nan for t in teams], float),
         lat=np.array([t.position[1] if t.position else np.nan for t in teams], float),
-        district=_codes([t.home for t in teams], districts))
+        district=_codes([t.home for t in teams], districts),
+    )
     return tms, tgt
 
 
@@ -71,13 +77,28 @@ def suggest(teams: list[TeamPosition], targets: list[TargetValue], rules: Rules)
     for i, j, value, d, nth in zip(m.team, m.target, m.value, m.distance_m, m.nth):
         t, s = teams[i], targets[j]
         dist = None if np.isnan(d) else round(float(d))
-        out.append(Suggestion(
-            team=t.id, team_name=t.name, station=s.code, station_name=s.name, score=s.value, value=round(float(value), 2),
-            rank=s.rank, covered=s.covered, distance_m=dist,
-            walk_min=None if dist is None else max(1, round(dist / WALK_M_PER_MIN)), live_members=t.live_members,
-            current=t.current, summary=summary(t, s, dist, len(targets)), why=why(t, s, dist, int(nth), rules),
-            lon=s.lon, lat=s.lat, team_lon=t.position[0] if t.position else None,
-            team_lat=t.position[1] if t.position else None))
+        out.append(
+            Suggestion(
+                team=t.id,
+                team_name=t.name,
+                station=s.code,
+                station_name=s.name,
+                score=s.value,
+                value=round(float(value), 2),
+                rank=s.rank,
+                covered=s.covered,
+                distance_m=dist,
+                walk_min=None if dist is None else max(1, round(dist / WALK_M_PER_MIN)),
+                live_members=t.live_members,
+                current=t.current,
+                summary=summary(t, s, dist, len(targets)),
+                why=why(t, s, dist, int(nth), rules),
+                lon=s.lon,
+                lat=s.lat,
+                team_lon=t.position[0] if t.position else None,
+                team_lat=t.position[1] if t.position else None,
+            )
+        )
     # teams in the street first (as matched), then by value
     out.sort(key=lambda s: (s.distance_m is None, -s.value))
     return out
@@ -87,8 +108,7 @@ def summary(t: TeamPosition, s: TargetValue, dist: int | None, n_targets: int) -
     parts = [f"rank {s.rank} of {n_targets}"]
     if s.covered is not None:
         parts.append(f"{s.covered:.0%} covered".replace("%", " %"))
-    parts.append("distance unknown" if dist is None else
-                 f"{dist:,} m, {max(1, round(dist / WALK_M_PER_MIN))} min walk")
+    parts.append("distance unknown" if dist is None else f"{dist:,} m, {max(1, round(dist / WALK_M_PER_MIN))} min walk")
     return f"{t.name} → {s.code}: " + ", ".join(parts)
 
 

@@ -9,6 +9,7 @@ or, with no addresses, once anyone canvassed it today. When the campaign has cho
 (PUT …/target, the HQ targeting panel's "Use for dispatch"), its per-station score
 (server/targeting) replaces the ranking's score, and the rank is the rank by that score.
 """
+
 from __future__ import annotations
 
 import asyncpg
@@ -22,16 +23,20 @@ from server.targeting.queries import stored_target
 from server.timewindow import window
 
 
-async def station_values(conn: asyncpg.Connection, campaign_id: int, taken: dict[str, int],
-                         covered_at: float) -> list[TargetValue]:
+async def station_values(
+    conn: asyncpg.Connection, campaign_id: int, taken: dict[str, int], covered_at: float
+) -> list[TargetValue]:
     """Every station worth a visit, with its remaining value; `taken`: teams assigned there now."""
     lo, hi = window(None, None)  # canvassed today counts as done
     election = await latest_election(conn, campaign_id)
     stations = await ranked_stations(conn, campaign_id, election, lo, hi, None)
     target = await stored_target(conn, campaign_id)
     targeted = await target_scores(conn, campaign_id, target, lo, hi) if target else None
-    target_rank = ({code: i for i, code in enumerate(sorted(targeted, key=lambda c: -targeted[c]), 1)}
-                   if targeted is not None else {})
+    target_rank = (
+        {code: i for i, code in enumerate(sorted(targeted, key=lambda c: -targeted[c]), 1)}
+        if targeted is not None
+        else {}
+    )
     context = {r["code"]: r for r in await conn.fetch(sql("dispatch/station_context"), campaign_id)}
     # a station cut into turfs can take a team per turf
     turfs = {r["code"]: r["turfs"] for r in await conn.fetch(sql("turfs/counts"), campaign_id)}
@@ -40,8 +45,12 @@ async def station_values(conn: asyncpg.Connection, campaign_id: int, taken: dict
         score, rank, reasons = s.score, s.rank, s.reasons
         if targeted is not None and target is not None:
             score, rank = targeted.get(s.code), target_rank.get(s.code, rank)
-            reasons = [f"target ({target.mode}, camp {'+'.join(target.camp)}): score {score:.0f}"
-                       if score is not None else "no score for the chosen target", *s.reasons]
+            reasons = [
+                f"target ({target.mode}, camp {'+'.join(target.camp)}): score {score:.0f}"
+                if score is not None
+                else "no score for the chosen target",
+                *s.reasons,
+            ]
         if score is None:
             continue
         ctx = context.get(s.code)
@@ -50,7 +59,19 @@ async def station_values(conn: asyncpg.Connection, campaign_id: int, taken: dict
         if (covered is not None and covered >= covered_at) or (covered is None and s.visits.volunteers > 0):
             continue
         value = score * (1 - covered) if covered is not None else score
-        out.append(TargetValue(code=s.code, name=s.name, lon=s.lon, lat=s.lat, value=value, rank=rank,
-                               covered=covered, district=ctx["district"] if ctx else None,
-                               capacity=turfs.get(s.code, 1), taken=taken.get(s.code, 0), reasons=reasons))
+        out.append(
+            TargetValue(
+                code=s.code,
+                name=s.name,
+                lon=s.lon,
+                lat=s.lat,
+                value=value,
+                rank=rank,
+                covered=covered,
+                district=ctx["district"] if ctx else None,
+                capacity=turfs.get(s.code, 1),
+                taken=taken.get(s.code, 0),
+                reasons=reasons,
+            )
+        )
     return out

@@ -1,6 +1,7 @@
 """Telling HQ's activity feed that a door outcome came in, on the campaign's live channel. The
 outcome is stored first; a Redis failure only means HQ was not told (the caller says so). The
 event itself is defined with every other in server/events.py."""
+
 from __future__ import annotations
 
 import redis.asyncio as aioredis
@@ -9,8 +10,16 @@ from server.doors.schemas import DoorOutcome
 from server.events import DEFAULT_PREFIX, door_event, live_channel, publish_best_effort
 
 
-async def publish_outcome(redis: aioredis.Redis, campaign_id: int, outcome: DoorOutcome, district: str | None,
-                          prefix: str = DEFAULT_PREFIX) -> bool:
-    event = door_event(outcome.volunteer, outcome.team, district, outcome.id, outcome.station, outcome.outcome,
-                       outcome.visited_at.timestamp())
+async def publish_outcome(
+    redis: aioredis.Redis, campaign_id: int, outcome: DoorOutcome, district: str | None, prefix: str = DEFAULT_PREFIX
+) -> bool:
+    event = door_event(
+        outcome.volunteer,
+        outcome.team,
+        district,
+        outcome.id,
+        outcome.station,
+        outcome.outcome,
+        outcome.visited_at.timestamp(),
+    )
     return await publish_best_effort(redis, live_channel(campaign_id, prefix), event, "door outcome")

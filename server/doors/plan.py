@@ -4,6 +4,7 @@ A door refused today is not proposed again that day (the resident said no; knock
 harassment). A door where someone said "come back later" is proposed, at the end of the walk.
 Every other door is proposed in the walking order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -11,11 +11,13 @@ from server.doors.plan import Outcome
 class NewOutcome(BaseModel):
     address: int = Field(description="the door: an address id of the walk list")
     outcome: Outcome
-    client_id: uuid.UUID = Field(description="the phone's id for this outcome: a resend from the outbox is "
-                                             "stored once")
-    at: dt.datetime | None = Field(default=None, description="when the door was knocked (the phone's clock); "
-                                                             "default: now. Sent later from the outbox, it "
-                                                             "keeps the visit's time")
+    client_id: uuid.UUID = Field(description="the phone's id for this outcome: a resend from the outbox is stored once")
+    at: dt.datetime | None = Field(
+        default=None,
+        description="when the door was knocked (the phone's clock); "
+        "default: now. Sent later from the outbox, it "
+        "keeps the visit's time",
+    )
     model_config = {"extra": "forbid"}
 
 

@@ -3,6 +3,7 @@
 `from server.exports import campaign_deck` (see server/exports/deck.py). pydeck is imported only
 when an export is made, so that the `quadriller` command starts as fast without it.
 """
+
 from __future__ import annotations
 
 

@@ -14,6 +14,7 @@ Layers, bottom to top:
   coloured by team as on the HQ map.
 No base map: the deck draws on a plain dark background and needs no tile or style request.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,12 +38,31 @@ COVERAGE_RES = 9
 BACKGROUND = "#0d1017"  # the HQ map's --bg
 # The HQ map's palettes (web/src/layers/metrics.ts and volunteers.ts), so that a snapshot reads
 # like the live map.
-RAMP = [(68, 1, 84), (72, 40, 120), (62, 73, 137), (49, 104, 142), (38, 130, 142), (31, 158, 137),
-        (53, 183, 121), (109, 205, 89), (180, 222, 44), (253, 231, 37)]
+RAMP = [
+    (68, 1, 84),
+    (72, 40, 120),
+    (62, 73, 137),
+    (49, 104, 142),
+    (38, 130, 142),
+    (31, 158, 137),
+    (53, 183, 121),
+    (109, 205, 89),
+    (180, 222, 44),
+    (253, 231, 37),
+]
 NO_DATA = [90, 90, 100, 110]
 FILL_ALPHA = 200
-PALETTE = [(78, 121, 167), (242, 142, 43), (225, 87, 89), (118, 183, 178), (89, 161, 79),
-           (237, 201, 72), (176, 122, 161), (255, 157, 167), (156, 117, 95)]
+PALETTE = [
+    (78, 121, 167),
+    (242, 142, 43),
+    (225, 87, 89),
+    (118, 183, 178),
+    (89, 161, 79),
+    (237, 201, 72),
+    (176, 122, 161),
+    (255, 157, 167),
+    (156, 117, 95),
+]
 NO_TEAM = [255, 255, 255, 255]
 COVERAGE_RGB = (255, 120, 40)
 VIEW_W, VIEW_H = 1200, 800  # the viewport the initial view is fitted to
@@ -92,8 +112,9 @@ def roll_up(cells, res: int = COVERAGE_RES) -> list[dict]:
     return [{"hex": h, "pings": n, "volunteers": len(vs)} for h, (n, vs) in sorted(hexes.items())]
 
 
-def fit_view(bounds: tuple[float, float, float, float] | None, width: int = VIEW_W,
-             height: int = VIEW_H, padding: int = 40) -> pdk.ViewState:
+def fit_view(
+    bounds: tuple[float, float, float, float] | None, width: int = VIEW_W, height: int = VIEW_H, padding: int = 40
+) -> pdk.ViewState:
     """Web-Mercator zoom that fits the bounds in a width × height viewport."""
     if bounds is None:
         return pdk.ViewState(longitude=0, latitude=20, zoom=1.5)
@@ -121,13 +142,19 @@ class Deck(pdk.Deck):
 
     def to_json(self) -> str:
         text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
-        return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+        return (
+            text.replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028")
+            .replace("\u2029", "\\u2029")
+        )
 
 
 @dataclass
 class CampaignExport:
     """Everything a campaign deck shows, as plain data (no pydeck): what the tests check."""
+
     campaign: dict
     at: datetime
     since: datetime
@@ -142,16 +169,26 @@ class CampaignExport:
 
     def summary(self) -> dict:
         return {
-            "campaign": self.campaign["slug"], "at": self.at.isoformat(), "since": self.since.isoformat(),
-            "election": self.election, "polling_stations": len(self.stations["features"]),
-            "districts": len(self.districts["features"]), "volunteers": len(self.volunteers),
-            "coverage_hexes": len(self.hexes), "coverage_res": COVERAGE_RES,
+            "campaign": self.campaign["slug"],
+            "at": self.at.isoformat(),
+            "since": self.since.isoformat(),
+            "election": self.election,
+            "polling_stations": len(self.stations["features"]),
+            "districts": len(self.districts["features"]),
+            "volunteers": len(self.volunteers),
+            "coverage_hexes": len(self.hexes),
+            "coverage_res": COVERAGE_RES,
             "coverage_pings": sum(h["pings"] for h in self.hexes),
         }
 
 
-async def load_export(conn: asyncpg.Connection, slug: str, at: datetime | str | None = None,
-                      since: datetime | str | None = None, stale_after_s: float = 300.0) -> CampaignExport:
+async def load_export(
+    conn: asyncpg.Connection,
+    slug: str,
+    at: datetime | str | None = None,
+    since: datetime | str | None = None,
+    stale_after_s: float = 300.0,
+) -> CampaignExport:
     campaign = dict(await campaign_by_slug(conn, slug))
     at = parse_time(at)
     since = parse_time(since) if since is not None else at.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -161,18 +198,32 @@ async def load_export(conn: asyncpg.Connection, slug: str, at: datetime | str | 
     rows = await queries.volunteers_at(conn, campaign["id"], at, stale_after_s)
     cells = await queries.coverage_cells(conn, campaign["id"], since, at)
     out = CampaignExport(
-        campaign=campaign, at=at, since=since, stale_after_s=stale_after_s, election=election,
-        stations=stations, districts=districts, hexes=roll_up(cells),
+        campaign=campaign,
+        at=at,
+        since=since,
+        stale_after_s=stale_after_s,
+        election=election,
+        stations=stations,
+        districts=districts,
+        hexes=roll_up(cells),
         bounds=await queries.extent(conn, campaign["id"]),
     )
     for r in rows:
-        out.volunteers.append({
-            "v": r["volunteer_id"], "lon": round(r["lon"], 6), "lat": round(r["lat"], 6), "t": r["t"],
-            "age_s": round((at.timestamp() - r["t"]), 1), "acc": r["acc"], "low_acc": r["low_accuracy"],
-            "ps": r["polling_station"], "team": r["team"], "team_name": r["team_name"],
-        })
-    turnouts = [f["properties"]["turnout"] for f in stations["features"]
-                if f["properties"].get("turnout") is not None]
+        out.volunteers.append(
+            {
+                "v": r["volunteer_id"],
+                "lon": round(r["lon"], 6),
+                "lat": round(r["lat"], 6),
+                "t": r["t"],
+                "age_s": round((at.timestamp() - r["t"]), 1),
+                "acc": r["acc"],
+                "low_acc": r["low_accuracy"],
+                "ps": r["polling_station"],
+                "team": r["team"],
+                "team_name": r["team_name"],
+            }
+        )
+    turnouts = [f["properties"]["turnout"] for f in stations["features"] if f["properties"].get("turnout") is not None]
     out.turnout = (min(turnouts), max(turnouts)) if turnouts else None
     if out.bounds is None and out.volunteers:
         lons, lats = [v["lon"] for v in out.volunteers], [v["lat"] for v in out.volunteers]
@@ -196,9 +247,13 @@ def _decorate(data: CampaignExport) -> None:
         p = f["properties"]
         p.pop("lists", None)  # every list's share: 38 per station in Paris, most of the file
         t = p.get("turnout")
-        p["fill"] = NO_DATA if t is None or data.turnout is None else ramp_color((t - lo) / (hi - lo) if hi > lo else 0.5)
-        f["tip"] = (f"<b>{html.escape(str(p['code']))}</b> {html.escape(p.get('name') or '')}"
-                    f"<br/>turnout {_pct(t)} · {p.get('registered') or 0} registered")
+        p["fill"] = (
+            NO_DATA if t is None or data.turnout is None else ramp_color((t - lo) / (hi - lo) if hi > lo else 0.5)
+        )
+        f["tip"] = (
+            f"<b>{html.escape(str(p['code']))}</b> {html.escape(p.get('name') or '')}"
+            f"<br/>turnout {_pct(t)} · {p.get('registered') or 0} registered"
+        )
     for f in data.districts["features"]:
         p = f["properties"]
         p.pop("lists", None)
@@ -211,8 +266,10 @@ def _decorate(data: CampaignExport) -> None:
     for v in data.volunteers:
         v["color"] = team_color(v["team"])
         team = html.escape(v["team_name"] or (f"team {v['team']}" if v["team"] is not None else "no team"))
-        v["tip"] = (f"volunteer #{v['v']} · {team}<br/>last fix {int(v['age_s'] // 60)} min "
-                    f"{int(v['age_s'] % 60)} s before · {html.escape(v['ps'] or 'outside every station')}")
+        v["tip"] = (
+            f"volunteer #{v['v']} · {team}<br/>last fix {int(v['age_s'] // 60)} min "
+            f"{int(v['age_s'] % 60)} s before · {html.escape(v['ps'] or 'outside every station')}"
+        )
 
 
 def legend_html(data: CampaignExport) -> str:
@@ -222,23 +279,25 @@ def legend_html(data: CampaignExport) -> str:
     lo, hi = data.turnout or (None, None)
     election = html.escape(data.election or "no results imported")
     swatch = "display:inline-block;width:11px;height:11px;border-radius:50%;vertical-align:middle;margin-right:6px"
-    hexsw = (f"display:inline-block;width:12px;height:11px;vertical-align:middle;margin-right:6px;"
-             f"background:rgba{(*COVERAGE_RGB, 0.7)};clip-path:polygon(25% 0,75% 0,100% 50%,75% 100%,25% 100%,0 50%)")
+    hexsw = (
+        f"display:inline-block;width:12px;height:11px;vertical-align:middle;margin-right:6px;"
+        f"background:rgba{(*COVERAGE_RGB, 0.7)};clip-path:polygon(25% 0,75% 0,100% 50%,75% 100%,25% 100%,0 50%)"
+    )
     return (
         "<div style=\"font:13px/1.35 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#151a24\">"
-        f"<div style=\"font-size:16px;font-weight:700\">{name}</div>"
-        f"<div style=\"color:#555;margin-bottom:8px\">state at {_hhmm(data.at)}</div>"
+        f'<div style="font-size:16px;font-weight:700">{name}</div>'
+        f'<div style="color:#555;margin-bottom:8px">state at {_hhmm(data.at)}</div>'
         f"<div>Turnout, {election}</div>"
-        f"<div style=\"height:10px;margin:3px 0;background:linear-gradient(to right,{stops})\"></div>"
-        f"<div style=\"display:flex;justify-content:space-between;color:#555\"><span>{_pct(lo)}</span>"
+        f'<div style="height:10px;margin:3px 0;background:linear-gradient(to right,{stops})"></div>'
+        f'<div style="display:flex;justify-content:space-between;color:#555"><span>{_pct(lo)}</span>'
         f"<span>{_pct(hi)}</span></div>"
-        f"<div style=\"margin-top:6px\"><span style=\"{swatch};background:#fff;border:1px solid #333\"></span>"
+        f'<div style="margin-top:6px"><span style="{swatch};background:#fff;border:1px solid #333"></span>'
         f"{len(data.volunteers)} volunteers active (a fix in the last {round(data.stale_after_s / 60)} min), "
         "coloured by team</div>"
-        f"<div><span style=\"{hexsw}\"></span>{len(data.hexes)} hexagons walked since {data.since:%H:%M} UTC "
+        f'<div><span style="{hexsw}"></span>{len(data.hexes)} hexagons walked since {data.since:%H:%M} UTC '
         f"({sum(h['pings'] for h in data.hexes)} pings)</div>"
-        f"<div><span style=\"display:inline-block;width:12px;height:0;border-top:2px solid rgb(150,200,255);"
-        f"vertical-align:middle;margin-right:6px\"></span>districts</div>"
+        f'<div><span style="display:inline-block;width:12px;height:0;border-top:2px solid rgb(150,200,255);'
+        f'vertical-align:middle;margin-right:6px"></span>districts</div>'
         "</div>"
     )
 
@@ -247,19 +306,57 @@ def build_deck(data: CampaignExport) -> pdk.Deck:
     """Pure: a CampaignExport → the pydeck.Deck (layer ids: stations, districts, coverage, volunteers)."""
     _decorate(data)
     layers = [
-        pdk.Layer("GeoJsonLayer", id="stations", data=data.stations, pickable=True, stroked=True,
-                  filled=True, get_fill_color="properties.fill", get_line_color=[20, 22, 30, 200],
-                  get_line_width=1, line_width_units="'pixels'"),
-        pdk.Layer("GeoJsonLayer", id="districts", data=data.districts, pickable=False, stroked=True,
-                  filled=False, get_line_color=[150, 200, 255, 220], get_line_width=2,
-                  line_width_units="'pixels'"),
-        pdk.Layer("H3HexagonLayer", id="coverage", data=data.hexes, pickable=True, extruded=False,
-                  filled=True, stroked=True, get_hexagon="hex", get_fill_color="color",
-                  get_line_color=[255, 200, 150, 200], get_line_width=1, line_width_units="'pixels'"),
-        pdk.Layer("ScatterplotLayer", id="volunteers", data=data.volunteers, pickable=True,
-                  get_position="[lon, lat]", get_fill_color="color", get_radius=6,
-                  radius_units="'pixels'", stroked=True, get_line_color=[13, 16, 23, 255],
-                  get_line_width=1.5, line_width_units="'pixels'"),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="stations",
+            data=data.stations,
+            pickable=True,
+            stroked=True,
+            filled=True,
+            get_fill_color="properties.fill",
+            get_line_color=[20, 22, 30, 200],
+            get_line_width=1,
+            line_width_units="'pixels'",
+        ),
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="districts",
+            data=data.districts,
+            pickable=False,
+            stroked=True,
+            filled=False,
+            get_line_color=[150, 200, 255, 220],
+            get_line_width=2,
+            line_width_units="'pixels'",
+        ),
+        pdk.Layer(
+            "H3HexagonLayer",
+            id="coverage",
+            data=data.hexes,
+            pickable=True,
+            extruded=False,
+            filled=True,
+            stroked=True,
+            get_hexagon="hex",
+            get_fill_color="color",
+            get_line_color=[255, 200, 150, 200],
+            get_line_width=1,
+            line_width_units="'pixels'",
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="volunteers",
+            data=data.volunteers,
+            pickable=True,
+            get_position="[lon, lat]",
+            get_fill_color="color",
+            get_radius=6,
+            radius_units="'pixels'",
+            stroked=True,
+            get_line_color=[13, 16, 23, 255],
+            get_line_width=1.5,
+            line_width_units="'pixels'",
+        ),
     ]
     return Deck(
         layers=layers,
@@ -268,21 +365,38 @@ def build_deck(data: CampaignExport) -> pdk.Deck:
         map_provider=None,
         map_style=None,
         description=legend_html(data),
-        tooltip={"html": "{tip}", "style": {"backgroundColor": "#151a24", "color": "#e8ecf3",
-                                             "fontSize": "12px", "fontFamily": "system-ui, sans-serif"}},
+        tooltip={
+            "html": "{tip}",
+            "style": {
+                "backgroundColor": "#151a24",
+                "color": "#e8ecf3",
+                "fontSize": "12px",
+                "fontFamily": "system-ui, sans-serif",
+            },
+        },
         height=700,
     )
 
 
-async def campaign_deck_async(conn: asyncpg.Connection, slug: str, at: datetime | str | None = None,
-                              since: datetime | str | None = None,
-                              stale_after_s: float = 300.0) -> tuple[pdk.Deck, CampaignExport]:
+async def campaign_deck_async(
+    conn: asyncpg.Connection,
+    slug: str,
+    at: datetime | str | None = None,
+    since: datetime | str | None = None,
+    stale_after_s: float = 300.0,
+) -> tuple[pdk.Deck, CampaignExport]:
     data = await load_export(conn, slug, at, since, stale_after_s)
     return build_deck(data), data
 
 
-def campaign_deck(slug: str, at: datetime | str | None = None, database_url: str | None = None, *,
-                  since: datetime | str | None = None, stale_after_s: float | None = None) -> pdk.Deck:
+def campaign_deck(
+    slug: str,
+    at: datetime | str | None = None,
+    database_url: str | None = None,
+    *,
+    since: datetime | str | None = None,
+    stale_after_s: float | None = None,
+) -> pdk.Deck:
     """A campaign's layers at `at` (default now) as a pydeck.Deck, for notebooks and scripts.
 
     `database_url` defaults to QUADRILLER_DATABASE_URL; `stale_after_s` to
@@ -313,5 +427,12 @@ def campaign_deck(slug: str, at: datetime | str | None = None, database_url: str
         return pool.submit(lambda: asyncio.run(run())).result()
 
 
-__all__ = ["CampaignExport", "build_deck", "campaign_deck", "campaign_deck_async", "load_export",
-           "parse_time", "roll_up"]
+__all__ = [
+    "CampaignExport",
+    "build_deck",
+    "campaign_deck",
+    "campaign_deck_async",
+    "load_export",
+    "parse_time",
+    "roll_up",
+]

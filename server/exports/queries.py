@@ -1,4 +1,5 @@
 """What an export reads from PostGIS: areas with result figures, volunteers at a time, coverage."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,13 +19,15 @@ async def area_layers(conn: asyncpg.Connection, campaign_id: int) -> tuple[dict,
     return stations, districts, election
 
 
-async def volunteers_at(conn: asyncpg.Connection, campaign_id: int, at: datetime,
-                        stale_after_s: float) -> list[asyncpg.Record]:
+async def volunteers_at(
+    conn: asyncpg.Connection, campaign_id: int, at: datetime, stale_after_s: float
+) -> list[asyncpg.Record]:
     return await conn.fetch(sql("exports/volunteers_at"), campaign_id, at, float(stale_after_s))
 
 
-async def coverage_cells(conn: asyncpg.Connection, campaign_id: int, since: datetime,
-                         until: datetime) -> list[asyncpg.Record]:
+async def coverage_cells(
+    conn: asyncpg.Connection, campaign_id: int, since: datetime, until: datetime
+) -> list[asyncpg.Record]:
     return await conn.fetch(sql("exports/coverage_cells"), campaign_id, since, until)
 
 

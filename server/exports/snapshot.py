@@ -6,6 +6,7 @@ a Mapbox GL script and four stylesheets from CDNs (bootstrap, font-awesome, mapl
 widgets). None of them is needed without a base map, so they are taken out here, and the page is
 refused if any external reference is left outside the inlined bundle.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,8 +47,7 @@ def self_contained_html(deck, title: str) -> str:
     """The deck as one HTML page with deck.gl inlined and no external reference."""
     from server.exports.deck import BACKGROUND
 
-    page = deck.to_html(as_string=True, offline=True, notebook_display=False,
-                        css_background_color=BACKGROUND)
+    page = deck.to_html(as_string=True, offline=True, notebook_display=False, css_background_color=BACKGROUND)
     bundle = _bundle()
     head, sep, tail = page.partition(bundle)
     if not sep:
@@ -55,8 +55,12 @@ def self_contained_html(deck, title: str) -> str:
     # Only the template around the bundle is edited: the bundle's own text is left as it is.
     head, tail = EXTERNAL_TAG.sub("", head), EXTERNAL_TAG.sub("", tail)
     head = head.replace("<title>pydeck</title>", f"<title>{html.escape(title)}</title>", 1)
-    head = head.replace("<head>", '<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1" />'
-                        f"\n    <meta name=\"referrer\" content=\"no-referrer\" />\n    <style>{PAGE_CSS % BACKGROUND}</style>", 1)
+    head = head.replace(
+        "<head>",
+        '<head>\n    <meta name="viewport" content="width=device-width, initial-scale=1" />'
+        f'\n    <meta name="referrer" content="no-referrer" />\n    <style>{PAGE_CSS % BACKGROUND}</style>',
+        1,
+    )
     left = EXTERNAL_REF.findall(head) + EXTERNAL_REF.findall(tail)
     if left:
         raise NotSelfContained(f"the page still references external resources: {left}")

@@ -1,4 +1,5 @@
 """History queries: PostGIS for what was recorded, the Redis state hash for what is live."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,9 @@ from server.sql import sql
 LIVE_CELL_RES = 11  # ingest's cell resolution (the "cell" field of a volunteer's state)
 
 
-async def history_hexes(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime,
-                        until: dt.datetime, res: int) -> tuple[list[dict], bool]:
+async def history_hexes(
+    conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime, res: int
+) -> tuple[list[dict], bool]:
     """Hexes at `res` with pings in [since, until], oldest first visit first; and whether
     retired days (approximate volunteer counts) were folded in."""
     live = await conn.fetch(sql("history/cells"), campaign_id, since, until, res)
@@ -29,8 +31,7 @@ async def history_hexes(conn: asyncpg.Connection, campaign_id: int, since: dt.da
             acc[0] += r["pings"]
             acc[1] += r["volunteers"]
             acc[2] = min(acc[2], r["first"])
-    hexes = [{"h3": format(c, "x"), "pings": p, "volunteers": v, "first": f}
-             for c, (p, v, f) in cells.items()]
+    hexes = [{"h3": format(c, "x"), "pings": p, "volunteers": v, "first": f} for c, (p, v, f) in cells.items()]
     hexes.sort(key=lambda h: (h["first"], h["h3"]))
     return hexes, bool(retired)
 
@@ -52,8 +53,9 @@ def live_rollup(states: list[dict], res: int, now_ms: float, stale_after_s: floa
     return [{"h3": format(c, "x"), "pings": n, "volunteers": n} for c, n in sorted(counts.items())]
 
 
-async def live_hexes(redis: aioredis.Redis, campaign_id: int, res: int, now_ms: float,
-                     stale_after_s: float, prefix: str = DEFAULT_PREFIX) -> list[dict]:
+async def live_hexes(
+    redis: aioredis.Redis, campaign_id: int, res: int, now_ms: float, stale_after_s: float, prefix: str = DEFAULT_PREFIX
+) -> list[dict]:
     raw = await redis.hgetall(volunteer_state_key(campaign_id, prefix))
     states = []
     for value in raw.values():
@@ -66,17 +68,29 @@ async def live_hexes(redis: aioredis.Redis, campaign_id: int, res: int, now_ms: 
     return live_rollup(states, res, now_ms, stale_after_s)
 
 
-async def replay(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime,
-                 step_s: float) -> dict:
+async def replay(
+    conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime, step_s: float
+) -> dict:
     rows = await conn.fetch(sql("history/replay"), campaign_id, since, until, step_s)
     ids = [r["volunteer_id"] for r in rows]
-    teams = {r["volunteer_id"]: r["team_id"] for r in await conn.fetch(sql("history/teams"), campaign_id, ids)} if ids else {}
+    teams = (
+        {r["volunteer_id"]: r["team_id"] for r in await conn.fetch(sql("history/teams"), campaign_id, ids)}
+        if ids
+        else {}
+    )
     return {
         "t0": since.timestamp(),
         "since": since.isoformat(),
         "until": until.isoformat(),
         "step_s": step_s,
         "points": sum(len(r["t"]) for r in rows),
-        "volunteers": {str(r["volunteer_id"]): {"team": teams.get(r["volunteer_id"]), "t": r["t"],
-                                                 "lon": r["lon"], "lat": r["lat"]} for r in rows},
+        "volunteers": {
+            str(r["volunteer_id"]): {
+                "team": teams.get(r["volunteer_id"]),
+                "t": r["t"],
+                "lon": r["lon"],
+                "lat": r["lat"],
+            }
+            for r in rows
+        },
     }

@@ -1,5 +1,6 @@
 """Shapes of the history routes. Responses are encoded with orjson (a day's replay is large);
 these models document them in OpenAPI."""
+
 from __future__ import annotations
 
 from enum import Enum
@@ -27,8 +28,9 @@ class Hexes(BaseModel):
     source: Source
     since: str | None = Field(None, description="history: the window (ISO 8601, UTC)")
     until: str | None = None
-    approximate: bool = Field(False, description="retired days were included: their `volunteers` "
-                                                 "are summed per day and cell, an upper bound")
+    approximate: bool = Field(
+        False, description="retired days were included: their `volunteers` are summed per day and cell, an upper bound"
+    )
     hexes: list[Hex] = Field(description="history: sorted by `first`")
 
 

@@ -1,4 +1,5 @@
 """`quadriller invite --campaign SLUG [--team TEAM] [--role volunteer] [--qr FILE]`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,16 @@ async def cmd_invite(args, settings: Settings) -> None:
     url = invite_url(base, secret)
     if args.qr is not None:
         write_qr(url, args.qr)
-    print_json({"campaign": args.campaign, "url": url, "role": row["role"], "team": team,
-                "expires_at": row["expires_at"], "qr": str(args.qr.resolve()) if args.qr else None})
+    print_json(
+        {
+            "campaign": args.campaign,
+            "url": url,
+            "role": row["role"],
+            "team": team,
+            "expires_at": row["expires_at"],
+            "qr": str(args.qr.resolve()) if args.qr else None,
+        }
+    )
 
 
 def add_commands(sub) -> None:

@@ -3,6 +3,7 @@
 QR codes come from segno: pure Python with no dependencies (no Pillow), standard-conformant, and
 it writes both SVG and PNG, which is all the CLI and the HQ page need.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,5 +39,7 @@ def device_settings(ingest_http_url: str, campaign: str, login: str, token: str)
     scheme = parts.scheme
     owntracks = urlunsplit((scheme, parts.netloc, "/api/owntracks", f"campaign={quote(campaign)}", ""))
     osmand = urlunsplit((scheme, parts.netloc, "/api/osmand", f"campaign={quote(campaign)}", ""))
-    return {"owntracks": {"mode": "HTTP", "url": owntracks, "user": login, "password": token},
-            "traccar": {"server_url": osmand, "device_identifier": token}}
+    return {
+        "owntracks": {"mode": "HTTP", "url": owntracks, "user": login, "password": token},
+        "traccar": {"server_url": osmand, "device_identifier": token},
+    }

@@ -1,4 +1,5 @@
 """Invite rows: create, list, and use once (creating the account, its token and memberships)."""
+
 from __future__ import annotations
 
 import secrets
@@ -11,8 +12,9 @@ from server.auth.queries import issue_device_token
 from server.sql import sql
 
 
-async def create(conn: asyncpg.Connection, campaign_id: int, role: str, team: str | None, hours: int,
-                 created_by: int | None) -> tuple[asyncpg.Record, str, str | None]:
+async def create(
+    conn: asyncpg.Connection, campaign_id: int, role: str, team: str | None, hours: int, created_by: int | None
+) -> tuple[asyncpg.Record, str, str | None]:
     """(the invite row, its secret, the team's name)."""
     team_id = None
     if team is not None:

@@ -1,4 +1,5 @@
 """`quadriller layers import|zone`: open-data layers and Corto's distance zones."""
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,13 @@ async def cmd_import(args, settings) -> None:
     from server.layers.loading import import_layer
     from server.layers.reader import LayerOptions, parse_only, read_layer_file
 
-    options = LayerOptions(value_field=args.value_field, weight_field=args.weight_field,
-                           radius_field=args.radius_field, area_field=args.area_field, only=parse_only(args.only))
+    options = LayerOptions(
+        value_field=args.value_field,
+        weight_field=args.weight_field,
+        radius_field=args.radius_field,
+        area_field=args.area_field,
+        only=parse_only(args.only),
+    )
     features = read_layer_file(args.file, options)
 
     async def work(conn):
@@ -33,8 +39,16 @@ async def cmd_zone(args, settings) -> None:
         return await zone_shares(conn, campaign["id"], args.layer, args.metres)
 
     shares = await with_conn(settings, work)
-    print_json({"layer": args.layer, "metres": args.metres, "stations": [
-        {"code": code, "share_beyond_area": a, "share_beyond_addresses": b} for code, (a, b) in sorted(shares.items())]})
+    print_json(
+        {
+            "layer": args.layer,
+            "metres": args.metres,
+            "stations": [
+                {"code": code, "share_beyond_area": a, "share_beyond_addresses": b}
+                for code, (a, b) in sorted(shares.items())
+            ],
+        }
+    )
 
 
 def layer_name(text: str) -> str:
@@ -45,9 +59,13 @@ def layer_name(text: str) -> str:
 
 def add_commands(sub) -> None:
     layers = sub.add_parser("layers", help="open-data layers (parks, population grid…)").add_subparsers(
-        dest="action", required=True)
-    i = layers.add_parser("import", help="import a GeoJSON layer (WGS84 points, lines or polygons); all or "
-                                         "nothing, replaces the layer of that name, computes station features")
+        dest="action", required=True
+    )
+    i = layers.add_parser(
+        "import",
+        help="import a GeoJSON layer (WGS84 points, lines or polygons); all or "
+        "nothing, replaces the layer of that name, computes station features",
+    )
     i.add_argument("file", type=Path)
     i.add_argument("--campaign", required=True)
     i.add_argument("--name", required=True, type=layer_name)

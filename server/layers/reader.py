@@ -5,6 +5,7 @@ naming the offending feature as `features[i]` (0-based, as in `jq '.features[i]'
 It shares the area reader's refusals (broken JSON, a projected CRS, no features) so that both
 imports fail the same way; unlike areas, any geometry kind is accepted and nothing needs a code.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,8 +22,14 @@ from server.areas.geojson_reader import PROJECTED_HINT
 from server.areas.geojson_reader import read_features
 from server.errors import InvalidInput
 
-KINDS = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-         "Polygon": "polygon", "MultiPolygon": "polygon"}
+KINDS = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+}
 
 
 @dataclass
@@ -40,8 +47,8 @@ class LayerFeature:
 class LayerOptions:
     value_field: str | None = None
     weight_field: str | None = None
-    radius_field: str | None = None   # a point's radius in metres
-    area_field: str | None = None     # a point's area in m²: radius = sqrt(area / pi)
+    radius_field: str | None = None  # a point's radius in metres
+    area_field: str | None = None  # a point's area in m²: radius = sqrt(area / pi)
     only: tuple[str, frozenset[str]] | None = None  # keep features whose FIELD is one of VALUES
 
 
@@ -129,8 +136,17 @@ def read_layer_file(path, options: LayerOptions | None = None) -> list[LayerFeat
             if (r is not None and r < 0) or (a is not None and a < 0):
                 raise InvalidInput(f"{where}: a negative radius or area")
             radius = r if r is not None else math.sqrt(a / math.pi) if a is not None else 0.0
-        out.append(LayerFeature(i, geom, kind, _number(props, options.value_field, where),
-                                _number(props, options.weight_field, where), radius, props))
+        out.append(
+            LayerFeature(
+                i,
+                geom,
+                kind,
+                _number(props, options.value_field, where),
+                _number(props, options.weight_field, where),
+                radius,
+                props,
+            )
+        )
     if not out:
         only = f" after --only {options.only[0]}=…" if options.only else ""
         raise InvalidInput(f"{path.name}: no feature left{only}")

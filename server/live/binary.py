@@ -36,6 +36,7 @@ Frame layout (little-endian; every section starts on a multiple of 4 bytes):
 An index names the same volunteer for the whole connection. Enter/exit transitions travel in
 "events" (every one of them, as in JSON frames); update records carry no "ev".
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -72,15 +73,25 @@ def record_fields(obj: dict) -> tuple[int, int, float, float, int, int, int, int
     every viewer): lon, lat, rt (ms), device t (s), acc, hdg, spd, flags+battery."""
     hdg = obj.get("hdg")
     bat = obj.get("bat")
-    battery = _clamp(bat * 100, 0, 100) if bat.__class__ in (int, float) and bat == bat and bat >= 0 else BATTERY_UNKNOWN
+    battery = (
+        _clamp(bat * 100, 0, 100) if bat.__class__ in (int, float) and bat == bat and bat >= 0 else BATTERY_UNKNOWN
+    )
     heading = UNKNOWN if hdg.__class__ not in (int, float) or hdg != hdg else round((hdg % 360) / 2) % 180
-    return (round(float(obj["lon"]) * SCALE), round(float(obj["lat"]) * SCALE), float(obj.get("rt") or 0.0),
-            float(obj.get("t") or 0.0), _u8(obj.get("acc"), 1.0), heading, _u8(obj.get("spd"), 0.25),
-            (0x80 if obj.get("low_acc") else 0) | battery)
+    return (
+        round(float(obj["lon"]) * SCALE),
+        round(float(obj["lat"]) * SCALE),
+        float(obj.get("rt") or 0.0),
+        float(obj.get("t") or 0.0),
+        _u8(obj.get("acc"), 1.0),
+        heading,
+        _u8(obj.get("spd"), 0.25),
+        (0x80 if obj.get("low_acc") else 0) | battery,
+    )
 
 
 class Parsed:
     """What one state contributes to a record, parsed from its JSON once."""
+
     __slots__ = ("fields", "attrs")
 
     def __init__(self, st: VState) -> None:
@@ -98,6 +109,7 @@ def parsed(st: VState) -> Parsed:
 
 class BinaryEncoder:
     """One viewer's dictionary and what it was last told of each volunteer's attributes."""
+
     __slots__ = ("index", "attrs")
 
     def __init__(self) -> None:
@@ -120,8 +132,19 @@ class BinaryEncoder:
                 self.attrs[st.v] = p.attrs
                 changed.append((i, dict(zip(ATTRS, p.attrs))))
             lon, lat, rt, dev_t, acc, hdg, spd, flags = p.fields
-            RECORD.pack_into(out, offset, i, lon, lat, _clamp((t - rt) / 10, 0, 65535),
-                             _clamp(rt / 1000 - dev_t, -32768, 32767), acc, hdg, spd, flags)
+            RECORD.pack_into(
+                out,
+                offset,
+                i,
+                lon,
+                lat,
+                _clamp((t - rt) / 10, 0, 65535),
+                _clamp(rt / 1000 - dev_t, -32768, 32767),
+                acc,
+                hdg,
+                spd,
+                flags,
+            )
             offset += RECORD.size
         for v in frame.stale:
             struct.pack_into("<I", out, offset, v)
@@ -155,10 +178,20 @@ def decode(data: bytes) -> dict:
     stale = list(struct.unpack_from(f"<{n_stale}I", data, offset))
     gone = list(struct.unpack_from(f"<{n_gone}I", data, offset + 4 * n_stale))
     offset += 4 * (n_stale + n_gone)
-    side = orjson.loads(data[offset:offset + n_json]) if n_json else {}
-    updates = [{"i": i, "lon": lon / SCALE, "lat": lat / SCALE, "rt": t - 10 * age, "lag": lag,
-                "acc": None if acc == UNKNOWN else acc, "hdg": None if hdg == UNKNOWN else 2 * hdg,
-                "spd": None if spd == UNKNOWN else spd / 4, "low_acc": bool(flags & 0x80),
-                "bat": None if flags & 0x7F == BATTERY_UNKNOWN else (flags & 0x7F) / 100}
-               for i, lon, lat, age, lag, acc, hdg, spd, flags in records]
+    side = orjson.loads(data[offset : offset + n_json]) if n_json else {}
+    updates = [
+        {
+            "i": i,
+            "lon": lon / SCALE,
+            "lat": lat / SCALE,
+            "rt": t - 10 * age,
+            "lag": lag,
+            "acc": None if acc == UNKNOWN else acc,
+            "hdg": None if hdg == UNKNOWN else 2 * hdg,
+            "spd": None if spd == UNKNOWN else spd / 4,
+            "low_acc": bool(flags & 0x80),
+            "bat": None if flags & 0x7F == BATTERY_UNKNOWN else (flags & 0x7F) / 100,
+        }
+        for i, lon, lat, age, lag, acc, hdg, spd, flags in records
+    ]
     return {"t": t, "updates": updates, "stale": stale, "gone": gone, **side}

@@ -4,6 +4,7 @@ A volunteer's state is kept as the JSON bytes ingest published, plus the few fie
 (id, district, team, times). Frames splice those bytes as they are: a frame costs one join per
 scope, not one encode per volunteer per viewer.
 """
+
 from __future__ import annotations
 
 from typing import Any, NamedTuple
@@ -31,6 +32,7 @@ class Activity:
     """A shift started or ended, a pause, a resume, a tour report or a door outcome: passed to HQ's activity feed
     as published. District and team (for scoped viewers) come from the event when it has them (a
     report names its station's district), else from the volunteer's last state."""
+
     __slots__ = ("v", "raw", "ds", "team")
 
     def __init__(self, obj: dict, raw: bytes | None = None) -> None:
@@ -77,6 +79,7 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
 
 class Scope(NamedTuple):
     """What one viewer watches inside its campaign: everything, one district, or one team."""
+
     district: str | None = None
     team: int | None = None
 
@@ -88,10 +91,12 @@ class Scope(NamedTuple):
 
 class Frame:
     """One tick's changes for one scope, encoded once and shared by every viewer of that scope."""
+
     __slots__ = ("t", "updates", "stale", "gone", "events", "_text")
 
-    def __init__(self, t: int, updates: dict[int, VState], stale: list[int], gone: list[int],
-                 events: list[VState | Activity]) -> None:
+    def __init__(
+        self, t: int, updates: dict[int, VState], stale: list[int], gone: list[int], events: list[VState | Activity]
+    ) -> None:
         self.t, self.updates, self.stale, self.gone, self.events = t, updates, stale, gone, events
         self._text: str | None = None
 
@@ -106,9 +111,16 @@ class Frame:
 
 
 def encode(t: int, updates, stale, gone, events) -> str:
-    parts = [b'{"type":"deltas","t":', str(t).encode(), b',"volunteers":[',
-             b",".join(st.raw for st in updates), b'],"stale":', orjson.dumps(list(stale)),
-             b',"gone":', orjson.dumps(list(gone))]
+    parts = [
+        b'{"type":"deltas","t":',
+        str(t).encode(),
+        b',"volunteers":[',
+        b",".join(st.raw for st in updates),
+        b'],"stale":',
+        orjson.dumps(list(stale)),
+        b',"gone":',
+        orjson.dumps(list(gone)),
+    ]
     if events:
         parts += [b',"events":[', b",".join(st.raw for st in events), b"]"]
     parts.append(b"}")
@@ -121,6 +133,7 @@ class Backlog:
     Keyed by volunteer, so it never holds more than one state per volunteer however long the
     viewer stalls: its size is bounded by the campaign's volunteers, not by the ping rate.
     """
+
     __slots__ = ("t", "updates", "stale", "gone", "events")
 
     def __init__(self) -> None:

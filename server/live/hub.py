@@ -13,6 +13,7 @@ Shape (after encode/broadcaster's single listener, and polar's eventstream):
 Channels are subscribed per campaign on demand (reference-counted by viewers), so a process
 receives only the campaigns its viewers watch.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,6 +38,7 @@ def now_ms() -> int:
 
 class Viewer:
     """One HQ websocket: at most one frame ready, or a Backlog while its sends lag behind."""
+
     __slots__ = ("campaign_id", "scope", "ready", "backlog", "wake", "frames_skipped")
 
     def __init__(self, campaign_id: int, scope: Scope) -> None:
@@ -128,8 +130,11 @@ class Feed:
         newly_stale = []
         if scan:
             limit = t - stale_ms
-            newly_stale = [v for v, st in self.states.items()
-                           if st.rt < limit and v not in self.stale and v not in self.changed and v not in self.gone]
+            newly_stale = [
+                v
+                for v, st in self.states.items()
+                if st.rt < limit and v not in self.stale and v not in self.changed and v not in self.gone
+            ]
         if not (self.changed or self.gone or newly_stale or self.events):
             return
         frames: dict[Scope, Frame] = {}
@@ -161,8 +166,9 @@ class Feed:
 
 
 class LiveHub:
-    def __init__(self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float,
-                 prefix: str = DEFAULT_PREFIX) -> None:
+    def __init__(
+        self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float, prefix: str = DEFAULT_PREFIX
+    ) -> None:
         self._redis = redis
         self._prefix = prefix
         self._interval = 1.0 / max(frames_per_second, 0.1)
@@ -178,8 +184,10 @@ class LiveHub:
         self.messages = 0
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._read_forever(), name="live-reader"),
-                       asyncio.create_task(self._tick_forever(), name="live-ticker")]
+        self._tasks = [
+            asyncio.create_task(self._read_forever(), name="live-reader"),
+            asyncio.create_task(self._tick_forever(), name="live-ticker"),
+        ]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -267,8 +275,14 @@ class LiveHub:
                 self._channels.pop(live_channel(campaign_id, self._prefix).encode(), None)
 
     async def _read_forever(self) -> None:
-        await listen_forever(self._redis, "live hub", self._subscribe_all, self._on_message,
-                             on_reconnect=self._resync_subscribed, on_lost=self._lost)
+        await listen_forever(
+            self._redis,
+            "live hub",
+            self._subscribe_all,
+            self._on_message,
+            on_reconnect=self._resync_subscribed,
+            on_lost=self._lost,
+        )
 
     async def _subscribe_all(self, pubsub) -> None:
         async with self._lock:

@@ -17,6 +17,7 @@ with "ev"), and {"type":"shift","v","on":bool,…}, {"type":"pause","v"}, {"type
 Close codes: 1008 not allowed (bad token, not admin/coordinator of the campaign, bad or late
 auth frame; or no longer: the membership is re-checked every live_access_recheck_s), 1013 try again later (database or Redis down, or the viewer stalled too long).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,9 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
     return member.campaign_id, Scope(auth.district, auth.team), auth
 
 
-async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None,
-                       binary: BinaryEncoder | None = None) -> None:
+async def _send_frames(
+    ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None, binary: BinaryEncoder | None = None
+) -> None:
     """Send only ever the newest coalesced frame; the hub merges while a send is in progress,
     and, for viewers that acknowledge frames, until the previous frame is acknowledged."""
     while True:
@@ -114,8 +116,11 @@ async def _send_frames(ws: WebSocket, viewer: Viewer, timeout: float, acks: asyn
         viewer.wake.clear()
         frame = viewer.take_frame()
         if frame is not None:
-            message = {"type": "websocket.send", "bytes": binary.encode(frame)} if binary is not None \
+            message = (
+                {"type": "websocket.send", "bytes": binary.encode(frame)}
+                if binary is not None
                 else {"type": "websocket.send", "text": frame.text}
+            )
             try:
                 await asyncio.wait_for(ws.send(message), timeout)
             except TimeoutError:
@@ -181,10 +186,11 @@ async def live_socket(ws: WebSocket) -> None:
         # Joined before reading the hash: deltas arriving meanwhile wait in the viewer's backlog
         # and go out right after the snapshot, so nothing falls between the two.
         await ws.send_text(await hub.snapshot(viewer, await _on_shift(ws, campaign_id)))
-        tasks = [asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks,
-                                                  binary)),
-                 asyncio.create_task(_read_incoming(ws, acks)),
-                 asyncio.create_task(_recheck_access(ws, auth))]
+        tasks = [
+            asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks, binary)),
+            asyncio.create_task(_read_incoming(ws, acks)),
+            asyncio.create_task(_recheck_access(ws, auth)),
+        ]
         viewer.wake.set()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:

@@ -1,5 +1,6 @@
 """The /ws/live protocol's client frame (the server's frames are built as bytes in frames.py,
 because they splice the deltas' JSON as published instead of re-encoding them)."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class AuthFrame(BaseModel):
     """First frame from the viewer. The token travels here, never in the URL (logs, history)."""
+
     model_config = ConfigDict(extra="ignore")
 
     type: Literal["auth"]

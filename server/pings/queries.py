@@ -1,4 +1,5 @@
 """Ping storage queries. Columns travel as arrays so that a batch is one round trip."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,26 @@ import asyncpg
 from server.sql import sql
 
 # Column order of pings/insert_many: the writer builds rows in exactly this order.
-INSERT_COLUMNS = ("campaign_id", "volunteer_id", "source", "seq", "t", "rt_ms", "lon", "lat", "acc",
-                  "alt", "spd", "hdg", "bat", "cell", "polling_station_id", "neighbourhood_id",
-                  "district_id", "low_accuracy")
+INSERT_COLUMNS = (
+    "campaign_id",
+    "volunteer_id",
+    "source",
+    "seq",
+    "t",
+    "rt_ms",
+    "lon",
+    "lat",
+    "acc",
+    "alt",
+    "spd",
+    "hdg",
+    "bat",
+    "cell",
+    "polling_station_id",
+    "neighbourhood_id",
+    "district_id",
+    "low_accuracy",
+)
 
 
 async def insert_many(conn: asyncpg.Connection, columns: list[list], timeout: float | None = None) -> str:
@@ -27,13 +45,16 @@ async def retire(conn: asyncpg.Connection, cutoff: dt.datetime) -> int:
     return await conn.fetchval(sql("pings/retire"), cutoff)
 
 
-async def volunteer_assignment(conn: asyncpg.Connection, campaign_id: int, user_id: int) -> tuple[int | None, int | None]:
+async def volunteer_assignment(
+    conn: asyncpg.Connection, campaign_id: int, user_id: int
+) -> tuple[int | None, int | None]:
     row = await conn.fetchrow(sql("pings/volunteer_assignment"), campaign_id, user_id)
     return (row["team_id"], row["area_id"]) if row else (None, None)
 
 
-async def volunteer_assignments(conn: asyncpg.Connection, campaign_id: int,
-                                user_ids: list[int]) -> dict[int, tuple[int | None, int | None]]:
+async def volunteer_assignments(
+    conn: asyncpg.Connection, campaign_id: int, user_ids: list[int]
+) -> dict[int, tuple[int | None, int | None]]:
     """user id -> (team, area) for those with a team; the others have (None, None)."""
     rows = await conn.fetch(sql("pings/volunteer_assignments"), campaign_id, user_ids)
     return {r["user_id"]: (r["team_id"], r["area_id"]) for r in rows}
@@ -43,6 +64,7 @@ async def area_codes(conn: asyncpg.Connection, campaign_id: int) -> dict[int, st
     return {r["id"]: r["code"] for r in await conn.fetch(sql("pings/area_codes"), campaign_id)}
 
 
-async def trail(conn: asyncpg.Connection, campaign_id: int, volunteer_id: int,
-                start: dt.datetime, end: dt.datetime) -> list[asyncpg.Record]:
+async def trail(
+    conn: asyncpg.Connection, campaign_id: int, volunteer_id: int, start: dt.datetime, end: dt.datetime
+) -> list[asyncpg.Record]:
     return await conn.fetch(sql("pings/trail"), campaign_id, volunteer_id, start, end)

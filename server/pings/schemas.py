@@ -4,6 +4,7 @@ The same JSON object is PUBLISHed on server.events.live_channel(campaign) and st
 latest state in server.events.volunteer_state_key(campaign), field str(volunteer id).
 See docs/protocol.md ("Live delta").
 """
+
 from __future__ import annotations
 
 from server.events import PingEvent

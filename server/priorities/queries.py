@@ -13,8 +13,14 @@ async def list_exists(conn: asyncpg.Connection, campaign_id: int, election: str,
     return await conn.fetchval(sql("priorities/list_exists"), campaign_id, election, name)
 
 
-async def ranked_stations(conn: asyncpg.Connection, campaign_id: int, election: str | None,
-                          since: dt.datetime, until: dt.datetime, list_name: str | None) -> list[StationPriority]:
+async def ranked_stations(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    election: str | None,
+    since: dt.datetime,
+    until: dt.datetime,
+    list_name: str | None,
+) -> list[StationPriority]:
     rows = await conn.fetch(sql("priorities/stations"), campaign_id, election, since, until, list_name)
     weighted = list_name is not None
     scored = []
@@ -25,11 +31,27 @@ async def ranked_stations(conn: asyncpg.Connection, campaign_id: int, election: 
     out = []
     for i, (sc, r, fig) in enumerate(scored, start=1):
         reg, abst = r["registered"], r["abstentions"]
-        out.append(StationPriority(
-            rank=i, code=r["code"], name=r["name"], registered=reg, abstentions=abst,
-            abstention_rate=(abst / reg) if reg and abst is not None else None,
-            list_share=r["list_share"], potential=ranking.potential(fig, weighted),
-            visits=Visits(volunteers=r["volunteers"], pings=r["pings"], doors_knocked=r["doors_knocked"],
-                          reports=r["reports"], last=r["last_visit"]),
-            score=sc, reasons=ranking.reasons(fig, weighted, list_name, r["doors_knocked"]), lon=r["lon"], lat=r["lat"]))
+        out.append(
+            StationPriority(
+                rank=i,
+                code=r["code"],
+                name=r["name"],
+                registered=reg,
+                abstentions=abst,
+                abstention_rate=(abst / reg) if reg and abst is not None else None,
+                list_share=r["list_share"],
+                potential=ranking.potential(fig, weighted),
+                visits=Visits(
+                    volunteers=r["volunteers"],
+                    pings=r["pings"],
+                    doors_knocked=r["doors_knocked"],
+                    reports=r["reports"],
+                    last=r["last_visit"],
+                ),
+                score=sc,
+                reasons=ranking.reasons(fig, weighted, list_name, r["doors_knocked"]),
+                lon=r["lon"],
+                lat=r["lat"],
+            )
+        )
     return out

@@ -11,6 +11,7 @@ list's share of the station's valid votes (abstainers are assumed to lean like t
 who voted: a rough proxy, said as such). Dividing by 1 + volunteers gives diminishing returns:
 the first team to knock on a station's doors matters most. Stations with no results rank last.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,8 +47,11 @@ def reasons(s: StationFigures, weighted: bool, list_name: str | None, doors_knoc
     out.append(f"{s.abstentions:,} abstainers at the last election{rate}")
     if weighted and s.list_share is not None:
         out.append(f"{list_name} won {s.list_share:.0%} of the votes here")
-    out.append("not canvassed in this period" if s.volunteers == 0 else
-               f"already canvassed by {s.volunteers} volunteer{'s' if s.volunteers > 1 else ''}")
+    out.append(
+        "not canvassed in this period"
+        if s.volunteers == 0
+        else f"already canvassed by {s.volunteers} volunteer{'s' if s.volunteers > 1 else ''}"
+    )
     if doors_knocked:
         out.append(f"{doors_knocked:,} doors knocked, as reported")
     return out

@@ -1,6 +1,7 @@
 """GET /api/campaigns/{slug}/priorities: polling stations ranked by where canvassing pays most.
 Without a camp, the one-line default of server/priorities/ranking.py; with a camp, the
 targeting score of server/targeting (mode, factors, share-beyond columns). HQ roles only."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -23,11 +24,19 @@ CsvList = Annotated[str | None, Query(description="comma-separated")]
 Specs = Annotated[list[str] | None, Query(description="LAYER:METRES[>=SHARE], repeatable")]
 
 
-@router.get("/priorities", response_model=Priorities | TargetedPriorities,
-            summary="Polling stations ranked by mobilisation potential and canvassing so far, or by a target")
+@router.get(
+    "/priorities",
+    response_model=Priorities | TargetedPriorities,
+    summary="Polling stations ranked by mobilisation potential and canvassing so far, or by a target",
+)
 async def priorities(
-    member: HQMember, conn: Conn, since: Since = None, until: Until = None,
-    list_name: Annotated[Label | None, Query(alias="list", description="weight by this list's share (as imported)")] = None,
+    member: HQMember,
+    conn: Conn,
+    since: Since = None,
+    until: Until = None,
+    list_name: Annotated[
+        Label | None, Query(alias="list", description="weight by this list's share (as imported)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
     unvisited: Annotated[bool, Query(description="only stations nobody canvassed in the window")] = False,
     camp: CsvList = None,
@@ -41,12 +50,27 @@ async def priorities(
     chosen: Annotated[bool, Query(description="rank by the campaign's chosen target (PUT …/target)")] = False,
 ) -> Priorities | TargetedPriorities:
     if camp or chosen:
-        return await _targeted(member, conn, since, until, limit, camp, mode, near, factor, beyond, election,
-                               model_target, households_layer, chosen)
+        return await _targeted(
+            member,
+            conn,
+            since,
+            until,
+            limit,
+            camp,
+            mode,
+            near,
+            factor,
+            beyond,
+            election,
+            model_target,
+            households_layer,
+            chosen,
+        )
     lo, hi = window(since, until)
     election = await latest_election(conn, member.campaign_id)
-    if list_name is not None and (election is None or not await queries.list_exists(conn, member.campaign_id,
-                                                                                    election, list_name)):
+    if list_name is not None and (
+        election is None or not await queries.list_exists(conn, member.campaign_id, election, list_name)
+    ):
         raise InvalidInput(f"no list {list_name!r} in the campaign's results ({election or 'none imported'})")
     stations = await queries.ranked_stations(conn, member.campaign_id, election, lo, hi, list_name)
     if unvisited:
@@ -58,22 +82,45 @@ def _split(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(",") if x.strip()]
 
 
-async def _targeted(member, conn, since, until, limit, camp, mode, near, factor, beyond, election,
-                    model_target, households_layer, chosen) -> TargetedPriorities:
+async def _targeted(
+    member,
+    conn,
+    since,
+    until,
+    limit,
+    camp,
+    mode,
+    near,
+    factor,
+    beyond,
+    election,
+    model_target,
+    households_layer,
+    chosen,
+) -> TargetedPriorities:
     if chosen:
         target = await targeting.stored_target(conn, member.campaign_id)
         if target is None:
             raise InvalidInput("the campaign has chosen no target (PUT …/target)")
     else:
         try:
-            target = Target(election=election, camp=_split(camp), mode=mode or "mobilisation", near=_split(near),
-                            factors=[parse_factor(f) for f in factor or []], model_target=model_target,
-                            households_layer=households_layer)
+            target = Target(
+                election=election,
+                camp=_split(camp),
+                mode=mode or "mobilisation",
+                near=_split(near),
+                factors=[parse_factor(f) for f in factor or []],
+                model_target=model_target,
+                households_layer=households_layer,
+            )
         except ValidationError as exc:
             raise InvalidInput(f"invalid target: {exc.errors()[0]['msg']}") from None
-    elect, rows = await targeting.score_stations(conn, member.campaign_id, target, since, until,
-                                                 [parse_factor(b) for b in beyond or []])
+    elect, rows = await targeting.score_stations(
+        conn, member.campaign_id, target, since, until, [parse_factor(b) for b in beyond or []]
+    )
     fixed = ("code", "name", "score", "rank", "reasons", "explanation", "lon", "lat")
-    stations = [TargetedStation(**{k: r[k] for k in fixed},
-                                components={k: v for k, v in r.items() if k not in fixed}) for r in rows[:limit]]
+    stations = [
+        TargetedStation(**{k: r[k] for k in fixed}, components={k: v for k, v in r.items() if k not in fixed})
+        for r in rows[:limit]
+    ]
     return TargetedPriorities(election=elect, target=target, stations=stations)

@@ -6,8 +6,9 @@ from pydantic import BaseModel, Field
 
 
 class Visits(BaseModel):
-    volunteers: int = Field(description="distinct volunteers who pinged inside the station, or reported a tour "
-                                        "of it, in the window")
+    volunteers: int = Field(
+        description="distinct volunteers who pinged inside the station, or reported a tour of it, in the window"
+    )
     pings: int
     doors_knocked: int = Field(0, description="doors knocked there, as tour reports say")
     reports: int = Field(0, description="tour reports for the station")

@@ -3,6 +3,7 @@
 `VOLUNTEER_TABLES` names every table that holds rows about a volunteer; a test checks it against
 the schema (every column that refers to a user), so a new table cannot be forgotten silently.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -19,9 +20,14 @@ from server.sql import sql
 
 # Section of the export -> the table it reads (each query takes the user id and the campaign id).
 VOLUNTEER_TABLES = {
-    "team_members": "team_members", "location_consents": "location_consents", "shifts": "shifts",
-    "tour_reports": "tour_reports", "door_outcomes": "door_outcomes", "contacts_added": "contacts",
-    "invites": "invites", "audit_log": "audit_log",
+    "team_members": "team_members",
+    "location_consents": "location_consents",
+    "shifts": "shifts",
+    "tour_reports": "tour_reports",
+    "door_outcomes": "door_outcomes",
+    "contacts_added": "contacts",
+    "invites": "invites",
+    "audit_log": "audit_log",
 }
 INLINE_PINGS = 10_000  # more pings than this go to a file next to the document
 
@@ -37,13 +43,21 @@ def _rows(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [{k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in r.items()} for r in rows]
 
 
-async def export_volunteer(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int,
-                           pings_dir: Path | None, prefix: str = DEFAULT_PREFIX) -> dict[str, Any]:
+async def export_volunteer(
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    user_id: int,
+    pings_dir: Path | None,
+    prefix: str = DEFAULT_PREFIX,
+) -> dict[str, Any]:
     """Everything held about the volunteer in the campaign. Pings are inline up to INLINE_PINGS;
     beyond, they are written as gzipped JSON lines under `pings_dir` (or only counted without one)."""
-    doc: dict[str, Any] = {"kind": "volunteer",
-                           "account": dict(await conn.fetchrow(sql("privacy/account"), user_id)),
-                           "memberships": _rows(await conn.fetch(sql("privacy/memberships"), user_id))}
+    doc: dict[str, Any] = {
+        "kind": "volunteer",
+        "account": dict(await conn.fetchrow(sql("privacy/account"), user_id)),
+        "memberships": _rows(await conn.fetch(sql("privacy/memberships"), user_id)),
+    }
     for section in VOLUNTEER_TABLES:
         name = "contacts" if section == "contacts_added" else section
         doc[section] = _rows(await conn.fetch(sql(f"privacy/{name}"), user_id, campaign_id))
@@ -60,9 +74,13 @@ async def export_volunteer(conn: asyncpg.Connection, redis: aioredis.Redis, camp
         doc["pings"]["file"] = str(path.resolve())
     live = await redis.hget(volunteer_state_key(campaign_id, prefix), str(user_id))
     doc["live_state"] = orjson.loads(live) if live else None
-    doc["tables"] = {"users": 1, "memberships": len(doc["memberships"]), "pings": count,
-                     **{table: len(doc[section]) for section, table in VOLUNTEER_TABLES.items()},
-                     "redis:vstate": int(live is not None)}
+    doc["tables"] = {
+        "users": 1,
+        "memberships": len(doc["memberships"]),
+        "pings": count,
+        **{table: len(doc[section]) for section, table in VOLUNTEER_TABLES.items()},
+        "redis:vstate": int(live is not None),
+    }
     return doc
 
 
@@ -73,8 +91,9 @@ async def export_contact(conn: asyncpg.Connection, campaign_id: int, contact_id:
     return {"kind": "contact", "contact": _rows([row])[0], "tables": {"contacts": 1}}
 
 
-async def erase_volunteer(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int,
-                          user_id: int, prefix: str = DEFAULT_PREFIX) -> dict[str, int]:
+async def erase_volunteer(
+    conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int, prefix: str = DEFAULT_PREFIX
+) -> dict[str, int]:
     """Remove the volunteer from the campaign: pings (folded into per-cell, per-day counts first),
     shifts, reports, door outcomes, consents, teams, membership, live state; contacts they added
     and invites stay, detached; their audited reads stay, by no one. The account and its token go

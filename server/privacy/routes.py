@@ -1,8 +1,9 @@
 """A volunteer's own data, under /api/campaigns/{slug}/privacy.
 
-    GET  /privacy/me       (any member) everything held about me, as one JSON document (art. 15, 20)
-    POST /privacy/erase    (admin) erase a volunteer ({"login"}) or a contact ({"contact"}) (art. 17)
+GET  /privacy/me       (any member) everything held about me, as one JSON document (art. 15, 20)
+POST /privacy/erase    (admin) erase a volunteer ({"login"}) or a contact ({"contact"}) (art. 17)
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -30,8 +31,7 @@ class EraseRequest(BaseModel):
 @router.get("/me", summary="Everything held about me in this campaign (JSON)")
 async def my_data(member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings) -> dict:
     # Pings are inline up to INLINE_PINGS here; a longer history is counted (ask HQ for the file).
-    doc = await queries.export_volunteer(conn, redis, member.campaign_id, member.user.id, None,
-                                         settings.redis_prefix)
+    doc = await queries.export_volunteer(conn, redis, member.campaign_id, member.user.id, None, settings.redis_prefix)
     await audit.record(conn, member, "privacy_export", {"login": member.user.login})
     return doc
 
@@ -42,5 +42,7 @@ async def erase(body: EraseRequest, member: AdminMember, conn: Conn, redis: Redi
         return {"contact": body.contact, "removed": await queries.erase_contact(conn, member.campaign_id, body.contact)}
     assert body.login is not None  # the model checks that exactly one of login and contact is given
     uid = await queries.volunteer_id(conn, member.campaign_id, body.login)
-    return {"login": body.login, "removed": await queries.erase_volunteer(conn, redis, member.campaign_id, uid,
-                                                                             settings.redis_prefix)}
+    return {
+        "login": body.login,
+        "removed": await queries.erase_volunteer(conn, redis, member.campaign_id, uid, settings.redis_prefix),
+    }

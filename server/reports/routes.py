@@ -8,6 +8,7 @@
 Reporting does not need location sharing: a volunteer who declined tracking still reports, and
 names the station (or their team's assignment is used).
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -26,11 +27,16 @@ router = APIRouter(prefix="/api/campaigns/{slug}/reports", tags=["reports"])
 Limit = Annotated[int, Query(ge=1, le=10_000)]
 
 
-@router.post("", response_model=ReportCreated, status_code=status.HTTP_201_CREATED,
-             summary="Send my tour report (201), or get the one already sent with this client_id (200)",
-             responses={200: {"model": ReportCreated}})
-async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
-                      response: Response) -> ReportCreated:
+@router.post(
+    "",
+    response_model=ReportCreated,
+    status_code=status.HTTP_201_CREATED,
+    summary="Send my tour report (201), or get the one already sent with this client_id (200)",
+    responses={200: {"model": ReportCreated}},
+)
+async def send_report(
+    body: NewReport, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings, response: Response
+) -> ReportCreated:
     body.tags = await tag_queries.checked(conn, member.campaign_id, body.tags)
     given = None
     if body.station is not None:
@@ -39,35 +45,43 @@ async def send_report(body: NewReport, member: AnyMember, conn: Conn, redis: Red
             raise InvalidInput(f"no polling station {body.station!r} in this campaign")
     async with conn.transaction():
         shift, team, st, source = await queries.where_and_when(conn, member.campaign_id, member.user.id, given)
-        report_id, created = await queries.insert(conn, member.campaign_id, member.user.id, shift, team,
-                                                  st["id"] if st else None, source, body)
+        report_id, created = await queries.insert(
+            conn, member.campaign_id, member.user.id, shift, team, st["id"] if st else None, source, body
+        )
         report = await queries.one(conn, member.campaign_id, report_id)
     if not created:
         response.status_code = status.HTTP_200_OK
         return ReportCreated(report=report, created=False)
-    notified = await live.publish_report(redis, member.campaign_id, report, st["district_code"] if st else None,
-                                         settings.redis_prefix)
+    notified = await live.publish_report(
+        redis, member.campaign_id, report, st["district_code"] if st else None, settings.redis_prefix
+    )
     return ReportCreated(report=report, created=True, live_notified=notified)
 
 
 @router.get("/mine", response_model=ReportList, summary="My reports of the window (default: today)")
-async def my_reports(member: AnyMember, conn: Conn, since: Since = None, until: Until = None,
-                     limit: Limit = 100) -> ReportList:
+async def my_reports(
+    member: AnyMember, conn: Conn, since: Since = None, until: Until = None, limit: Limit = 100
+) -> ReportList:
     lo, hi = window(since, until)
-    return ReportList(since=lo, until=hi,
-                      reports=await queries.listing(conn, member.campaign_id, lo, hi, None, member.user.id, limit))
+    return ReportList(
+        since=lo, until=hi, reports=await queries.listing(conn, member.campaign_id, lo, hi, None, member.user.id, limit)
+    )
 
 
 @router.get("", response_model=ReportList, summary="Reports of the window (HQ); default: today")
 async def list_reports(
-    member: HQMember, conn: Conn, since: Since = None, until: Until = None,
+    member: HQMember,
+    conn: Conn,
+    since: Since = None,
+    until: Until = None,
     station: Annotated[str | None, Query(max_length=64, description="only this polling station's (code)")] = None,
     volunteer: Annotated[Id | None, Query(description="only this volunteer's (user id)")] = None,
     limit: Limit = 1000,
 ) -> ReportList:
     lo, hi = window(since, until)
-    return ReportList(since=lo, until=hi,
-                      reports=await queries.listing(conn, member.campaign_id, lo, hi, station, volunteer, limit))
+    return ReportList(
+        since=lo, until=hi, reports=await queries.listing(conn, member.campaign_id, lo, hi, station, volunteer, limit)
+    )
 
 
 @router.get("/totals", response_model=Totals, summary="Doors, contacts and reports summed (HQ); default: today")

@@ -19,14 +19,19 @@ class NewReport(BaseModel):
     doors_opened: int = Field(ge=0, le=MAX_DOORS, description="at most doors_knocked")
     contacts: int = Field(ge=0, le=MAX_DOORS, description="new contacts (people who left their details)")
     tags: list[Annotated[str, StringConstraints(max_length=40)]] = Field(
-        default_factory=list, max_length=MAX_TAGS,
+        default_factory=list,
+        max_length=MAX_TAGS,
         description="topics that came up at the doors: keys of the campaign's closed vocabulary (GET /tags); "
-                    "anything else is refused (422 naming the tag)")
-    station: str | None = Field(default=None, max_length=64,
-                                description="the polling station canvassed; default: where the shift's pings "
-                                            "fell, else the team's assignment")
-    client_id: uuid.UUID | None = Field(default=None, description="the phone's id for this report: a resend "
-                                                                  "with the same id is stored once")
+        "anything else is refused (422 naming the tag)",
+    )
+    station: str | None = Field(
+        default=None,
+        max_length=64,
+        description="the polling station canvassed; default: where the shift's pings fell, else the team's assignment",
+    )
+    client_id: uuid.UUID | None = Field(
+        default=None, description="the phone's id for this report: a resend with the same id is stored once"
+    )
 
     model_config = {"extra": "forbid"}
 

@@ -9,6 +9,7 @@ they actually produce: `;` or `,` or tab or `|` delimiters, a UTF-8 BOM, CRLF, L
 numbers ("1 234", "12,5 %"). Anything ambiguous is refused rather than guessed, because a wrong
 number on a campaign map is worse than an import error.
 """
+
 from __future__ import annotations
 
 import math
@@ -74,8 +75,7 @@ class _Row:
         self.line, self.code, self.cells, self.percent = line, code, cells, percent
 
     def fail(self, message: str) -> InvalidInput:
-        return InvalidInput(f"line {self.line} (code {self.code!r}): {message}",
-                            line=self.line, code=self.code)
+        return InvalidInput(f"line {self.line} (code {self.code!r}): {message}", line=self.line, code=self.code)
 
     def value(self, name: str, idx: int, *, pct: bool = False, required: bool = True) -> float | None:
         raw = self.cells[idx]
@@ -101,9 +101,16 @@ class _Row:
         return None if v is None else int(v)
 
 
-def read_results_csv(path, code_field: str, registered_field: str, voters_field: str | None = None,
-                     abstention_field: str | None = None, valid_field: str | None = None,
-                     list_fields: list[str] = (), percent: bool = False) -> ResultFile:
+def read_results_csv(
+    path,
+    code_field: str,
+    registered_field: str,
+    voters_field: str | None = None,
+    abstention_field: str | None = None,
+    valid_field: str | None = None,
+    list_fields: list[str] = (),
+    percent: bool = False,
+) -> ResultFile:
     """Read a results CSV, one row per area code.
 
     Counts form: every column holds counts. Percent form (`percent=True`): the abstention (or
@@ -124,8 +131,11 @@ def read_results_csv(path, code_field: str, registered_field: str, voters_field:
         name = name.strip()
         hits = [i for i, h in enumerate(header) if h == name]
         if not hits:
-            raise InvalidInput(f"{path.name}: no column {name!r}; available columns: "
-                               + ", ".join(header), field=name, available=header)
+            raise InvalidInput(
+                f"{path.name}: no column {name!r}; available columns: " + ", ".join(header),
+                field=name,
+                available=header,
+            )
         if len(hits) > 1:
             raise InvalidInput(f"{path.name}: column {name!r} appears {len(hits)} times", field=name)
         return hits[0]
@@ -160,17 +170,24 @@ def read_results_csv(path, code_field: str, registered_field: str, voters_field:
         if not any(c.strip() for c in cells):
             continue  # blank lines (trailing newlines, Excel's ";;;;" rows)
         if len(cells) < len(header):
-            raise InvalidInput(f"line {line}: {len(cells)} fields where the header has "
-                               f"{len(header)}; is a value missing or the delimiter wrong?", line=line)
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-            raise InvalidInput(f"line {line}: {len(cells)} fields where the header has "
-                               f"{len(header)}; is there an unquoted {delimiter!r} in a value?", line=line)
+            raise InvalidInput(
+                f"line {line}: {len(cells)} fields where the header has "
+                f"{len(header)}; is a value missing or the delimiter wrong?",
+                line=line,
+            )
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
+            raise InvalidInput(
+                f"line {line}: {len(cells)} fields where the header has "
+                f"{len(header)}; is there an unquoted {delimiter!r} in a value?",
+                line=line,
+            )
         code = cells[i_code].strip()
         if not code:
             raise InvalidInput(f"line {line}: the code ({code_field!r}) is empty", line=line)
         if code in seen:
-            raise InvalidInput(f"line {line} (code {code!r}): duplicate code, already on line "
-                               f"{seen[code]}", line=line, code=code)
+            raise InvalidInput(
+                f"line {line} (code {code!r}): duplicate code, already on line {seen[code]}", line=line, code=code
+            )
         seen[code] = line
         r = _Row(line, code, cells, percent)
         rows.append(_parse_row(r, i_reg, i_vot, i_abs, i_val, i_lists, percent))
@@ -180,8 +197,15 @@ def read_results_csv(path, code_field: str, registered_field: str, voters_field:
     return ResultFile(rows=rows, derived=derived, delimiter=delimiter, encoding=table.encoding)
 
 
-def _parse_row(r: _Row, i_reg: tuple, i_vot: tuple | None, i_abs: tuple | None, i_val: tuple | None,
-               i_lists: list[tuple[str, int]], percent: bool) -> ResultRow:
+def _parse_row(
+    r: _Row,
+    i_reg: tuple,
+    i_vot: tuple | None,
+    i_abs: tuple | None,
+    i_val: tuple | None,
+    i_lists: list[tuple[str, int]],
+    percent: bool,
+) -> ResultRow:
     registered = r.count(*i_reg)
     if percent:
         if i_abs is not None:
@@ -227,5 +251,12 @@ def _parse_row(r: _Row, i_reg: tuple, i_vot: tuple | None, i_abs: tuple | None, 
         for name, votes in counts.items():
             lists[name] = {"votes": votes, "share": votes / valid if valid else None}
 
-    return ResultRow(line=r.line, code=r.code, registered=registered, voters=voters,
-                     abstentions=abstentions, valid_votes=valid, lists=lists)
+    return ResultRow(
+        line=r.line,
+        code=r.code,
+        registered=registered,
+        voters=voters,
+        abstentions=abstentions,
+        valid_votes=valid,
+        lists=lists,
+    )

@@ -4,6 +4,7 @@ Ping partitions older than the server's window are folded into per-cell, per-day
 dropped (pings_retire, as ingest also does); a campaign with a shorter location retention has
 its older pings folded and deleted row by row. Then each campaign's other tables, and Redis.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,26 +24,35 @@ from server.sql import sql
 log = logging.getLogger("server.retention")
 
 
-async def run(conn: asyncpg.Connection, redis: aioredis.Redis, settings: Settings,
-              now: dt.datetime | None = None) -> dict:
+async def run(
+    conn: asyncpg.Connection, redis: aioredis.Redis, settings: Settings, now: dt.datetime | None = None
+) -> dict:
     """Apply every campaign's retention; returns what was deleted, per campaign and table."""
     now = now or dt.datetime.now(dt.UTC)
     server_cutoff = now - dt.timedelta(days=settings.retention_days)
-    out: dict = {"at": now.isoformat(), "ping_partitions_retired": await conn.fetchval(
-        "SELECT pings_retire($1)", server_cutoff), "campaigns": {}}
+    out: dict = {
+        "at": now.isoformat(),
+        "ping_partitions_retired": await conn.fetchval("SELECT pings_retire($1)", server_cutoff),
+        "campaigns": {},
+    }
     for c in await conn.fetch(sql("retention/campaigns")):
-        cut = cutoffs(now, settings.retention_days, c["location_retention_days"], c["contact_retention_days"],
-                      c["audit_retention_days"])
+        cut = cutoffs(
+            now,
+            settings.retention_days,
+            c["location_retention_days"],
+            c["contact_retention_days"],
+            c["audit_retention_days"],
+        )
         async with conn.transaction():
             pings = 0
             if cut.location_shorter:
                 pings = await conn.fetchval(sql("pings/fold_and_delete"), c["id"], None, cut.location)
             await conn.execute("SET LOCAL quadriller.audit_maintenance = 'on'")
-            deleted = dict(await conn.fetchrow(sql("retention/delete_past"), c["id"], cut.location, cut.contacts,
-                                               cut.audit))
+            deleted = dict(
+                await conn.fetchrow(sql("retention/delete_past"), c["id"], cut.location, cut.contacts, cut.audit)
+            )
         deleted["pings"] = pings
-        deleted["redis:vstate"] = await _prune_live(redis, c["id"], settings.live_state_ttl_s,
-                                                     settings.redis_prefix)
+        deleted["redis:vstate"] = await _prune_live(redis, c["id"], settings.live_state_ttl_s, settings.redis_prefix)
         out["campaigns"][c["slug"]] = deleted
     return out
 
@@ -52,8 +62,9 @@ async def _prune_live(redis: aioredis.Redis, campaign_id: int, max_age_s: float,
     ingest gives the hash on every write), and give the hash that expiry: should nothing write or
     run again, positions still vanish. (Redis 7.0 has no per-field expiry, hence the pruning.)"""
     key = volunteer_state_key(campaign_id, prefix)
-    old = stale_live_states(await redis.hgetall(key), time.time() * 1000, max_age_s,
-                            lambda raw: orjson.loads(raw).get("rt"))
+    old = stale_live_states(
+        await redis.hgetall(key), time.time() * 1000, max_age_s, lambda raw: orjson.loads(raw).get("rt")
+    )
     if old:
         await redis.hdel(key, *old)
     await redis.expire(key, int(max_age_s))

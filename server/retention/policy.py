@@ -12,6 +12,7 @@
 A campaign's location retention can only shorten the server's: ping partitions hold every
 campaign's pings and are dropped whole at the server's limit.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,11 +29,16 @@ class Cutoffs:
     location_shorter: bool  # the campaign keeps locations for less than the server does
 
 
-def cutoffs(now: dt.datetime, server_location_days: int, campaign_location_days: int | None,
-            contact_days: int, audit_days: int) -> Cutoffs:
+def cutoffs(
+    now: dt.datetime, server_location_days: int, campaign_location_days: int | None, contact_days: int, audit_days: int
+) -> Cutoffs:
     days = min(server_location_days, campaign_location_days or server_location_days)
-    return Cutoffs(location=now - dt.timedelta(days=days), contacts=now - dt.timedelta(days=contact_days),
-                   audit=now - dt.timedelta(days=audit_days), location_shorter=days < server_location_days)
+    return Cutoffs(
+        location=now - dt.timedelta(days=days),
+        contacts=now - dt.timedelta(days=contact_days),
+        audit=now - dt.timedelta(days=audit_days),
+        location_shorter=days < server_location_days,
+    )
 
 
 def stale_live_states(states: Mapping[Any, Any], now_ms: float, max_age_s: float, rt) -> list:

@@ -1,4 +1,5 @@
 """Shift rows: open, end, and read. Starting is idempotent (one open shift per volunteer)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,14 @@ CLOCK_SLACK_S = 60.0
 
 
 def _shift(row: asyncpg.Record) -> Shift:
-    return Shift(id=row["id"], volunteer=row["user_id"], started_at=row["started_at"],
-                 ended_at=row["ended_at"], ended_by=row["ended_by"],
-                 name=row["name"] if "name" in row.keys() else None)
+    return Shift(
+        id=row["id"],
+        volunteer=row["user_id"],
+        started_at=row["started_at"],
+        ended_at=row["ended_at"],
+        ended_by=row["ended_by"],
+        name=row["name"] if "name" in row.keys() else None,
+    )
 
 
 async def start(conn: asyncpg.Connection, campaign_id: int, user_id: int, max_hours: float) -> tuple[Shift, bool]:
@@ -39,8 +45,9 @@ async def open_of_user(conn: asyncpg.Connection, campaign_id: int, user_id: int,
     return _shift(row) if row else None
 
 
-async def open_of_users(conn: asyncpg.Connection, campaign_id: int, user_ids: list[int],
-                        max_hours: float) -> dict[int, tuple[int, float]]:
+async def open_of_users(
+    conn: asyncpg.Connection, campaign_id: int, user_ids: list[int], max_hours: float
+) -> dict[int, tuple[int, float]]:
     """user id -> (shift id, start as epoch seconds), for those on shift."""
     rows = await conn.fetch(sql("shifts/open_of_users"), campaign_id, user_ids, max_hours)
     return {r["user_id"]: (r["id"], r["started_at"].timestamp()) for r in rows}
@@ -48,8 +55,10 @@ async def open_of_users(conn: asyncpg.Connection, campaign_id: int, user_ids: li
 
 async def on_shift(conn: asyncpg.Connection, campaign_id: int, max_hours: float) -> list[OnShift]:
     rows = await conn.fetch(sql("shifts/open_of_campaign"), campaign_id, max_hours)
-    return [OnShift(id=r["id"], volunteer=r["user_id"], name=r["name"], team=r["team_id"],
-                    started_at=r["started_at"]) for r in rows]
+    return [
+        OnShift(id=r["id"], volunteer=r["user_id"], name=r["name"], team=r["team_id"], started_at=r["started_at"])
+        for r in rows
+    ]
 
 
 async def end(conn: asyncpg.Connection, campaign_id: int, shift_id: int, by: str, max_hours: float) -> Shift | None:
@@ -74,7 +83,14 @@ async def retire(conn: asyncpg.Connection, cutoff: dt.datetime) -> int:
     return await conn.fetchval(sql("shifts/retire"), cutoff)
 
 
-async def listing(conn: asyncpg.Connection, campaign_id: int, since: dt.datetime, until: dt.datetime,
-                  volunteer: int | None, limit: int, max_hours: float) -> list[Shift]:
+async def listing(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    since: dt.datetime,
+    until: dt.datetime,
+    volunteer: int | None,
+    limit: int,
+    max_hours: float,
+) -> list[Shift]:
     rows = await conn.fetch(sql("shifts/list"), campaign_id, since, until, volunteer, limit, max_hours)
     return [_shift(r) for r in rows]

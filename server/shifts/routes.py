@@ -8,6 +8,7 @@ Traccar users, who cannot send it from those apps); the websocket protocol has t
 frames (docs/protocol.md). HQ (admin, coordinator) lists shifts and may end anyone's: a
 volunteer who left their phone tracking. A volunteer asking for someone else's shift gets 404.
 """
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -26,14 +27,19 @@ router = APIRouter(prefix="/api/campaigns/{slug}/shifts", tags=["shifts"])
 HQ_ROLES = ("admin", "coordinator")
 
 
-@router.post("/start", response_model=ShiftChange,
-             summary="Start my shift (201), or get the one already open (200)",
-             responses={201: {"model": ShiftChange}})
-async def start_shift(member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings,
-                      response: Response) -> ShiftChange:
+@router.post(
+    "/start",
+    response_model=ShiftChange,
+    summary="Start my shift (201), or get the one already open (200)",
+    responses={201: {"model": ShiftChange}},
+)
+async def start_shift(
+    member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings, response: Response
+) -> ShiftChange:
     await consent_queries.require(conn, member.campaign_id, member.user.id)  # 409 consent_required
-    shift, created, notified = await service.start(conn, redis, member.campaign_id, member.user.id,
-                                                   settings.shift_max_hours, prefix=settings.redis_prefix)
+    shift, created, notified = await service.start(
+        conn, redis, member.campaign_id, member.user.id, settings.shift_max_hours, prefix=settings.redis_prefix
+    )
     if created:
         response.status_code = status.HTTP_201_CREATED
     return ShiftChange(shift=shift, created=created, live_notified=notified)
@@ -49,8 +55,9 @@ async def end_my_shift(member: AnyMember, conn: Conn, redis: Redis, settings: Ap
 
 @router.get("/current", response_model=CurrentShift, summary="My open shift, if any")
 async def my_shift(member: AnyMember, conn: Conn, settings: AppSettings) -> CurrentShift:
-    return CurrentShift(shift=await queries.open_of_user(conn, member.campaign_id, member.user.id,
-                                                         settings.shift_max_hours))
+    return CurrentShift(
+        shift=await queries.open_of_user(conn, member.campaign_id, member.user.id, settings.shift_max_hours)
+    )
 
 
 @router.get("/open", response_model=list[OnShift], summary="Everyone on shift now (HQ)")
@@ -60,19 +67,22 @@ async def on_shift(member: HQMember, conn: Conn, settings: AppSettings) -> list[
 
 @router.get("", response_model=ShiftList, summary="Shifts overlapping a window (HQ); default: today")
 async def list_shifts(
-    member: HQMember, conn: Conn, settings: AppSettings, since: Since = None, until: Until = None,
+    member: HQMember,
+    conn: Conn,
+    settings: AppSettings,
+    since: Since = None,
+    until: Until = None,
     volunteer: Annotated[Id | None, Query(description="only this volunteer's (user id)")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> ShiftList:
     lo, hi = window(since, until)
-    return ShiftList(shifts=await queries.listing(conn, member.campaign_id, lo, hi, volunteer, limit,
-                                                  settings.shift_max_hours))
+    return ShiftList(
+        shifts=await queries.listing(conn, member.campaign_id, lo, hi, volunteer, limit, settings.shift_max_hours)
+    )
 
 
-@router.post("/{shift_id}/end", response_model=ShiftChange,
-             summary="End a shift: HQ any, a volunteer only their own")
-async def end_shift(shift_id: Id, member: AnyMember, conn: Conn, redis: Redis,
-                    settings: AppSettings) -> ShiftChange:
+@router.post("/{shift_id}/end", response_model=ShiftChange, summary="End a shift: HQ any, a volunteer only their own")
+async def end_shift(shift_id: Id, member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings) -> ShiftChange:
     shift = await queries.by_id(conn, member.campaign_id, shift_id)
     hq = member.role in HQ_ROLES
     if shift is None or (not hq and shift.volunteer != member.user.id):
@@ -84,8 +94,9 @@ async def end_shift(shift_id: Id, member: AnyMember, conn: Conn, redis: Redis,
 
 
 async def _end(conn, redis, settings, campaign_id: int, shift_id: int, by: str) -> ShiftChange:
-    ended, notified = await service.end(conn, redis, campaign_id, shift_id, by, settings.shift_max_hours,
-                                        settings.redis_prefix)
+    ended, notified = await service.end(
+        conn, redis, campaign_id, shift_id, by, settings.shift_max_hours, settings.redis_prefix
+    )
     if ended is None:  # ended concurrently: answer with how it ended
         ended = await queries.by_id(conn, campaign_id, shift_id)
         if ended is None:

@@ -19,6 +19,7 @@ class Shift(BaseModel):
 
 class ShiftChange(BaseModel):
     """The answer to starting or ending a shift."""
+
     shift: Shift
     created: bool = Field(False, description="a new shift was opened (false: it was already open)")
     live_notified: bool = Field(True, description="HQ's live map was told; false when Redis is down")

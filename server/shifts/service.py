@@ -3,6 +3,7 @@ a phone's websocket (ingest/duty.py): stored in PostgreSQL first, then told to H
 
 The database is the truth: a Redis failure comes back as `notified=False`, never as an error.
 """
+
 from __future__ import annotations
 
 import asyncpg
@@ -16,9 +17,15 @@ from server.shifts.schemas import Shift
 _LOOK_UP = object()  # the team is read from the volunteer's assignment, if the shift is new
 
 
-async def start(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int,
-                max_hours: float, team: int | None | object = _LOOK_UP,
-                prefix: str = DEFAULT_PREFIX) -> tuple[Shift, bool, bool]:
+async def start(
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    user_id: int,
+    max_hours: float,
+    team: int | None | object = _LOOK_UP,
+    prefix: str = DEFAULT_PREFIX,
+) -> tuple[Shift, bool, bool]:
     """(the open shift, opened now, HQ told). A shift already open is returned as it is."""
     shift, created = await queries.start(conn, campaign_id, user_id, max_hours)
     if not created:
@@ -28,8 +35,15 @@ async def start(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: in
     return shift, True, await live.publish_started(redis, campaign_id, shift, team, prefix)  # type: ignore[arg-type]
 
 
-async def end(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, shift_id: int, by: str,
-              max_hours: float, prefix: str = DEFAULT_PREFIX) -> tuple[Shift | None, bool]:
+async def end(
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    shift_id: int,
+    by: str,
+    max_hours: float,
+    prefix: str = DEFAULT_PREFIX,
+) -> tuple[Shift | None, bool]:
     """(the ended shift, HQ told); (None, True) when it was not open (ended meanwhile)."""
     ended = await queries.end(conn, campaign_id, shift_id, by, max_hours)
     if ended is None:
@@ -37,8 +51,15 @@ async def end(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int,
     return ended, await live.publish_ended(redis, campaign_id, ended, prefix)
 
 
-async def end_open(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int, by: str,
-                   max_hours: float, prefix: str = DEFAULT_PREFIX) -> tuple[Shift | None, bool]:
+async def end_open(
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    user_id: int,
+    by: str,
+    max_hours: float,
+    prefix: str = DEFAULT_PREFIX,
+) -> tuple[Shift | None, bool]:
     """End the volunteer's open shift, if any: the hook for whatever ends tracking on the
     volunteer's behalf (consent withdrawn, access revoked). Like `end`, it reaches every ingest
     process at once (server/shifts/live.py). `by` must be one the shifts table accepts."""
@@ -48,8 +69,9 @@ async def end_open(conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id:
     return await end(conn, redis, campaign_id, current.id, by, max_hours, prefix)
 
 
-async def time_out(conn: asyncpg.Connection, redis: aioredis.Redis, max_hours: float,
-                   prefix: str = DEFAULT_PREFIX) -> int:
+async def time_out(
+    conn: asyncpg.Connection, redis: aioredis.Redis, max_hours: float, prefix: str = DEFAULT_PREFIX
+) -> int:
     """End every shift left open past `max_hours` (a phone that died), and tell it like any end:
     the live state goes, ingest stops the pings, HQ hears it. Returns how many ended."""
     ended = await queries.time_out(conn, max_hours)

@@ -1,4 +1,5 @@
 """`quadriller tags set --campaign SLUG --file tags.csv` and `quadriller tags list`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,7 +35,8 @@ async def cmd_tags_list(args, settings: Settings) -> None:
 
 def add_commands(sub) -> None:
     tags = sub.add_parser("tags", help="the campaign's closed vocabulary of topics").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     s = tags.add_parser("set", help="replace the vocabulary from a CSV with columns tag, label_fr, label_en")
     s.add_argument("--campaign", required=True)
     s.add_argument("--file", required=True, type=Path)

@@ -1,5 +1,6 @@
 """The vocabulary's rows. Removing a tag leaves it on past reports and contacts (history), but
 nothing new can carry it."""
+
 from __future__ import annotations
 
 import asyncpg
@@ -23,6 +24,11 @@ async def replace(conn: asyncpg.Connection, campaign_id: int, tags: list[Tag]) -
     """(tags now, tags removed)."""
     async with conn.transaction():
         removed = await conn.fetchval(sql("tags/delete_missing"), campaign_id, [t.tag for t in tags])
-        await conn.execute(sql("tags/upsert"), campaign_id, [t.tag for t in tags],
-                           [t.label_fr for t in tags], [t.label_en for t in tags])
+        await conn.execute(
+            sql("tags/upsert"),
+            campaign_id,
+            [t.tag for t in tags],
+            [t.label_fr for t in tags],
+            [t.label_en for t in tags],
+        )
     return len(tags), removed

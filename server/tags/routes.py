@@ -1,8 +1,9 @@
 """The closed vocabulary, under /api/campaigns/{slug}/tags.
 
-    GET /tags   (any member) the topics and support levels the phone offers
-    PUT /tags   (admin) replace the vocabulary
+GET /tags   (any member) the topics and support levels the phone offers
+PUT /tags   (admin) replace the vocabulary
 """
+
 from __future__ import annotations
 
 from fastapi import APIRouter
@@ -26,8 +27,11 @@ async def set_vocabulary(body: VocabularySet, member: AdminMember, conn: Conn) -
     tags = []
     for t in body.tags:
         if not KEY.match(t.tag) or not (0 < len(t.label_fr) <= 80 and 0 < len(t.label_en) <= 80):
-            raise InvalidInput(f"tag {t.tag!r}: a key of 1 to 40 lower-case letters, digits, '-' or '_', "
-                               "with labels of 1 to 80 characters", tag=t.tag)
+            raise InvalidInput(
+                f"tag {t.tag!r}: a key of 1 to 40 lower-case letters, digits, '-' or '_', "
+                "with labels of 1 to 80 characters",
+                tag=t.tag,
+            )
         tags.append(Tag(t.tag, t.label_fr, t.label_en))
     if len({t.tag for t in tags}) != len(tags):
         raise InvalidInput("a tag appears twice")

@@ -11,8 +11,9 @@ class TagOut(BaseModel):
 
 class Vocabulary(BaseModel):
     tags: list[TagOut]
-    support_levels: list[int] = Field(default=[1, 2, 3, 4, 5],
-                                      description="a contact's support level: 1 (opposed) to 5 (supporter)")
+    support_levels: list[int] = Field(
+        default=[1, 2, 3, 4, 5], description="a contact's support level: 1 (opposed) to 5 (supporter)"
+    )
 
 
 class VocabularySet(BaseModel):

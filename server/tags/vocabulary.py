@@ -4,6 +4,7 @@ Tags are keys (`logement`, `transports`), not sentences: the admin defines them 
 an English label, and anything else sent by a phone is refused with the tag named. Free text is
 where opinions about named people leak in (GDPR art. 9), so there is none about a person.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,11 +44,14 @@ def read_vocabulary_csv(raw: bytes, name: str = "tags.csv") -> list[Tag]:
         cells = {c: (row[i].strip() if i < len(row) else "") for c, i in at.items()}
         line = table.reader.line_num  # type: ignore[attr-defined]  # a csv reader, typed as an iterator
         if not KEY.match(cells["tag"]):
-            raise InvalidInput(f"{name} line {line}: tag {cells['tag']!r} is not a key of 1 to 40 lower-case "
-                               "letters, digits, '-' or '_'")
+            raise InvalidInput(
+                f"{name} line {line}: tag {cells['tag']!r} is not a key of 1 to 40 lower-case "
+                "letters, digits, '-' or '_'"
+            )
         if not (0 < len(cells["label_fr"]) <= 80 and 0 < len(cells["label_en"]) <= 80):
-            raise InvalidInput(f"{name} line {line}: tag {cells['tag']!r} needs label_fr and label_en "
-                               "(1 to 80 characters)")
+            raise InvalidInput(
+                f"{name} line {line}: tag {cells['tag']!r} needs label_fr and label_en (1 to 80 characters)"
+            )
         if cells["tag"] in tags:
             raise InvalidInput(f"{name} line {line}: tag {cells['tag']!r} appears twice")
         tags[cells["tag"]] = Tag(cells["tag"], cells["label_fr"], cells["label_en"])

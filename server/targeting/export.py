@@ -1,5 +1,6 @@
 """Writing ranked stations as CSV or GeoJSON: every station, its score, rank, components and
 share-beyond columns, so a coordinator can check each figure in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -31,6 +32,12 @@ def to_csv(rows: list[dict]) -> str:
 
 
 def to_geojson(rows: list[dict], shapes: dict[str, dict]) -> str:
-    feats = [{"type": "Feature", "geometry": shapes.get(r["code"]),
-              "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}} for r in rows]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": shapes.get(r["code"]),
+            "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")},
+        }
+        for r in rows
+    ]
     return orjson.dumps({"type": "FeatureCollection", "features": feats}).decode()

@@ -1,5 +1,6 @@
 """`quadriller model fit`: the dataset from PostgreSQL (earlier results, layer features, districts),
 the fit in server/targeting/model.py, and the stored model."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,8 +41,14 @@ async def _results(conn, campaign_id: int, election: str) -> dict:
     return rows
 
 
-async def build_dataset(conn: asyncpg.Connection, campaign_id: int, target: str, from_elections: list[str],
-                        layers: list[str], baseline: str | None) -> tuple[modelling.Dataset, dict, str]:
+async def build_dataset(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    target: str,
+    from_elections: list[str],
+    layers: list[str],
+    baseline: str | None,
+) -> tuple[modelling.Dataset, dict, str]:
     t_election, t_what = parse_target(target)
     if t_election in from_elections:
         raise InvalidInput(f"--from {t_election}: the target election cannot be its own feature")
@@ -88,19 +95,41 @@ async def build_dataset(conn: asyncpg.Connection, campaign_id: int, target: str,
     return ds, actual, ("abstention" if t_what == ABSTENTION else "share")
 
 
-async def fit_and_store(conn: asyncpg.Connection, campaign_id: int, target: str, from_elections: list[str],
-                        layers: list[str], baseline: str | None, folds: int = 5) -> dict:
+async def fit_and_store(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    target: str,
+    from_elections: list[str],
+    layers: list[str],
+    baseline: str | None,
+    folds: int = 5,
+) -> dict:
     if not 2 <= folds <= 50:
         raise InvalidInput(f"--folds {folds}: expected 2 to 50")
     ds, actual, kind = await build_dataset(conn, campaign_id, target, from_elections, layers, baseline)
     started = time.perf_counter()
     result = modelling.fit(ds, folds)
     seconds = time.perf_counter() - started
-    stored = {**result, "target": target, "kind": kind, "from": from_elections, "layers": layers,
-              "baseline_list": baseline, "actual": actual, "fit_seconds": seconds}
+    stored = {
+        **result,
+        "target": target,
+        "kind": kind,
+        "from": from_elections,
+        "layers": layers,
+        "baseline_list": baseline,
+        "actual": actual,
+        "fit_seconds": seconds,
+    }
     row = await conn.fetchrow(sql("targeting/save_model"), campaign_id, target, result["used"], stored)
     summary = {k: result[k] for k in ("n", "folds", "chosen", "used", "baseline", "ridge", "boosting")}
     top = sorted(result["weights"]["values"].items(), key=lambda kv: -abs(kv[1]))[:8]
-    return {"model_id": row["id"], "target": target, "features": len(ds.features), **summary,
-            "top_weights": dict(top), "weights_kind": result["weights"]["kind"], "fit_seconds": round(seconds, 3),
-            "note": None if result["used"] else "the model does not beat the baseline: it is stored but not used"}
+    return {
+        "model_id": row["id"],
+        "target": target,
+        "features": len(ds.features),
+        **summary,
+        "top_weights": dict(top),
+        "weights_kind": result["weights"]["kind"],
+        "fit_seconds": round(seconds, 3),
+        "note": None if result["used"] else "the model does not beat the baseline: it is stored but not used",
+    }

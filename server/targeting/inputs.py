@@ -7,6 +7,7 @@ The cache is checked on every call against a cheap version query (statics_versio
 last station id and the results' import time), so a re-import of stations or results is seen at
 once, by every process, without any message between them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,9 @@ async def _static_rows(conn: asyncpg.Connection, campaign_id: int, election: str
     return rows
 
 
-async def station_rows(conn: asyncpg.Connection, campaign_id: int, election: str,
-                       lo: dt.datetime, hi: dt.datetime) -> list[dict]:
+async def station_rows(
+    conn: asyncpg.Connection, campaign_id: int, election: str, lo: dt.datetime, hi: dt.datetime
+) -> list[dict]:
     """Every polling station with its results in `election` and its visits in [lo, hi): the
     columns of priorities/stations.sql the score reads (fresh dicts: callers may change them)."""
     visits = {r["id"]: r for r in await conn.fetch(sql("targeting/station_visits"), campaign_id, lo, hi)}

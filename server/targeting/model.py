@@ -13,6 +13,7 @@ open-data features, validated honestly. Pure: arrays in, numbers out; no I/O.
   prediction for an average station (the feature set to its mean, the others kept). For the linear
   model this is exactly coefficient × standardised value.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,21 +34,21 @@ from threadpoolctl import threadpool_limits
 @dataclass
 class Dataset:
     codes: list[str]
-    groups: list[str]          # the district of each station: the unit of cross-validation
+    groups: list[str]  # the district of each station: the unit of cross-validation
     features: list[str]
-    X: np.ndarray              # n × p, NaN where unknown
-    y: np.ndarray              # n, the target (no NaN: rows without it are left out before)
-    baseline: np.ndarray       # n, the previous election's value, NaN where unknown
+    X: np.ndarray  # n × p, NaN where unknown
+    y: np.ndarray  # n, the target (no NaN: rows without it are left out before)
+    baseline: np.ndarray  # n, the previous election's value, NaN where unknown
 
 
 def ridge():
-    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(),
-                         RidgeCV(alphas=np.logspace(-3, 3, 13)))
+    return make_pipeline(SimpleImputer(strategy="median"), StandardScaler(), RidgeCV(alphas=np.logspace(-3, 3, 13)))
 
 
 def boosting():
-    return HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, max_leaf_nodes=15,
-                                         min_samples_leaf=20, random_state=0)
+    return HistGradientBoostingRegressor(
+        max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=20, random_state=0
+    )
 
 
 MODELS = {"ridge": ridge, "boosting": boosting}
@@ -64,8 +65,11 @@ def _metrics(y: np.ndarray, pred: np.ndarray) -> dict:
     ok = ~np.isnan(pred)
     if ok.sum() < 2:
         return {"r2": None, "mae": None, "n": int(ok.sum())}
-    return {"r2": float(r2_score(y[ok], pred[ok])), "mae": float(mean_absolute_error(y[ok], pred[ok])),
-            "n": int(ok.sum())}
+    return {
+        "r2": float(r2_score(y[ok], pred[ok])),
+        "mae": float(mean_absolute_error(y[ok], pred[ok])),
+        "n": int(ok.sum()),
+    }
 
 
 def cross_validate(ds: Dataset, make, folds) -> tuple[np.ndarray, list[dict]]:
@@ -75,8 +79,7 @@ def cross_validate(ds: Dataset, make, folds) -> tuple[np.ndarray, list[dict]]:
     for train, test in folds:
         model = make().fit(ds.X[train], ds.y[train])
         oof[test] = model.predict(ds.X[test])
-        per_fold.append({**_metrics(ds.y[test], oof[test]),
-                         "test_districts": sorted({ds.groups[i] for i in test})})
+        per_fold.append({**_metrics(ds.y[test], oof[test]), "test_districts": sorted({ds.groups[i] for i in test})})
     return oof, per_fold
 
 
@@ -114,10 +117,16 @@ def _fit(ds: Dataset, n_splits: int) -> dict:
     the baseline; refit it on every station. Returns metrics, the chosen model's weights, its
     out-of-fold prediction per station and each station's explanation."""
     folds = grouped_folds(ds.groups, n_splits)
-    base_folds = [{**_metrics(ds.y[test], ds.baseline[test]), "test_districts": sorted({ds.groups[i] for i in test})}
-                  for _, test in folds]
-    result: dict[str, Any] = {"n": len(ds.y), "folds": len(folds), "features": ds.features,
-              "baseline": {"overall": _metrics(ds.y, ds.baseline), "per_fold": base_folds}}
+    base_folds = [
+        {**_metrics(ds.y[test], ds.baseline[test]), "test_districts": sorted({ds.groups[i] for i in test})}
+        for _, test in folds
+    ]
+    result: dict[str, Any] = {
+        "n": len(ds.y),
+        "folds": len(folds),
+        "features": ds.features,
+        "baseline": {"overall": _metrics(ds.y, ds.baseline), "per_fold": base_folds},
+    }
     oofs = {}
     for name, make in MODELS.items():
         oofs[name], per_fold = cross_validate(ds, make, folds)
@@ -130,14 +139,20 @@ def _fit(ds: Dataset, n_splits: int) -> dict:
     model = MODELS[best]().fit(ds.X, ds.y)
     if best == "ridge":
         reg = model[-1]
-        result["weights"] = {"kind": "standardised coefficients", "alpha": float(reg.alpha_),
-                             "intercept": float(reg.intercept_),
-                             "values": dict(zip(ds.features, map(float, reg.coef_)))}
+        result["weights"] = {
+            "kind": "standardised coefficients",
+            "alpha": float(reg.alpha_),
+            "intercept": float(reg.intercept_),
+            "values": dict(zip(ds.features, map(float, reg.coef_))),
+        }
     else:
         from sklearn.inspection import permutation_importance
+
         imp = permutation_importance(model, ds.X, ds.y, n_repeats=3, random_state=0)
-        result["weights"] = {"kind": "permutation importances (R² drop)",
-                             "values": dict(zip(ds.features, map(float, imp.importances_mean)))}
+        result["weights"] = {
+            "kind": "permutation importances (R² drop)",
+            "values": dict(zip(ds.features, map(float, imp.importances_mean))),
+        }
     result["predicted"] = dict(zip(ds.codes, map(float, oofs[best])))
     result["explanations"] = dict(zip(ds.codes, explain(model, ds.X, ds.features)))
     return result

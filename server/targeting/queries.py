@@ -1,5 +1,6 @@
 """Scoring every polling station of a campaign for a target: figures from PostgreSQL (results,
 canvassing, layers, zones, a fitted model), arithmetic in server/targeting/score.py."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -43,8 +44,10 @@ async def check_target(conn: asyncpg.Connection, campaign_id: int, target: Targe
         if not target.model_target:
             raise InvalidInput("model mode needs model_target (ELECTION:LIST or ELECTION:abstention)")
         if await conn.fetchrow(sql("targeting/latest_model"), campaign_id, target.model_target) is None:
-            raise InvalidInput(f"no usable model for {target.model_target!r}: fit one with quadriller model fit "
-                               "(a model that does not beat its baseline is not used)")
+            raise InvalidInput(
+                f"no usable model for {target.model_target!r}: fit one with quadriller model fit "
+                "(a model that does not beat its baseline is not used)"
+            )
     return election
 
 
@@ -54,8 +57,9 @@ async def _beyond(conn, campaign_id: int, specs: list[FactorSpec]) -> dict[str, 
     out = {}
     for spec in specs:
         shares = await zone_shares(conn, campaign_id, spec.layer, spec.metres)
-        out[spec.factor().column] = {code: (a if b is None else b, "area" if b is None else "addresses")
-                                     for code, (a, b) in shares.items()}
+        out[spec.factor().column] = {
+            code: (a if b is None else b, "area" if b is None else "addresses") for code, (a, b) in shares.items()
+        }
     return out
 
 
@@ -76,14 +80,25 @@ async def _expected(conn, campaign_id: int, target: Target) -> dict[str, dict]:
         return {}
     row = await conn.fetchrow(sql("targeting/latest_model"), campaign_id, target.model_target)
     model = row["model"]
-    return {code: {"predicted": pred, "actual": model["actual"].get(code), "kind": model["kind"],
-                   "explanation": model["explanations"].get(code)}
-            for code, pred in model["predicted"].items()}
+    return {
+        code: {
+            "predicted": pred,
+            "actual": model["actual"].get(code),
+            "kind": model["kind"],
+            "explanation": model["explanations"].get(code),
+        }
+        for code, pred in model["predicted"].items()
+    }
 
 
-async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Target,
-                         since: dt.datetime | None = None, until: dt.datetime | None = None,
-                         beyond: Sequence[FactorSpec] = ()) -> tuple[str, list[dict]]:
+async def score_stations(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    target: Target,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    beyond: Sequence[FactorSpec] = (),
+) -> tuple[str, list[dict]]:
     """(election, stations ranked): each station's score, rank, components and inputs, plus a
     share-beyond column for every factor and every extra `beyond` zone."""
     election = await check_target(conn, campaign_id, target)
@@ -97,11 +112,17 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
     for r in rows:
         shares = {k: v.get("share") for k, v in (r["lists"] or {}).items()}
         inputs = scoring.StationInputs(
-            code=r["code"], registered=r["registered"], abstentions=r["abstentions"], valid_votes=r["valid_votes"],
-            shares=shares, volunteers=r["volunteers"], doors_knocked=r["doors_knocked"],
+            code=r["code"],
+            registered=r["registered"],
+            abstentions=r["abstentions"],
+            valid_votes=r["valid_votes"],
+            shares=shares,
+            volunteers=r["volunteers"],
+            doors_knocked=r["doors_knocked"],
             households=households.get(r["code"], (None, None))[0],
             beyond={col: z.get(r["code"], (None, None))[0] for col, z in zones.items()},
-            expected=expected.get(r["code"], {}))
+            expected=expected.get(r["code"], {}),
+        )
         inputs.expected["camp_share"] = scoring.camp_share(inputs, target.camp)
         by_code[r["code"]] = r
         scored.append(scoring.score_station(inputs, target.camp, target.mode, target.near, factors))
@@ -118,14 +139,20 @@ async def score_stations(conn: asyncpg.Connection, campaign_id: int, target: Tar
             row[col] = share
             row[col + "_weighting"] = weighting
         moved = (expected.get(s.code) or {}).get("explanation") or []
-        row.update(reasons=s.reasons, explanation=[{"feature": f, "moved": m} for f, m in moved],
-                   lon=r["lon"], lat=r["lat"])
+        row.update(
+            reasons=s.reasons, explanation=[{"feature": f, "moved": m} for f, m in moved], lon=r["lon"], lat=r["lat"]
+        )
         out.append(row)
     return election, out
 
 
-async def station_values(conn: asyncpg.Connection, campaign_id: int, target: Target | None = None,
-                         since: dt.datetime | None = None, until: dt.datetime | None = None) -> dict[str, float]:
+async def station_values(
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    target: Target | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> dict[str, float]:
     """Each polling station's score (by station code) for the campaign's chosen target, or for
     `target` when given: the one number dispatch needs. Stations without a score are left out.
     Raises NotFound when the campaign chose no target."""

@@ -14,8 +14,12 @@ _FACTOR = re.compile(r"^([a-z0-9][a-z0-9_]{0,62}):(\d+(?:\.\d+)?)(?:>=(\d*\.?\d+
 class FactorSpec(BaseModel):
     layer: str
     metres: float = Field(ge=0, le=50_000)
-    min_share: float | None = Field(None, ge=0, le=1, description="filter: keep stations at or above this share "
-                                                                  "beyond; absent: multiply by the share")
+    min_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="filter: keep stations at or above this share beyond; absent: multiply by the share",
+    )
 
     def factor(self) -> Factor:
         return Factor(self.layer, self.metres, self.min_share)
@@ -37,15 +41,19 @@ def parse_factor(text: str) -> FactorSpec:
 class Target(BaseModel):
     """What a campaign aims at: its camp's lists in a reference election, a mode, and factors.
     Stored per campaign (PUT …/target); dispatch reads it through server.targeting.service."""
+
     election: str | None = Field(None, description="reference election (default: the latest imported)")
     camp: list[str] = Field(min_length=1, description="the camp's lists in that election")
     mode: Literal["mobilisation", "persuasion", "model"] = "mobilisation"
     near: list[str] = Field(default_factory=list, description="persuasion: lists near the camp")
     factors: list[FactorSpec] = Field(default_factory=list)
-    model_target: str | None = Field(None, description="model mode: the fitted target, ELECTION:LIST or "
-                                                       "ELECTION:abstention")
-    households_layer: str | None = Field(None, description="a layer whose value is households: once doors are "
-                                                           "reported, canvassing counts households left")
+    model_target: str | None = Field(
+        None, description="model mode: the fitted target, ELECTION:LIST or ELECTION:abstention"
+    )
+    households_layer: str | None = Field(
+        None,
+        description="a layer whose value is households: once doors are reported, canvassing counts households left",
+    )
 
     @field_validator("camp", "near")
     @classmethod
@@ -60,8 +68,10 @@ class StoredTarget(BaseModel):
 
 class Moved(BaseModel):
     feature: str
-    moved: float = Field(description="how much the feature moved the prediction from the average station's "
-                                     "(in the target's unit: a share, 0.01 = 1 point)")
+    moved: float = Field(
+        description="how much the feature moved the prediction from the average station's "
+        "(in the target's unit: a share, 0.01 = 1 point)"
+    )
 
 
 class TargetedStation(BaseModel):
@@ -69,11 +79,13 @@ class TargetedStation(BaseModel):
     name: str | None
     score: float | None
     rank: int
-    components: dict[str, float | str | None] = Field(description="each term of the score and its inputs, and "
-                                                                   "every share-beyond column")
+    components: dict[str, float | str | None] = Field(
+        description="each term of the score and its inputs, and every share-beyond column"
+    )
     reasons: list[str]
-    explanation: list[Moved] = Field(default_factory=list, description="model mode: the features that moved "
-                                                                        "the station's prediction most")
+    explanation: list[Moved] = Field(
+        default_factory=list, description="model mode: the features that moved the station's prediction most"
+    )
     lon: float
     lat: float
 
@@ -93,6 +105,7 @@ class LayerInfo(BaseModel):
 
 class ModelInfo(BaseModel):
     """A fitted model the model mode can use (the latest per target that beat its baseline)."""
+
     target: str = Field(description="ELECTION:LIST or ELECTION:abstention")
     chosen: str = Field(description="ridge or boosting")
     r2: float | None = Field(description="cross-validated R², grouped by district")

@@ -17,6 +17,7 @@ canvassing: 1 / (1 + volunteers who canvassed it), or the share of households le
 reported (when a households layer is given).
 Every station carries each component and its inputs: nothing here is a black box.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -44,11 +45,11 @@ class StationInputs:
     registered: int | None
     abstentions: int | None
     valid_votes: int | None
-    shares: dict[str, float | None]             # list -> share of valid votes, in the chosen election
+    shares: dict[str, float | None]  # list -> share of valid votes, in the chosen election
     volunteers: int = 0
     doors_knocked: int = 0
-    households: float | None = None             # from a households layer, when the target names one
-    beyond: dict[str, float | None] = field(default_factory=dict)   # Factor.column -> share
+    households: float | None = None  # from a households layer, when the target names one
+    beyond: dict[str, float | None] = field(default_factory=dict)  # Factor.column -> share
     expected: dict[str, Any] = field(default_factory=dict)  # model: predicted, actual
 
 
@@ -79,8 +80,13 @@ def _persuasion(s: StationInputs, camp: list[str], near: list[str], comp: dict) 
     rivals = [v for k, v in s.shares.items() if k not in camp and k not in near and v is not None]
     rival = max(rivals, default=0.0)
     closeness = None if share is None else max(0.0, 1 - abs(share - rival))
-    comp.update(valid_votes=s.valid_votes, camp_share=share, near_share=near_share,
-                strongest_rival_share=rival, closeness=closeness)
+    comp.update(
+        valid_votes=s.valid_votes,
+        camp_share=share,
+        near_share=near_share,
+        strongest_rival_share=rival,
+        closeness=closeness,
+    )
     if s.valid_votes is None or closeness is None or near_share is None:
         return None
     return s.valid_votes * near_share * closeness
@@ -109,8 +115,13 @@ def _model(s: StationInputs, comp: dict) -> float | None:
     return votes * gap * (1.0 if kind == "share" else (s.expected.get("camp_share") or 0.0))
 
 
-def score_station(s: StationInputs, camp: list[str], mode: str = "mobilisation", near: Sequence[str] = (),
-                  factors: Sequence[Factor] = ()) -> Scored:
+def score_station(
+    s: StationInputs,
+    camp: list[str],
+    mode: str = "mobilisation",
+    near: Sequence[str] = (),
+    factors: Sequence[Factor] = (),
+) -> Scored:
     comp: dict[str, float | None] = {}
     if mode == "mobilisation":
         base = _mobilisation(s, camp, comp)
@@ -128,12 +139,17 @@ def score_station(s: StationInputs, camp: list[str], mode: str = "mobilisation",
         comp[f.column] = share
         if f.min_share is None:
             value *= share if share is not None else 0.0
-            reasons.append(f"× {share:.0%} of it farther than {f.metres:g} m from {f.layer}" if share is not None
-                           else f"no {f.layer} zone figure")
+            reasons.append(
+                f"× {share:.0%} of it farther than {f.metres:g} m from {f.layer}"
+                if share is not None
+                else f"no {f.layer} zone figure"
+            )
         elif share is None or share < f.min_share:
             value = 0.0
-            reasons.append(f"filtered out: {0 if share is None else share:.0%} farther than {f.metres:g} m from "
-                           f"{f.layer}, below {f.min_share:.0%}")
+            reasons.append(
+                f"filtered out: {0 if share is None else share:.0%} farther than {f.metres:g} m from "
+                f"{f.layer}, below {f.min_share:.0%}"
+            )
     value *= _canvassing(s, comp, reasons)
     return Scored(s.code, value, comp, reasons)
 
@@ -145,8 +161,11 @@ def _canvassing(s: StationInputs, comp: dict, reasons: list[str]) -> float:
         reasons.append(f"{s.doors_knocked:,} of about {s.households:,.0f} households' doors knocked")
     else:
         left = 1 / (1 + s.volunteers)
-        reasons.append("not canvassed in this period" if s.volunteers == 0 else
-                       f"already canvassed by {s.volunteers} volunteer{'s' if s.volunteers > 1 else ''}")
+        reasons.append(
+            "not canvassed in this period"
+            if s.volunteers == 0
+            else f"already canvassed by {s.volunteers} volunteer{'s' if s.volunteers > 1 else ''}"
+        )
     comp["canvassing"] = left
     return left
 
@@ -154,14 +173,20 @@ def _canvassing(s: StationInputs, comp: dict, reasons: list[str]) -> float:
 def _base_reasons(mode: str, c: dict, camp: list[str]) -> list[str]:
     names = " + ".join(camp)
     if mode == "mobilisation" and c.get("abstention_rate") is not None and c.get("camp_share") is not None:
-        return [f"{c['registered']:,} registered, {c['abstention_rate']:.0%} abstained",
-                f"{names} won {c['camp_share']:.0%} of the valid votes here"]
+        return [
+            f"{c['registered']:,} registered, {c['abstention_rate']:.0%} abstained",
+            f"{names} won {c['camp_share']:.0%} of the valid votes here",
+        ]
     if mode == "persuasion" and c.get("closeness") is not None:
-        return [f"{names} {c['camp_share']:.0%} against {c['strongest_rival_share']:.0%} for the strongest rival",
-                f"lists near the camp won {c['near_share'] or 0:.0%}"]
+        return [
+            f"{names} {c['camp_share']:.0%} against {c['strongest_rival_share']:.0%} for the strongest rival",
+            f"lists near the camp won {c['near_share'] or 0:.0%}",
+        ]
     if mode == "model" and c.get("gap") is not None:
-        return [f"predicted {c['predicted']:.1%}, actual {c['actual']:.1%}: a gap of {c['gap']:.1%} "
-                f"of {c['votes']:,} {'votes cast' if c['votes'] != c['registered'] else 'registered'}"]
+        return [
+            f"predicted {c['predicted']:.1%}, actual {c['actual']:.1%}: a gap of {c['gap']:.1%} "
+            f"of {c['votes']:,} {'votes cast' if c['votes'] != c['registered'] else 'registered'}"
+        ]
     return []
 
 

@@ -1,5 +1,6 @@
 """`quadriller turfs cut --campaign SLUG --station CODE --doors N`: cut a polling station into
 turfs of about N doors (replacing its turfs), each with its route; prints them as JSON."""
+
 from __future__ import annotations
 
 
@@ -25,8 +26,20 @@ async def cmd_cut(args, settings) -> None:
     async def work(conn):
         campaign_id = (await campaign_by_slug(conn, args.campaign))["id"]
         station, turfs = await cut_station(conn, campaign_id, args.station, args.doors)
-        return {"campaign": args.campaign, "station": station["code"], "doors": sum(len(t.doors) for t in turfs),
-                "turfs": [{"number": t.number, "doors": len(t.doors), "route_m": round(t.route_m),
-                           "walk_m": round(t.walk_m), "streets": t.streets[:10]} for t in turfs]}
+        return {
+            "campaign": args.campaign,
+            "station": station["code"],
+            "doors": sum(len(t.doors) for t in turfs),
+            "turfs": [
+                {
+                    "number": t.number,
+                    "doors": len(t.doors),
+                    "route_m": round(t.route_m),
+                    "walk_m": round(t.walk_m),
+                    "streets": t.streets[:10],
+                }
+                for t in turfs
+            ],
+        }
 
     print_json(await with_conn(settings, work))

@@ -9,6 +9,7 @@ are compact by construction (the walk always moves to the nearest run), and foll
 because they are made of whole street sides. Each turf's route is its doors' walk improved by
 2-opt (server/addresses/route.py), with its length against the street-side order.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,9 +56,11 @@ def cut(doors: list[Door], size: int) -> list[Turf]:
     ordered = [s.door for s in stops]
     k = max(1, math.ceil(len(ordered) / size))
     # a run ends where the next door is on another street or side
-    run_ends = [i for i in range(1, len(stops))
-                if (stops[i].door.street.casefold(), stops[i].side) != (stops[i - 1].door.street.casefold(),
-                                                                          stops[i - 1].side)]
+    run_ends = [
+        i
+        for i in range(1, len(stops))
+        if (stops[i].door.street.casefold(), stops[i].side) != (stops[i - 1].door.street.casefold(), stops[i - 1].side)
+    ]
     bounds = [0, *cut_points(run_ends, len(ordered), k, size), len(ordered)]
     turfs = []
     for n, (a, b) in enumerate(zip(bounds, bounds[1:]), start=1):

@@ -6,6 +6,7 @@ to Latin-1 (œ -> oe, curly quotes -> straight) rather than shipping a TrueType 
 The map is the route drawn from the doors' own coordinates (no tiles: the page must print
 offline): the line in walking order, the start marked, so a volunteer can see the shape of the walk.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,8 +15,9 @@ import math
 
 from fpdf import FPDF
 
-_FOLD = str.maketrans({"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-",
-                       "\u00a0": " ", "\u202f": " "})
+_FOLD = str.maketrans(
+    {"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\u202f": " "}
+)
 CSV_FIELDS = ["order", "number", "street", "postcode", "lon", "lat", "knocked", "opened", "notes"]
 
 
@@ -24,8 +26,9 @@ def csv_bytes(rows) -> bytes:
     w = csv.writer(out)
     w.writerow(CSV_FIELDS)
     for r in rows:
-        w.writerow([r["pos"], r["number"], r["street"], r["postcode"] or "", f"{r['lon']:.6f}", f"{r['lat']:.6f}",
-                    "", "", ""])
+        w.writerow(
+            [r["pos"], r["number"], r["street"], r["postcode"] or "", f"{r['lon']:.6f}", f"{r['lat']:.6f}", "", "", ""]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -66,8 +69,13 @@ def pdf_bytes(rows, title: str) -> bytes:
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    pdf.cell(0, 5, _latin1(f"{len(rows)} doors, in walking order. Tick K (knocked) and O (opened)."),
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        5,
+        _latin1(f"{len(rows)} doors, in walking order. Tick K (knocked) and O (opened)."),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     _draw_map(pdf, rows, pdf.l_margin, pdf.get_y() + 2, 70, 70)
     pdf.set_y(pdf.get_y() + 8)
     pdf.set_font("Helvetica", "B", 9)

@@ -9,6 +9,7 @@ through unchanged, so a large download is never buffered in memory. Answers that
 Content-Encoding, small ones and non-text types pass through too. Brotli runs at quality 5 here:
 close to its best ratio on GeoJSON for a fraction of the CPU of quality 11 (which the build uses).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,12 +25,18 @@ MIN_BYTES = 1024  # below this, the headers and a round trip cost more than the 
 THREAD_BYTES = 64 * 1024
 BROTLI_QUALITY = 5
 GZIP_LEVEL = 6
-COMPRESSIBLE = ("application/json", "application/geo+json", "application/problem+json",
-                "application/javascript", "text/", "image/svg+xml")
+COMPRESSIBLE = (
+    "application/json",
+    "application/geo+json",
+    "application/problem+json",
+    "application/javascript",
+    "text/",
+    "image/svg+xml",
+)
 
 
 def choose_encoding(accept_encoding: str) -> str | None:
-    """"br" or "gzip" when the client accepts it (brotli first: smaller), else None.
+    """ "br" or "gzip" when the client accepts it (brotli first: smaller), else None.
     A coding listed with q=0 is refused, as RFC 9110 says."""
     accepted = set()
     for part in accept_encoding.lower().split(","):
@@ -86,8 +93,11 @@ class CompressionMiddleware:
             if compressible(headers.get("content-type", "")) and "content-encoding" not in headers:
                 headers.add_vary_header("Accept-Encoding")
                 if coding and not message.get("more_body") and len(body) >= MIN_BYTES:
-                    body = await asyncio.to_thread(compress, body, coding) if len(body) >= THREAD_BYTES \
+                    body = (
+                        await asyncio.to_thread(compress, body, coding)
+                        if len(body) >= THREAD_BYTES
                         else compress(body, coding)
+                    )
                     headers["Content-Encoding"] = coding
                     headers["Content-Length"] = str(len(body))
                     message = {**message, "body": body}

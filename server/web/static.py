@@ -8,6 +8,7 @@ Caching: files under /assets carry a content hash in their name (Vite), so they 
 under the same URL: `Cache-Control: public, max-age=31536000, immutable`. The pages name those
 hashed files, so they must always be revalidated (`no-cache`; the ETag makes that a 304).
 """
+
 from __future__ import annotations
 
 import mimetypes

@@ -1,5 +1,6 @@
 """A short run of `python -m bench.addresses` on the real Paris addresses: the JSON line's shape,
 every address imported, and a walk order that beats a random one. No timing assertions."""
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,14 @@ from server.settings import PROJECT_ROOT
 
 
 def test_bench_addresses_prints_one_json_line(database_url):
-    out = subprocess.run([sys.executable, "-m", "bench.addresses", "--stations", "20"], cwd=PROJECT_ROOT,
-                         env=dict(os.environ, QUADRILLER_DATABASE_URL=database_url), capture_output=True,
-                         timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.addresses", "--stations", "20"],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ, QUADRILLER_DATABASE_URL=database_url),
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     lines = out.stdout.decode().strip().splitlines()
     assert out.returncode == 0 and len(lines) == 1, out.stderr.decode()[-3000:]
     r = orjson.loads(lines[0])

@@ -1,5 +1,6 @@
 """`python -m bench.area_bytes` on the Paris campaign: one JSON line, sizes that add up (simplifying
 never adds vertices, compression shrinks). No timing assertions."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,15 @@ from server.settings import PROJECT_ROOT
 
 async def test_bench_area_bytes_prints_one_json_line(paris, database_url):
     cmd = [sys.executable, "-m", "bench.area_bytes", "--campaign", paris["slug"]]
-    out = await asyncio.to_thread(subprocess.run, cmd, cwd=PROJECT_ROOT, capture_output=True, timeout=300,
-                                  env=dict(os.environ, QUADRILLER_DATABASE_URL=database_url), check=False)
+    out = await asyncio.to_thread(
+        subprocess.run,
+        cmd,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        timeout=300,
+        env=dict(os.environ, QUADRILLER_DATABASE_URL=database_url),
+        check=False,
+    )
     lines = out.stdout.decode().strip().splitlines()
     assert out.returncode == 0 and len(lines) == 1, out.stderr.decode()[-3000:]
     r = orjson.loads(lines[0])

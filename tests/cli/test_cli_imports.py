@@ -1,5 +1,6 @@
 """The `quadriller` command on real Paris files: good imports, and bad files that each give their
 documented error and leave the database exactly as it was."""
+
 from __future__ import annotations
 
 import csv
@@ -17,23 +18,29 @@ SECTORS = DATA / "paris_secteurs_bureaux_vote_2024.geojson"
 RESULTS = DATA / "paris_europeennes_2024_resultats_bv.csv"
 
 
-
-
-
 def snapshot(database_url: str, slug: str) -> str:
     """A digest of everything stored for a campaign."""
     with psycopg2.connect(database_url) as c, c.cursor() as cur:
-        cur.execute("""SELECT a.level, a.code, a.name, md5(ST_AsBinary(a.geom)), a.props::text
+        cur.execute(
+            """SELECT a.level, a.code, a.name, md5(ST_AsBinary(a.geom)), a.props::text
                        FROM areas a JOIN campaigns k ON k.id = a.campaign_id WHERE k.slug = %s
-                       ORDER BY 1, 2""", (slug,))
+                       ORDER BY 1, 2""",
+            (slug,),
+        )
         areas = cur.fetchall()
-        cur.execute("""SELECT r.election, r.code, r.registered, r.voters, r.abstentions, r.valid_votes,
+        cur.execute(
+            """SELECT r.election, r.code, r.registered, r.voters, r.abstentions, r.valid_votes,
                               r.lists::text, r.derived, r.imported_at
                        FROM election_results r JOIN campaigns k ON k.id = r.campaign_id
-                       WHERE k.slug = %s ORDER BY r.election, r.code""", (slug,))
+                       WHERE k.slug = %s ORDER BY r.election, r.code""",
+            (slug,),
+        )
         results = cur.fetchall()
-        cur.execute("""SELECT count(*) FROM area_overlaps o JOIN areas a ON a.id = o.child_id
-                       JOIN campaigns k ON k.id = a.campaign_id WHERE k.slug = %s""", (slug,))
+        cur.execute(
+            """SELECT count(*) FROM area_overlaps o JOIN areas a ON a.id = o.child_id
+                       JOIN campaigns k ON k.id = a.campaign_id WHERE k.slug = %s""",
+            (slug,),
+        )
         overlaps = cur.fetchone()
     return hashlib.sha256(repr((areas, results, overlaps)).encode()).hexdigest()
 
@@ -43,13 +50,30 @@ def imported(capsys, database_url):
     """A campaign with the Paris sectors and European results imported through the CLI."""
     slug = "cli-" + uuid.uuid4().hex[:10]
     assert run(capsys, "campaign", "create", slug, "--name", "CLI test")[0] == 0
-    code, report, _ = run(capsys, "areas", "import", SECTORS, "--campaign", slug,
-                          "--level", "polling_station", "--code-field", "id_bv")
+    code, report, _ = run(
+        capsys, "areas", "import", SECTORS, "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"
+    )
     assert code == 0 and report["imported"] == 902
-    code, report, _ = run(capsys, "results", "import", RESULTS, "--campaign", slug, "--election", "eu2024",
-                          "--code-field", "id_bv", "--registered-field", "nb_inscr",
-                          "--voters-field", "nb_votant", "--valid-field", "nb_exprim",
-                          "--list-fields", ",".join(european_list_fields()))
+    code, report, _ = run(
+        capsys,
+        "results",
+        "import",
+        RESULTS,
+        "--campaign",
+        slug,
+        "--election",
+        "eu2024",
+        "--code-field",
+        "id_bv",
+        "--registered-field",
+        "nb_inscr",
+        "--voters-field",
+        "nb_votant",
+        "--valid-field",
+        "nb_exprim",
+        "--list-fields",
+        ",".join(european_list_fields()),
+    )
     assert code == 0, report
     assert report["imported"] == 902 and report["totals"]["registered"] == 1_378_929
     return slug
@@ -77,9 +101,13 @@ def refused(capsys, database_url, slug, argv, *needles):
 
 def test_broken_json(capsys, database_url, imported, tmp_path):
     path = write(tmp_path, "broken.geojson", SECTORS.read_bytes()[:50_000])
-    refused(capsys, database_url, imported,
-            ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
-            "json")
+    refused(
+        capsys,
+        database_url,
+        imported,
+        ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
+        "json",
+    )
 
 
 def test_lambert93_coordinates(capsys, database_url, imported, tmp_path):
@@ -89,24 +117,37 @@ def test_lambert93_coordinates(capsys, database_url, imported, tmp_path):
             # an approximate Lambert-93 (metres) for Paris: what a wrong export looks like
             ring[:] = [[652_000 + (x - 2.35) * 73_000, 6_862_000 + (y - 48.85) * 111_000] for x, y in ring]
     path = write(tmp_path, "l93.geojson", fc)
-    err = refused(capsys, database_url, imported,
-                  ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
-                  fc["features"][0]["properties"]["id_bv"])
+    err = refused(
+        capsys,
+        database_url,
+        imported,
+        ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
+        fc["features"][0]["properties"]["id_bv"],
+    )
     assert "wgs84" in err.lower() or "lambert" in err.lower()
 
 
 def test_duplicate_codes(capsys, database_url, imported, tmp_path):
     feats = features()
     path = write(tmp_path, "dup.geojson", {"type": "FeatureCollection", "features": feats + [feats[10]]})
-    refused(capsys, database_url, imported,
-            ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
-            "duplicate", feats[10]["properties"]["id_bv"])
+    refused(
+        capsys,
+        database_url,
+        imported,
+        ["areas", "import", path, "--campaign", imported, "--level", "polling_station", "--code-field", "id_bv"],
+        "duplicate",
+        feats[10]["properties"]["id_bv"],
+    )
 
 
 def test_missing_code_field(capsys, database_url, imported):
-    refused(capsys, database_url, imported,
-            ["areas", "import", SECTORS, "--campaign", imported, "--level", "polling_station", "--code-field", "nope"],
-            "nope")
+    refused(
+        capsys,
+        database_url,
+        imported,
+        ["areas", "import", SECTORS, "--campaign", imported, "--level", "polling_station", "--code-field", "nope"],
+        "nope",
+    )
 
 
 def test_self_intersecting_polygon_is_repaired_and_reported(capsys, database_url, tmp_path):
@@ -118,15 +159,19 @@ def test_self_intersecting_polygon_is_repaired_and_reported(capsys, database_url
     ring[1], ring[mid] = ring[mid], ring[1]  # swap two far vertices: the ring now crosses itself
     bad = feats[5]["properties"]["id_bv"]
     path = write(tmp_path, "bowtie.geojson", {"type": "FeatureCollection", "features": feats})
-    code, report, err = run(capsys, "areas", "import", path, "--campaign", slug,
-                            "--level", "polling_station", "--code-field", "id_bv")
+    code, report, err = run(
+        capsys, "areas", "import", path, "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"
+    )
     assert code == 0, err
     assert report["imported"] == 40
     assert [r["code"] for r in report["repaired"]] == [bad]
     assert bad in err and "repaired" in err
     with psycopg2.connect(database_url) as c, c.cursor() as cur:
-        cur.execute("""SELECT bool_and(ST_IsValid(geom)), count(*) FILTER (WHERE repaired)
-                       FROM areas a JOIN campaigns k ON k.id = a.campaign_id WHERE k.slug = %s""", (slug,))
+        cur.execute(
+            """SELECT bool_and(ST_IsValid(geom)), count(*) FILTER (WHERE repaired)
+                       FROM areas a JOIN campaigns k ON k.id = a.campaign_id WHERE k.slug = %s""",
+            (slug,),
+        )
         assert cur.fetchone() == (True, 1)
 
 
@@ -138,9 +183,25 @@ def test_results_with_unknown_codes_are_refused(capsys, database_url, imported, 
     path = tmp_path / "unknown.csv"
     with open(path, "w", encoding="utf-8", newline="") as f:
         csv.writer(f, delimiter=";").writerows(rows)
-    argv = ["results", "import", path, "--campaign", imported, "--election", "eu2024",
-            "--code-field", "id_bv", "--registered-field", "nb_inscr", "--voters-field", "nb_votant",
-            "--valid-field", "nb_exprim", "--list-fields", ",".join(european_list_fields())]
+    argv = [
+        "results",
+        "import",
+        path,
+        "--campaign",
+        imported,
+        "--election",
+        "eu2024",
+        "--code-field",
+        "id_bv",
+        "--registered-field",
+        "nb_inscr",
+        "--voters-field",
+        "nb_votant",
+        "--valid-field",
+        "nb_exprim",
+        "--list-fields",
+        ",".join(european_list_fields()),
+    ]
     err = refused(capsys, database_url, imported, argv, "99-999", "nowhere", "2 rows")
     # with --skip-unknown the others go in and the unknown ones are still reported
     code, report, err = run(capsys, *argv, "--skip-unknown")

@@ -1,5 +1,6 @@
 """`quadriller demo setup` imports the demo city once; a second run imports nothing and keeps
 the HQ token."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """Another layer and another results form, through the CLI's field mapping only: the 2026
 polling-station polygons (codes "AANN") and 2026 results given as percentages."""
+
 from __future__ import annotations
 
 import csv
@@ -18,11 +19,33 @@ LISTS = ["pct_gregoire", "pct_dati", "pct_chikirou", "pct_bournazel", "pct_knafo
 def test_percent_results_on_2026_sectors(capsys, tmp_path, database_url):
     slug = "pct-" + uuid.uuid4().hex[:8]
     assert run(capsys, "campaign", "create", slug, "--name", "2026")[0] == 0
-    code, report, err = run(capsys, "areas", "import", DATA / "paris_arrondissements.geojson", "--campaign", slug,
-                            "--level", "district", "--code-field", "c_ar", "--name-field", "l_ar")
+    code, report, err = run(
+        capsys,
+        "areas",
+        "import",
+        DATA / "paris_arrondissements.geojson",
+        "--campaign",
+        slug,
+        "--level",
+        "district",
+        "--code-field",
+        "c_ar",
+        "--name-field",
+        "l_ar",
+    )
     assert code == 0, err
-    code, report, err = run(capsys, "areas", "import", SECTORS_2026, "--campaign", slug,
-                            "--level", "polling_station", "--code-field", "code_bv")
+    code, report, err = run(
+        capsys,
+        "areas",
+        "import",
+        SECTORS_2026,
+        "--campaign",
+        slug,
+        "--level",
+        "polling_station",
+        "--code-field",
+        "code_bv",
+    )
     assert code == 0, err
     assert report["imported"] == 903
 
@@ -33,19 +56,44 @@ def test_percent_results_on_2026_sectors(capsys, tmp_path, database_url):
         w.writerow(["code_bv", "inscrits", "taux_abstention", *LISTS])
         for feat in features:
             p = feat["properties"]
-            w.writerow([p["code_bv"], p["inscrits"], str(p["taux_abstention"]).replace(".", ","),
-                        *[str(p[name]).replace(".", ",") for name in LISTS]])
-    code, report, err = run(capsys, "results", "import", path, "--campaign", slug, "--election", "municipales-2026-t1",
-                            "--code-field", "code_bv", "--registered-field", "inscrits",
-                            "--abstention-field", "taux_abstention", "--list-fields", ",".join(LISTS), "--percent")
+            w.writerow(
+                [
+                    p["code_bv"],
+                    p["inscrits"],
+                    str(p["taux_abstention"]).replace(".", ","),
+                    *[str(p[name]).replace(".", ",") for name in LISTS],
+                ]
+            )
+    code, report, err = run(
+        capsys,
+        "results",
+        "import",
+        path,
+        "--campaign",
+        slug,
+        "--election",
+        "municipales-2026-t1",
+        "--code-field",
+        "code_bv",
+        "--registered-field",
+        "inscrits",
+        "--abstention-field",
+        "taux_abstention",
+        "--list-fields",
+        ",".join(LISTS),
+        "--percent",
+    )
     assert code == 0, err
     assert report["imported"] == 903 and report["delimiter"] == "\t"
     assert "abstentions" in report["derived"] and "voters" in report["derived"]
     assert report["totals"]["registered"] == sum(f["properties"]["inscrits"] for f in features)
     # abstentions derived from the percentages land on the file's own counts
     with psycopg2.connect(database_url) as c, c.cursor() as cur:
-        cur.execute("""SELECT r.code, r.abstentions, (r.lists->'pct_dati'->>'share')::float, r.lists->'pct_dati'->>'votes'
-                       FROM election_results r JOIN campaigns k ON k.id = r.campaign_id WHERE k.slug = %s""", (slug,))
+        cur.execute(
+            """SELECT r.code, r.abstentions, (r.lists->'pct_dati'->>'share')::float, r.lists->'pct_dati'->>'votes'
+                       FROM election_results r JOIN campaigns k ON k.id = r.campaign_id WHERE k.slug = %s""",
+            (slug,),
+        )
         rows = {code: (abst, share, votes) for code, abst, share, votes in cur.fetchall()}
     by_code = {f["properties"]["code_bv"]: f["properties"] for f in features}
     assert all(abs(rows[c][0] - by_code[c]["abstentions"]) <= 1 for c in rows)

@@ -1,5 +1,6 @@
 """No Docker engine runs here, so check what can be checked: compose and Dockerfile use the
 app's real commands and settings, so they cannot drift from the path without Docker."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Running the `quadriller` command in-process, reading its JSON answer."""
+
 from __future__ import annotations
 
 import json

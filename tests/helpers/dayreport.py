@@ -1,5 +1,6 @@
 """A day out on the real Paris campaign (a team on shift, a tour report, a rejected suggestion)
 and the day report written by the CLI, for the day-report tests (CLI and browser)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,12 +26,22 @@ async def a_day_out(client, pool, paris) -> dict:
     vols = await volunteers(pool, slug, 1, "Day")
     team = await make_team(client, slug, hq, f"Day {vols[0]['login']}", vols)
     await start_shift(pool, paris["id"], vols[0]["id"])
-    r = await client.post(f"/api/campaigns/{slug}/reports", headers=bearer(vols[0]["token"]),
-                          json={"doors_knocked": 12, "doors_opened": 5, "contacts": 2, "station": STATION})
+    r = await client.post(
+        f"/api/campaigns/{slug}/reports",
+        headers=bearer(vols[0]["token"]),
+        json={"doors_knocked": 12, "doors_opened": 5, "contacts": 2, "station": STATION},
+    )
     assert r.status_code == 201, r.text
-    r = await client.post(f"/api/campaigns/{slug}/dispatch/decisions", headers=hq,
-                          json={"team": team["id"], "suggested": STATION, "decision": "rejected",
-                                "suggestion": {"summary": f"{team['name']} → {STATION}: rank 1 of 902"}})
+    r = await client.post(
+        f"/api/campaigns/{slug}/dispatch/decisions",
+        headers=hq,
+        json={
+            "team": team["id"],
+            "suggested": STATION,
+            "decision": "rejected",
+            "suggestion": {"summary": f"{team['name']} → {STATION}: rank 1 of 902"},
+        },
+    )
     assert r.status_code == 201, r.text
     return {"team": team, "volunteer": vols[0]}
 

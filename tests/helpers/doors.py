@@ -1,5 +1,6 @@
 """Real polling stations with their doors (imported addresses), for the door, contact, privacy
 and retention tests."""
+
 from __future__ import annotations
 
 
@@ -12,5 +13,8 @@ async def station_doors(pool, campaign_id: int, n: int = 1) -> list[dict]:
             "(SELECT p.code FROM area_overlaps o JOIN areas p ON p.id = o.parent_id WHERE o.child_id = a.id "
             " AND p.level = 'district' ORDER BY o.share DESC LIMIT 1) AS district "
             "FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id WHERE a.campaign_id = $1 "
-            "GROUP BY a.id HAVING count(*) BETWEEN 30 AND 200 ORDER BY random() LIMIT $2", campaign_id, n)
+            "GROUP BY a.id HAVING count(*) BETWEEN 30 AND 200 ORDER BY random() LIMIT $2",
+            campaign_id,
+            n,
+        )
     return [dict(r) for r in rows]

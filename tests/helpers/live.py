@@ -1,4 +1,5 @@
 """Watching a campaign's live channel on Redis, as HQ's hub does."""
+
 from __future__ import annotations
 
 import contextlib

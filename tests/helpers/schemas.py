@@ -1,4 +1,5 @@
 """The JSON Schemas of docs/schemas/, to validate real frames against."""
+
 from __future__ import annotations
 
 import orjson

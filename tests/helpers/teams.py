@@ -1,4 +1,5 @@
 """Volunteers and teams made through the API, for the dispatch, turf and day-report tests."""
+
 from __future__ import annotations
 
 from tests.conftest import add_user
@@ -15,7 +16,8 @@ async def volunteers(pool, slug: str, n: int, prefix: str) -> list[dict]:
 
 
 async def make_team(client, slug: str, hq, name: str, members: list[dict]) -> dict:
-    r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": name, "members": [m["id"] for m in members]},
-                          headers=hq)
+    r = await client.post(
+        f"/api/campaigns/{slug}/teams", json={"name": name, "members": [m["id"] for m in members]}, headers=hq
+    )
     assert r.status_code == 201, r.text
     return r.json()

@@ -1,4 +1,5 @@
 """Driving HQ's map in Chromium."""
+
 from __future__ import annotations
 
 

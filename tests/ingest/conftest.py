@@ -2,6 +2,7 @@
 
 The server runs its own event loop in its own thread, so the test's awaits never stall it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,9 @@ class ServerThread(UvicornThread):
     """The ingest service, as `quadriller ingest` configures it."""
 
     def __init__(self, settings, port: int | None = None) -> None:
-        super().__init__(uvicorn_config(settings, "127.0.0.1", port or free_port(), log_level="warning"),
-                         "ingest server")
+        super().__init__(
+            uvicorn_config(settings, "127.0.0.1", port or free_port(), log_level="warning"), "ingest server"
+        )
 
     @property
     def ws_url(self) -> str:
@@ -117,4 +119,6 @@ async def stored(pool, volunteer_id: int, source: str | None = None) -> list:
             "ST_Y(geog::geometry) AS lat, acc, alt, spd, hdg, bat, cell, polling_station_id, "
             "neighbourhood_id, district_id, low_accuracy FROM pings "
             "WHERE volunteer_id = $1 AND ($2::text IS NULL OR source = $2) ORDER BY ts, seq",
-            volunteer_id, source)
+            volunteer_id,
+            source,
+        )

@@ -1,6 +1,7 @@
 """Ingest websocket abuse (issue 12, item 6): a bounded outbox (a client that does not read its
 frames is closed), a per-connection frame rate, refused pings (off shift, too old, out of range)
 counting toward the malformed limit, and shift start/end frames throttled."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,9 +29,18 @@ def test_outbox_drops_past_its_bound_and_says_so():
 
 @pytest.fixture(scope="module")
 async def strict(settings):
-    server = await asyncio.to_thread(ServerThread(make_settings(
-        settings, ingest_outbox_max_frames=20, ingest_frames_per_s=5.0, ingest_frames_burst=10.0,
-        ingest_shift_changes_per_min=6.0, ingest_shift_changes_burst=3.0)).start)
+    server = await asyncio.to_thread(
+        ServerThread(
+            make_settings(
+                settings,
+                ingest_outbox_max_frames=20,
+                ingest_frames_per_s=5.0,
+                ingest_frames_burst=10.0,
+                ingest_shift_changes_per_min=6.0,
+                ingest_shift_changes_burst=3.0,
+            )
+        ).start
+    )
     yield server
     await asyncio.to_thread(server.stop)
 

@@ -1,4 +1,5 @@
 """OwnTracks (HTTP mode) and Traccar Client (OsmAnd protocol, classic and JSON)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,20 @@ async def http(ingest):
 
 # --- OwnTracks ------------------------------------------------------------------------------
 def owntracks_location(tst: int, **kw) -> dict:
-    return {"_type": "location", "lat": 48.8606, "lon": 2.3376, "tst": tst, "acc": 12, "alt": 40,
-            "vel": 18, "cog": 270, "batt": 64, "tid": "VO", "t": "u", **kw}
+    return {
+        "_type": "location",
+        "lat": 48.8606,
+        "lon": 2.3376,
+        "tst": tst,
+        "acc": 12,
+        "alt": 40,
+        "vel": 18,
+        "cog": 270,
+        "batt": 64,
+        "tid": "VO",
+        "t": "u",
+        **kw,
+    }
 
 
 async def test_owntracks_location_stored_once_with_units(http, pool, volunteer):
@@ -39,8 +52,11 @@ async def test_owntracks_location_stored_once_with_units(http, pool, volunteer):
 
 async def test_owntracks_other_types_ignored(http, pool, volunteer):
     auth = (volunteer["login"], volunteer["device_token"])
-    for msg in ({"_type": "transition", "event": "enter", "tst": int(time.time())},
-                {"_type": "lwt", "tst": int(time.time())}, {"_type": "status"}):
+    for msg in (
+        {"_type": "transition", "event": "enter", "tst": int(time.time())},
+        {"_type": "lwt", "tst": int(time.time())},
+        {"_type": "status"},
+    ):
         r = await http.post("/api/owntracks", json=msg, auth=auth)
         assert r.status_code == 200 and r.json() == []
     assert await stored(pool, volunteer["id"]) == []
@@ -65,8 +81,17 @@ async def test_owntracks_bad_input_400(http, volunteer):
 # --- Traccar Client, classic OsmAnd ---------------------------------------------------------
 async def test_traccar_classic_query_and_form(http, pool, volunteer):
     now = int(time.time())
-    q = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 20),
-         "accuracy": "9.5", "altitude": "33", "speed": "10", "bearing": "180", "batt": "42"}
+    q = {
+        "id": volunteer["device_token"],
+        "lat": "48.85",
+        "lon": "2.35",
+        "timestamp": str(now - 20),
+        "accuracy": "9.5",
+        "altitude": "33",
+        "speed": "10",
+        "bearing": "180",
+        "batt": "42",
+    }
     assert (await http.get("/api/osmand", params=q)).status_code == 200
     assert (await http.post("/api/osmand", params=q)).status_code == 200  # same again: stored once
     form = dict(q, timestamp=dt.datetime.fromtimestamp(now - 10, dt.UTC).strftime("%Y-%m-%d %H:%M:%S"))
@@ -98,13 +123,26 @@ async def test_traccar_classic_errors(http, volunteer):
 # --- Traccar Client 9+, JSON ----------------------------------------------------------------
 async def test_traccar_json(http, pool, volunteer):
     ts = dt.datetime.now(dt.UTC).replace(microsecond=123000) - dt.timedelta(seconds=30)
-    body = {"location": {"timestamp": ts.isoformat().replace("+00:00", "Z"),
-                         "coords": {"latitude": 48.87, "longitude": 2.33, "accuracy": 250, "speed": 1.5,
-                                    "heading": -1, "altitude": 50},
-                         "is_moving": True, "odometer": 0, "event": "motionchange",
-                         "battery": {"level": 0.75, "is_charging": False},
-                         "activity": {"type": "walking"}, "extras": {}},
-            "device_id": volunteer["device_token"]}
+    body = {
+        "location": {
+            "timestamp": ts.isoformat().replace("+00:00", "Z"),
+            "coords": {
+                "latitude": 48.87,
+                "longitude": 2.33,
+                "accuracy": 250,
+                "speed": 1.5,
+                "heading": -1,
+                "altitude": 50,
+            },
+            "is_moving": True,
+            "odometer": 0,
+            "event": "motionchange",
+            "battery": {"level": 0.75, "is_charging": False},
+            "activity": {"type": "walking"},
+            "extras": {},
+        },
+        "device_id": volunteer["device_token"],
+    }
     for _ in range(2):
         assert (await http.post("/api/osmand", json=body)).status_code == 200
     rows = await stored(pool, volunteer["id"], "osmand")
@@ -124,6 +162,8 @@ async def test_apps_refuse_the_hq_api_token(http, pool, volunteer):
     now = int(time.time())
     q = {"id": volunteer["token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 5)}
     assert (await http.get("/api/osmand", params=q)).status_code == 403
-    r = await http.post("/api/owntracks", json=owntracks_location(now - 5), auth=(volunteer["login"], volunteer["token"]))
+    r = await http.post(
+        "/api/owntracks", json=owntracks_location(now - 5), auth=(volunteer["login"], volunteer["token"])
+    )
     assert r.status_code == 401
     assert await stored(pool, volunteer["id"]) == []

@@ -1,5 +1,6 @@
 """A fix dated in the future (within the tolerance) must not freeze the volunteer on HQ's map:
 the live state follows the newest fix by arrival; a late backlog fix still does not move them."""
+
 from __future__ import annotations
 
 import time

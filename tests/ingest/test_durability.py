@@ -5,6 +5,7 @@ acknowledged with the rows in PostGIS: every acked ping must be there exactly on
 These tests restart servers, so they run their own private PostgreSQL cluster and Redis on free
 ports, never the servers the rest of the suite shares.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,24 +48,54 @@ class PrivateStack:
         self.ingest: subprocess.Popen | None = None
         self.database_url = f"postgresql://postgres@127.0.0.1:{self.pg_port}/quadriller"
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
-        self.env = {**os.environ, "QUADRILLER_DATABASE_URL": self.database_url,
-                    "QUADRILLER_REDIS_URL": self.redis_url, "QUADRILLER_INGEST_BATCH_WAIT_MS": "5"}
+        self.env = {
+            **os.environ,
+            "QUADRILLER_DATABASE_URL": self.database_url,
+            "QUADRILLER_REDIS_URL": self.redis_url,
+            "QUADRILLER_INGEST_BATCH_WAIT_MS": "5",
+        }
 
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.ingest_port}/ws/pings"
 
     def start_pg(self) -> None:
-        as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.pg_dir), "-w", "-t", "60", "-l", str(self.pg_dir / "log"),
-                     "-o", f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1", "start"])
+        as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.pg_dir),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.pg_dir / "log"),
+                "-o",
+                f"-p {self.pg_port} -k {self.pg_dir} -c listen_addresses=127.0.0.1",
+                "start",
+            ]
+        )
 
     def stop_pg(self, mode: str = "fast") -> None:
         as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.pg_dir), "-m", mode, "-w", "stop"])
 
     def start_redis(self) -> None:
         self.redis = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "",
-             "--appendonly", "no", "--dir", str(self.root)], stdout=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.redis_port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         wait_port(self.redis_port)
 
     def stop_redis(self) -> None:
@@ -74,7 +105,11 @@ class PrivateStack:
     def start_ingest(self) -> None:
         self.ingest = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "ingest", "--port", str(self.ingest_port)],
-            env=self.env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_port(self.ingest_port, timeout=60)
 
     def kill_ingest(self) -> None:
@@ -88,10 +123,16 @@ class PrivateStack:
             shutil.chown(self.pg_dir, "postgres")
         as_postgres([str(PG_BIN / "initdb"), "-D", str(self.pg_dir), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
         self.start_pg()
-        subprocess.run(["createdb", "-h", "127.0.0.1",
-                        "-p", str(self.pg_port), "-U", "postgres", "quadriller"], check=True)
-        subprocess.run([sys.executable, "-m", "server.cli", "db", "upgrade"], env=self.env, cwd=PROJECT_ROOT,
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["createdb", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "quadriller"], check=True
+        )
+        subprocess.run(
+            [sys.executable, "-m", "server.cli", "db", "upgrade"],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         self.start_redis()
         self.start_ingest()
 
@@ -165,7 +206,9 @@ async def load_through(stack: PrivateStack, disruption, seconds_before: float = 
     conn = await asyncpg.connect(stack.database_url)
     rows = await conn.fetch(
         "SELECT volunteer_id, seq, count(*) AS n FROM pings WHERE volunteer_id = ANY($1::bigint[]) "
-        "GROUP BY volunteer_id, seq", list(ids))
+        "GROUP BY volunteer_id, seq",
+        list(ids),
+    )
     await conn.close()
     stored = {(r["volunteer_id"], r["seq"]): r["n"] for r in rows}
     acked = {(c.volunteer_id, s) for c in clients for s in c.acked_seqs}
@@ -193,6 +236,7 @@ async def test_kill_9_while_postgres_is_down_loses_no_acked_ping(stack):
     """The sharpest case: pings arrive while PostgreSQL is down, so the service holds them
     uncommitted; then it is killed. Had it acknowledged anything before the commit, those
     pings would be gone."""
+
     def outage_then_kill():
         stack.stop_pg("immediate")
         time.sleep(1.5)

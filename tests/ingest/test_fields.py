@@ -1,4 +1,5 @@
 """The apps' value parsers and the shared ranges, without services."""
+
 from __future__ import annotations
 
 import pytest

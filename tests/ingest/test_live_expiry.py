@@ -1,5 +1,6 @@
 """Positions in Redis expire: the volunteer-state hash has a TTL (live_state_ttl_s), and a shift
 that ends by timeout removes the volunteer's live state (and tells their websocket)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,9 @@ async def test_timeout_end_removes_the_live_state(settings, pool, volunteer, red
                 await asyncio.sleep(0.02)
             assert await r.hexists(key, field)
             async with pool.acquire() as c:  # the phone died 13 hours ago (shift_max_hours: 12)
-                await c.execute("UPDATE shifts SET started_at = now() - interval '13 hours' WHERE id = $1",
-                                ready["shift"]["id"])
+                await c.execute(
+                    "UPDATE shifts SET started_at = now() - interval '13 hours' WHERE id = $1", ready["shift"]["id"]
+                )
             pushed = await recv_until(ws, "shift")
             await ws.send(ping_frame(2))
             refused = await recv_until(ws, "error")

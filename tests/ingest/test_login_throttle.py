@@ -1,5 +1,6 @@
 """Failed logins (issue 12, item 7) are throttled per IP and per login and cached, on a pool of
 their own; unauthenticated websockets are capped per IP (item 5), on ingest and on HQ's /ws/live."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,11 +49,18 @@ async def test_http_app_answers_429_with_retry_after_when_throttled(settings):
     server = await asyncio.to_thread(ServerThread(make_settings(settings, login_failures_burst=2)).start)
     try:
         async with httpx.AsyncClient(base_url=server.http_url, timeout=20) as http:
-            codes = [(await http.get("/api/osmand", params={"id": f"qdd_bad{i}", "lat": "48.85", "lon": "2.35",
-                                                            "timestamp": "1767225600"})).status_code
-                     for i in range(3)]
-            r = await http.get("/api/osmand", params={"id": "qdd_bad9", "lat": "48.85", "lon": "2.35",
-                                                      "timestamp": "1767225600"})
+            codes = [
+                (
+                    await http.get(
+                        "/api/osmand",
+                        params={"id": f"qdd_bad{i}", "lat": "48.85", "lon": "2.35", "timestamp": "1767225600"},
+                    )
+                ).status_code
+                for i in range(3)
+            ]
+            r = await http.get(
+                "/api/osmand", params={"id": "qdd_bad9", "lat": "48.85", "lon": "2.35", "timestamp": "1767225600"}
+            )
     finally:
         await asyncio.to_thread(server.stop)
     assert codes[:2] == [403, 403] and codes[2] == 429 and r.status_code == 429
@@ -76,8 +84,9 @@ async def unauthenticated_sockets_allowed(url: str, tries: int) -> int:
 
 
 async def test_unauthenticated_sockets_are_capped_per_ip(settings):
-    capped = settings.model_copy(update={"unauthenticated_sockets_per_ip": 3, "ingest_auth_timeout_s": 5.0,
-                                         "live_auth_timeout_s": 5.0})
+    capped = settings.model_copy(
+        update={"unauthenticated_sockets_per_ip": 3, "ingest_auth_timeout_s": 5.0, "live_auth_timeout_s": 5.0}
+    )
     ingest = await asyncio.to_thread(ServerThread(capped).start)
     hq = await asyncio.to_thread(LiveServer(capped).start)
     try:

@@ -1,5 +1,6 @@
 """Pause at any time: a paused volunteer leaves HQ's map at once and is not tracked until they
 resume; what they sent before pausing is still stored."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """ingest/protocol.py on its own: parsing and checking frames, no server, no database."""
+
 from __future__ import annotations
 
 import math
@@ -53,16 +54,19 @@ def test_a_non_numeric_optional_is_malformed_and_names_the_field():
     assert (err.seq, err.code) == (1, p.MALFORMED) and "hdg" in err.reason
 
 
-@pytest.mark.parametrize("kw, code", [
-    ({"lat": 91}, p.OUT_OF_RANGE),
-    ({"lon": -180.5}, p.OUT_OF_RANGE),
-    ({"t": NOW + 3600}, p.FUTURE),
-    ({"t": NOW - 31 * 86400}, p.TOO_OLD),
-    ({"acc": -1}, p.OUT_OF_RANGE),
-    ({"acc": None}, p.MALFORMED),
-    ({"lat": True}, p.MALFORMED),  # a bool is not a number here
-    ({"t": "now"}, p.MALFORMED),
-])
+@pytest.mark.parametrize(
+    "kw, code",
+    [
+        ({"lat": 91}, p.OUT_OF_RANGE),
+        ({"lon": -180.5}, p.OUT_OF_RANGE),
+        ({"t": NOW + 3600}, p.FUTURE),
+        ({"t": NOW - 31 * 86400}, p.TOO_OLD),
+        ({"acc": -1}, p.OUT_OF_RANGE),
+        ({"acc": None}, p.MALFORMED),
+        ({"lat": True}, p.MALFORMED),  # a bool is not a number here
+        ({"t": "now"}, p.MALFORMED),
+    ],
+)
 def test_bad_pings_are_refused_with_their_code(kw, code):
     err = error_of(frame(seq=7, **kw))
     assert (err.seq, err.code) == (7, code)
@@ -87,22 +91,32 @@ def test_a_pings_frame_keeps_good_pings_and_names_the_bad_ones():
     assert [(e.seq, e.code) for e in errors] == [(2, p.MALFORMED), (None, p.MALFORMED)]
 
 
-@pytest.mark.parametrize("data", [
-    b"not json", b"[1, 2]", b'{"type": "pings", "pings": {}}', b'{"type": "hello"}',
-    b'{"type": "ping", "seq": 1, "t": NaN, "lat": 1, "lon": 1, "acc": 1}',
-    b'{"type": "shift", "action": "lunch"}',
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"type": "pings", "pings": {}}',
+        b'{"type": "hello"}',
+        b'{"type": "ping", "seq": 1, "t": NaN, "lat": 1, "lon": 1, "acc": 1}',
+        b'{"type": "shift", "action": "lunch"}',
+    ],
+)
 def test_malformed_frames_raise(data):
     with pytest.raises(p.PingError) as exc:
         p.parse_pings(data, NOW, LIMITS)
     assert exc.value.seq is None and exc.value.code == p.MALFORMED
 
 
-@pytest.mark.parametrize("data, kind", [
-    (b'{"type": "pause"}', "pause"), (b'{"type": "resume"}', "resume"),
-    (b'{"type": "shift", "action": "start"}', "shift_start"),
-    (b'{"type": "shift", "action": "end"}', "shift_end"),
-])
+@pytest.mark.parametrize(
+    "data, kind",
+    [
+        (b'{"type": "pause"}', "pause"),
+        (b'{"type": "resume"}', "resume"),
+        (b'{"type": "shift", "action": "start"}', "shift_start"),
+        (b'{"type": "shift", "action": "end"}', "shift_end"),
+    ],
+)
 def test_control_frames(data, kind):
     with pytest.raises(p.Control) as exc:
         p.parse_pings(data, NOW, LIMITS)
@@ -121,8 +135,13 @@ def test_check_ping_refuses_non_finite_values_from_apps():
 def test_parse_auth():
     assert p.parse_auth(b'{"type":"auth","protocol":1,"token":"abc","campaign":"c"}') == ("abc", "c")
     assert p.parse_auth('{"type":"auth","protocol":1,"token":"abc"}') == ("abc", None)
-    for bad in (b'{"type":"auth","protocol":2,"token":"abc"}', b'{"type":"auth","protocol":1,"token":""}',
-                b'{"type":"auth","protocol":1,"token":"a","campaign":5}', b'{"type":"ping"}', b"x"):
+    for bad in (
+        b'{"type":"auth","protocol":2,"token":"abc"}',
+        b'{"type":"auth","protocol":1,"token":""}',
+        b'{"type":"auth","protocol":1,"token":"a","campaign":5}',
+        b'{"type":"ping"}',
+        b"x",
+    ):
         with pytest.raises(p.PingError):
             p.parse_auth(bad)
 
@@ -131,12 +150,24 @@ def test_outgoing_frames_are_json_text():
     assert orjson.loads(p.ack_frame([1, 2])) == {"type": "ack", "seqs": [1, 2]}
     assert orjson.loads(p.throttle_frame(250, [3])) == {"type": "throttle", "retry_after_ms": 250, "seqs": [3]}
     assert orjson.loads(p.warning_frame(4, p.LOW_ACCURACY, "r")) == {
-        "type": "warning", "seq": 4, "code": p.LOW_ACCURACY, "reason": "r"}
+        "type": "warning",
+        "seq": 4,
+        "code": p.LOW_ACCURACY,
+        "reason": "r",
+    }
     assert orjson.loads(p.sharing_frame(True)) == {"type": "paused"}
     assert orjson.loads(p.sharing_frame(True, pending=True)) == {"type": "paused", "pending": True}
     assert orjson.loads(p.shift_frame(True, 9, 12.5, created=True)) == {
-        "type": "shift", "state": "on", "shift": {"id": 9, "since": 12.5}, "created": True}
+        "type": "shift",
+        "state": "on",
+        "shift": {"id": 9, "since": 12.5},
+        "created": True,
+    }
     assert orjson.loads(p.shift_frame(False, None, None, ended_by="hq")) == {
-        "type": "shift", "state": "off", "shift": None, "ended_by": "hq"}
+        "type": "shift",
+        "state": "off",
+        "shift": None,
+        "ended_by": "hq",
+    }
     ready = orjson.loads(p.ready_frame(5, "c", 65536, 2.0))
     assert ready["protocol"] == p.PROTOCOL and ready["shift"] is None

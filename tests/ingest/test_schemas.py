@@ -1,4 +1,5 @@
 """docs/schemas/*.json describe the frames the server really sends and accepts."""
+
 from __future__ import annotations
 
 import time
@@ -12,9 +13,6 @@ from tests.helpers.live import next_delta, subscribed
 from tests.helpers.schemas import SCHEMAS, validate
 
 
-
-
-
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_schema_is_valid(name):
     Draft202012Validator.check_schema(SCHEMAS[name])
@@ -26,8 +24,10 @@ async def test_real_frames_match_schemas(ingest, volunteer, redis_url):
     good = [ping(1, alt=30.0, spd=1.0, hdg=10.0, bat=0.5), ping(2, acc=500.0)]
     validate("ping", {"type": "ping", **good[0]})
     validate("pings", {"type": "pings", "pings": good})
-    async with subscribed(redis_url, volunteer["campaign_id"]) as pubsub, \
-            connected(ingest.ws_url, volunteer["token"]) as (ws, ready):
+    async with (
+        subscribed(redis_url, volunteer["campaign_id"]) as pubsub,
+        connected(ingest.ws_url, volunteer["token"]) as (ws, ready),
+    ):
         validate("ready", ready)
         await ws.send(pings_frame(good + [ping(3, lat=100.0)]))
         await ws.send("nonsense")
@@ -46,8 +46,10 @@ async def test_shift_frames_match_schemas(ingest, off_duty, redis_url):
     start, end = {"type": "shift", "action": "start"}, {"type": "shift", "action": "end"}
     validate("shift_request", start)
     validate("shift_request", end)
-    async with subscribed(redis_url, off_duty["campaign_id"]) as pubsub, \
-            connected(ingest.ws_url, off_duty["token"], shift=False) as (ws, ready):
+    async with (
+        subscribed(redis_url, off_duty["campaign_id"]) as pubsub,
+        connected(ingest.ws_url, off_duty["token"], shift=False) as (ws, ready),
+    ):
         validate("ready", ready)
         assert ready["shift"] is None
         await ws.send(pings_frame([ping(1)]))

@@ -1,6 +1,7 @@
 """A shift ended by HQ reaches the ingest at once (the duty channel, ingest/relay.py): a ping
 sent 50 ms later is refused, never stored nor published, over the websocket and the HTTP apps;
 the volunteer's open websocket is told with a pushed `shift` frame; their live state is gone."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,8 +48,7 @@ async def live_state(redis_url: str, campaign_id: int, uid: int) -> bytes | None
         await r.aclose()
 
 
-async def test_hq_end_stops_the_websocket_within_50_ms(ingest, client, pool, campaign, volunteer, hq_token,
-                                                       redis_url):
+async def test_hq_end_stops_the_websocket_within_50_ms(ingest, client, pool, campaign, volunteer, hq_token, redis_url):
     cid, uid = volunteer["campaign_id"], volunteer["id"]
     async with connected(ingest.ws_url, volunteer["token"]) as (ws, ready):
         await ws.send(ping_frame(1))
@@ -60,15 +60,18 @@ async def test_hq_end_stops_the_websocket_within_50_ms(ingest, client, pool, cam
             pushed = await recv_until(ws, "shift")
             refused = await recv_until(ws, "error")
             assert await pings_published(pubsub, uid, 0.5) == []
-    assert pushed == {"type": "shift", "state": "off", "ended_by": "hq",
-                      "shift": {"id": ready["shift"]["id"], "since": ready["shift"]["since"]}}
+    assert pushed == {
+        "type": "shift",
+        "state": "off",
+        "ended_by": "hq",
+        "shift": {"id": ready["shift"]["id"], "since": ready["shift"]["since"]},
+    }
     assert (refused["seq"], refused["code"]) == (2, "off_shift")
     assert [r["seq"] for r in await stored(pool, uid)] == [1]
     assert await live_state(redis_url, cid, uid) is None
 
 
-async def test_hq_end_stops_the_http_apps_within_50_ms(ingest, client, pool, campaign, volunteer, hq_token,
-                                                       redis_url):
+async def test_hq_end_stops_the_http_apps_within_50_ms(ingest, client, pool, campaign, volunteer, hq_token, redis_url):
     cid, uid = volunteer["campaign_id"], volunteer["id"]
     now = int(time.time())
     owntracks = {"_type": "location", "lat": 48.8606, "lon": 2.3376, "acc": 12}

@@ -1,5 +1,6 @@
 """Tracking only during a shift: pings outside an open shift are refused and never stored, over
 the websocket and from the HTTP apps; starting and ending a shift is told to HQ's live channel."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,16 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.redis import volunteer_state_key
-from tests.ingest.conftest import (ServerThread, connected, make_settings, ping, ping_frame, pings_frame,
-                                   recv_until, stored)
+from tests.ingest.conftest import (
+    ServerThread,
+    connected,
+    make_settings,
+    ping,
+    ping_frame,
+    pings_frame,
+    recv_until,
+    stored,
+)
 from tests.helpers.live import next_delta, subscribed
 
 
@@ -38,8 +47,10 @@ async def test_off_shift_pings_are_refused_and_not_stored(ingest, pool, off_duty
 
 async def test_start_shift_then_pings_are_taken(ingest, pool, off_duty, redis_url):
     uid = off_duty["id"]
-    async with subscribed(redis_url, off_duty["campaign_id"]) as pubsub, \
-            connected(ingest.ws_url, off_duty["token"], shift=False) as (ws, _):
+    async with (
+        subscribed(redis_url, off_duty["campaign_id"]) as pubsub,
+        connected(ingest.ws_url, off_duty["token"], shift=False) as (ws, _),
+    ):
         await ws.send('{"type":"shift","action":"start"}')
         on = await recv_until(ws, "shift")
         assert on["state"] == "on" and on["created"] is True
@@ -91,8 +102,7 @@ async def test_end_shift_stores_what_came_before_then_refuses(ingest, pool, volu
             err = await recv_until(ws, "error")
             assert (err["seq"], err["code"]) == (2, "off_shift")
             await ws.send('{"type":"shift","action":"end"}')  # no shift open: answered, not an error
-            assert (await recv_until(ws, "shift")) == {"type": "shift", "state": "off", "shift": None,
-                                                       "ended_by": None}
+            assert (await recv_until(ws, "shift")) == {"type": "shift", "state": "off", "shift": None, "ended_by": None}
         assert [row["seq"] for row in await stored(pool, uid)] == [1]
         assert [row["ended_by"] for row in await shift_rows(pool, uid)] == ["volunteer"]
     finally:
@@ -110,8 +120,7 @@ async def test_expired_shift_counts_as_ended(ingest, pool, volunteer):
     """A shift left open past shift_max_hours (a phone that died) no longer lets pings in; the
     next start closes it as a timeout and opens a new one."""
     async with pool.acquire() as c:
-        await c.execute("UPDATE shifts SET started_at = now() - interval '13 hours' WHERE id = $1",
-                        volunteer["shift"])
+        await c.execute("UPDATE shifts SET started_at = now() - interval '13 hours' WHERE id = $1", volunteer["shift"])
     async with connected(ingest.ws_url, volunteer["token"], shift=False) as (ws, ready):
         assert ready["shift"] is None
         await ws.send(ping_frame(1))
@@ -131,8 +140,7 @@ async def test_hq_ending_a_shift_stops_a_live_connection(settings, pool, volunte
             await ws.send(ping_frame(1))
             await acked_until(ws, {1})
             async with pool.acquire() as c:
-                await c.execute("UPDATE shifts SET ended_at = now(), ended_by = 'hq' WHERE id = $1",
-                                volunteer["shift"])
+                await c.execute("UPDATE shifts SET ended_at = now(), ended_by = 'hq' WHERE id = $1", volunteer["shift"])
             deadline = time.monotonic() + 5
             seq, refused = 1, None
             while refused is None and time.monotonic() < deadline:
@@ -170,8 +178,13 @@ async def test_http_apps_off_shift_answered_200_not_stored(http, pool, off_duty)
     q = {"id": off_duty["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 4)}
     r = await http.get("/api/osmand", params=q)
     assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"
-    r = await http.post("/api/osmand", json={"location": {"timestamp": now - 3, "coords": {
-        "latitude": 48.85, "longitude": 2.35, "accuracy": 5}}, "device_id": off_duty["device_token"]})
+    r = await http.post(
+        "/api/osmand",
+        json={
+            "location": {"timestamp": now - 3, "coords": {"latitude": 48.85, "longitude": 2.35, "accuracy": 5}},
+            "device_id": off_duty["device_token"],
+        },
+    )
     assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"
     assert await stored(pool, off_duty["id"]) == []
 

@@ -1,5 +1,6 @@
 """Simulated walks on the real Paris polling stations: through stations, at walking speed, with
 bounded GPS noise and stops at doors. Pure walk logic; the stations come from PostGIS."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,19 @@ import random
 import pytest
 
 from simulate.simulator import (
-    BAD_ACC_M, GOOD_ACC_M, SPEED_MAX_MS, SPEED_MIN_MS, STOP_MAX_S, STOP_MIN_S, Station, Walk,
-    ensure_volunteers, load_stations, metres_between, nearest_neighbours, next_seq,
+    BAD_ACC_M,
+    GOOD_ACC_M,
+    SPEED_MAX_MS,
+    SPEED_MIN_MS,
+    STOP_MAX_S,
+    STOP_MIN_S,
+    Station,
+    Walk,
+    ensure_volunteers,
+    load_stations,
+    metres_between,
+    nearest_neighbours,
+    next_seq,
 )
 
 STEP_S = 2.0
@@ -59,7 +71,11 @@ async def test_walk_passes_through_neighbouring_polling_stations(stations, pool,
             "SELECT a.code FROM unnest($2::text[], $3::float8[], $4::float8[]) AS p(code, lon, lat) "
             "JOIN areas a ON a.campaign_id = $1 AND a.level = 'polling_station' AND a.code = p.code "
             "WHERE ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))",
-            paris["id"], route, [found[c].lon for c in route], [found[c].lat for c in route])
+            paris["id"],
+            route,
+            [found[c].lon for c in route],
+            [found[c].lat for c in route],
+        )
     assert {r["code"] for r in inside} == set(route)
 
 
@@ -89,9 +105,9 @@ async def test_gps_noise_is_bounded_by_the_reported_accuracy(stations):
     good = [f for f in fixes if f.acc <= GOOD_ACC_M[1]]
     bad = [f for f in fixes if f.acc >= BAD_ACC_M[0]]
     assert len(good) > 0.9 * len(fixes)
-    assert 0 < len(bad) < 0.1 * len(fixes)          # occasional bad fixes
+    assert 0 < len(bad) < 0.1 * len(fixes)  # occasional bad fixes
     errors = sorted(metres_between(f.true_lon, f.true_lat, f.lon, f.lat) for f in good)
-    assert 0.5 < errors[len(errors) // 2] < 8.0     # a few metres typically
+    assert 0.5 < errors[len(errors) // 2] < 8.0  # a few metres typically
 
 
 async def test_stops_at_doors(stations):
@@ -101,7 +117,7 @@ async def test_stops_at_doors(stations):
         if f.stopped:
             current += 1
         elif current:
-            if not first:                            # the walk may start mid-visit: skip that one
+            if not first:  # the walk may start mid-visit: skip that one
                 runs.append(current * STEP_S)
             current = 0
         if not f.stopped:
@@ -128,8 +144,9 @@ async def test_walks_are_reproducible_and_time_only_moves_forward(stations):
 
 def test_any_city_works_with_nearest_neighbours():
     # A grid of "stations" in another hemisphere, with no polygon adjacency at all.
-    found = {f"s{i}-{j}": Station(f"s{i}-{j}", 151.2 + i * 0.004, -33.87 + j * 0.004)
-             for i in range(5) for j in range(5)}
+    found = {
+        f"s{i}-{j}": Station(f"s{i}-{j}", 151.2 + i * 0.004, -33.87 + j * 0.004) for i in range(5) for j in range(5)
+    }
     neighbours = nearest_neighbours(list(found.values()), k=4)
     walk = Walk(found, neighbours, random.Random(1), t0=0.0)
     fixes = [walk.fix(i * 5.0) for i in range(1, 2000)]
@@ -144,11 +161,11 @@ async def test_volunteer_accounts_are_made_in_bulk_and_reused(pool, paris):
     async with pool.acquire() as c:
         first = await ensure_volunteers(c, paris["slug"], 30, prefix="simtest")
         again = await ensure_volunteers(c, paris["slug"], 30, prefix="simtest")
-        assert [i for i, _ in first] == [i for i, _ in again]            # same accounts
-        assert all(t1 != t2 for (_, t1), (_, t2) in zip(first, again))   # fresh tokens
+        assert [i for i, _ in first] == [i for i, _ in again]  # same accounts
+        assert all(t1 != t2 for (_, t1), (_, t2) in zip(first, again))  # fresh tokens
         user = await user_by_token(c, again[3][1])
         assert user is not None and user.id == again[3][0]
-        assert await user_by_token(c, first[3][1]) is None              # the old token is gone
+        assert await user_by_token(c, first[3][1]) is None  # the old token is gone
         rows = await memberships(c, user.id)
         assert [(r["slug"], r["role"]) for r in rows] == [(paris["slug"], "volunteer")]
         assert await next_seq(c, [i for i, _ in first]) >= 1
@@ -164,6 +181,7 @@ def test_metres_between_is_close_to_haversine():
 
 
 # -- the simulator's client (simulate.client.VolunteerClient) against a scripted server -----------
+
 
 async def test_client_outbox_survives_throttle_reject_and_reconnect():
     """Throttled pings are resent after retry_after_ms, a rejected ping leaves the outbox, and a
@@ -181,9 +199,19 @@ async def test_client_outbox_survives_throttle_reject_and_reconnect():
         state["connections"] += 1
         auth = orjson.loads(await ws.recv())
         assert auth["type"] == "auth" and auth["token"] == "tok" and auth["protocol"] == 1
-        await ws.send(orjson.dumps({"type": "ready", "protocol": 1, "volunteer": 42, "campaign": "c",
-                                    "max_frame_bytes": 8192, "max_pings_per_s": 20,
-                                    "shift": {"id": 1, "since": 0}}).decode())
+        await ws.send(
+            orjson.dumps(
+                {
+                    "type": "ready",
+                    "protocol": 1,
+                    "volunteer": 42,
+                    "campaign": "c",
+                    "max_frame_bytes": 8192,
+                    "max_pings_per_s": 20,
+                    "shift": {"id": 1, "since": 0},
+                }
+            ).decode()
+        )
         async for raw in ws:
             msg = orjson.loads(raw)
             pings = [msg] if msg["type"] == "ping" else msg["pings"]
@@ -207,8 +235,9 @@ async def test_client_outbox_survives_throttle_reject_and_reconnect():
 
     async with serve(handler, "127.0.0.1", 0) as server:
         port = server.sockets[0].getsockname()[1]
-        client = VolunteerClient(f"ws://127.0.0.1:{port}/ws/pings", "tok", seq_start=1,
-                                 backoff_initial_s=0.02, linger_s=0.01)
+        client = VolunteerClient(
+            f"ws://127.0.0.1:{port}/ws/pings", "tok", seq_start=1, backoff_initial_s=0.02, linger_s=0.01
+        )
         await client.start(wait_ready=True, timeout=5)
         assert client.volunteer_id == 42
         seqs = [client.add(lat=48.85, lon=2.35 + i * 1e-5, acc=5.0, spd=1.3, hdg=None) for i in range(20)]

@@ -1,4 +1,5 @@
 """Partitions, retention, and PostgreSQL outages: no acknowledged ping is lost."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,10 @@ from tests.ingest.conftest import ServerThread, connected, frames_for, make_sett
 
 
 async def partitions(c) -> set[str]:
-    rows = await c.fetch("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-                         "WHERE i.inhparent = 'pings'::regclass")
+    rows = await c.fetch(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'pings'::regclass"
+    )
     return {r["relname"] for r in rows}
 
 
@@ -43,14 +46,23 @@ async def test_retention_aggregates_then_drops_old_partitions(pool, campaign):
             await c.execute(
                 "INSERT INTO pings (campaign_id, volunteer_id, source, seq, ts, received_at, geog, cell) "
                 "VALUES ($1, $2, 'ws', $3, $4, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)",
-                campaign["id"], vid, seq, t0 + dt.timedelta(minutes=seq), lon, lat, h3.str_to_int(cell))
+                campaign["id"],
+                vid,
+                seq,
+                t0 + dt.timedelta(minutes=seq),
+                lon,
+                lat,
+                h3.str_to_int(cell),
+            )
         assert f"pings_p{old_day:%Y%m%d}" in await partitions(c)
     report = await run_maintenance(pool, 30, now)
     assert report["retired"] >= 1
     async with pool.acquire() as c:
         names = await partitions(c)
-        agg = await c.fetch("SELECT day, res, cell, pings, volunteers FROM ping_cell_days "
-                            "WHERE campaign_id = $1 ORDER BY res DESC", campaign["id"])
+        agg = await c.fetch(
+            "SELECT day, res, cell, pings, volunteers FROM ping_cell_days WHERE campaign_id = $1 ORDER BY res DESC",
+            campaign["id"],
+        )
     assert f"pings_p{old_day:%Y%m%d}" not in names
     assert f"pings_p{edge_day:%Y%m%d}" in names
     assert [(r["day"], r["res"], r["cell"], r["pings"], r["volunteers"]) for r in agg] == [
@@ -71,8 +83,13 @@ async def test_retention_deletes_old_shifts(pool, campaign):
         for name, start, end in (("old", 41, 40), ("edge", 31, 29), ("open_old", 40, None)):
             ids[name] = await c.fetchval(
                 "INSERT INTO shifts (campaign_id, user_id, started_at, ended_at, ended_by) "
-                "VALUES ($1, $2, $3, $4, $5) RETURNING id", campaign["id"], uid, now - dt.timedelta(days=start),
-                None if end is None else now - dt.timedelta(days=end), None if end is None else "volunteer")
+                "VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                campaign["id"],
+                uid,
+                now - dt.timedelta(days=start),
+                None if end is None else now - dt.timedelta(days=end),
+                None if end is None else "volunteer",
+            )
     report = await run_maintenance(pool, 30, now)
     assert report["shifts_deleted"] >= 1
     async with pool.acquire() as c:

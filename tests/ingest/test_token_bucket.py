@@ -1,4 +1,5 @@
 """ingest.pipeline.TokenBucket on its own, with the monotonic clock under the test's control."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """One validation for the three protocols (websocket, OwnTracks, Traccar/OsmAnd): documented
 ranges checked at admission, a refusal that names the field, never a 500 nor a refused batch;
 warnings after the ack; one rule for ping identity. Real ingest, real PostGIS."""
+
 from __future__ import annotations
 
 import time
@@ -18,8 +19,9 @@ async def http(ingest):
         yield client
 
 
-@pytest.mark.parametrize("field, value", [("acc", 1e39), ("spd", 1e39), ("alt", -1e39), ("hdg", 400.0),
-                                          ("bat", 2.0), ("acc", -3.0)])
+@pytest.mark.parametrize(
+    "field, value", [("acc", 1e39), ("spd", 1e39), ("alt", -1e39), ("hdg", 400.0), ("bat", 2.0), ("acc", -3.0)]
+)
 async def test_websocket_refuses_out_of_range_fields_at_admission(ingest, pool, volunteer, field, value):
     async with connected(ingest.ws_url, volunteer["token"]) as (ws, _):
         await ws.send(ping_frame(1, **{field: value}))
@@ -34,14 +36,26 @@ async def test_unknown_speed_course_battery_are_null_on_every_protocol(ingest, h
     async with connected(ingest.ws_url, volunteer["token"]) as (ws, _):
         await ws.send(ping_frame(1, t=now - 30, spd=-1, hdg=-1, bat=-1))
         await recv_until(ws, "ack")
-    q = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(now - 20),
-         "speed": "-1", "bearing": "-1", "batt": "-1"}
+    q = {
+        "id": volunteer["device_token"],
+        "lat": "48.85",
+        "lon": "2.35",
+        "timestamp": str(now - 20),
+        "speed": "-1",
+        "bearing": "-1",
+        "batt": "-1",
+    }
     assert (await http.get("/api/osmand", params=q)).status_code == 200
     fix = {"_type": "location", "lat": 48.85, "lon": 2.35, "tst": now - 10, "acc": 5, "vel": -1, "cog": -1, "batt": -1}
-    assert (await http.post("/api/owntracks", json=fix, auth=(volunteer["login"], volunteer["device_token"]))).status_code == 200
+    assert (
+        await http.post("/api/owntracks", json=fix, auth=(volunteer["login"], volunteer["device_token"]))
+    ).status_code == 200
     rows = await stored(pool, volunteer["id"])
     assert [(r["source"], r["spd"], r["hdg"], r["bat"]) for r in rows] == [
-        ("ws", None, None, None), ("osmand", None, None, None), ("owntracks", None, None, None)]
+        ("ws", None, None, None),
+        ("osmand", None, None, None),
+        ("owntracks", None, None, None),
+    ]
 
 
 async def test_warning_follows_the_ack(ingest, volunteer):
@@ -52,14 +66,17 @@ async def test_warning_follows_the_ack(ingest, volunteer):
     assert kinds.index("ack") < kinds.index("warning"), kinds
 
 
-@pytest.mark.parametrize("params, code, field", [
-    ({"accuracy": "-3"}, "out_of_range", "accuracy"),
-    ({"speed": "1e39"}, "out_of_range", "speed"),
-    ({"timestamp": "²"}, "malformed", "timestamp"),
-    ({"timestamp": "9" * 400}, "malformed", "timestamp"),
-    ({"lat": "48,85"}, "malformed", "lat"),
-    ({"lon": "1_0"}, "malformed", "lon"),
-])
+@pytest.mark.parametrize(
+    "params, code, field",
+    [
+        ({"accuracy": "-3"}, "out_of_range", "accuracy"),
+        ({"speed": "1e39"}, "out_of_range", "speed"),
+        ({"timestamp": "²"}, "malformed", "timestamp"),
+        ({"timestamp": "9" * 400}, "malformed", "timestamp"),
+        ({"lat": "48,85"}, "malformed", "lat"),
+        ({"lon": "1_0"}, "malformed", "lon"),
+    ],
+)
 async def test_osmand_bad_values_are_400_naming_the_field(http, pool, volunteer, params, code, field):
     q = {"id": volunteer["device_token"], "lat": "48.85", "lon": "2.35", "timestamp": str(int(time.time())), **params}
     r = await http.get("/api/osmand", params=q)
@@ -68,18 +85,28 @@ async def test_osmand_bad_values_are_400_naming_the_field(http, pool, volunteer,
     assert await stored(pool, volunteer["id"]) == []
 
 
-@pytest.mark.parametrize("override, code, field", [
-    ({"lat": "48.85"}, "malformed", "lat"),  # a string, as the websocket refuses it
-    ({"acc": 1e39}, "out_of_range", "acc"),
-    ({"vel": True}, "malformed", "vel"),
-    ({"tst": 10**400}, "malformed", None),  # orjson refuses integers past 64 bits: not JSON
-])
+@pytest.mark.parametrize(
+    "override, code, field",
+    [
+        ({"lat": "48.85"}, "malformed", "lat"),  # a string, as the websocket refuses it
+        ({"acc": 1e39}, "out_of_range", "acc"),
+        ({"vel": True}, "malformed", "vel"),
+        ({"tst": 10**400}, "malformed", None),  # orjson refuses integers past 64 bits: not JSON
+    ],
+)
 async def test_owntracks_checks_like_the_websocket(http, pool, volunteer, override, code, field):
     fix = {"_type": "location", "lat": 48.85, "lon": 2.35, "tst": int(time.time()) - 5, "acc": 5, **override}
-    body = orjson.dumps(fix) if "tst" not in override else (
-        b'{"_type":"location","lat":48.85,"lon":2.35,"acc":5,"tst":' + b"9" * 400 + b"}")
-    r = await http.post("/api/owntracks", content=body, auth=(volunteer["login"], volunteer["device_token"]),
-                        headers={"Content-Type": "application/json"})
+    body = (
+        orjson.dumps(fix)
+        if "tst" not in override
+        else (b'{"_type":"location","lat":48.85,"lon":2.35,"acc":5,"tst":' + b"9" * 400 + b"}")
+    )
+    r = await http.post(
+        "/api/owntracks",
+        content=body,
+        auth=(volunteer["login"], volunteer["device_token"]),
+        headers={"Content-Type": "application/json"},
+    )
     assert r.status_code == 400, r.text
     assert r.json()["code"] == code and (field is None or field in r.json()["detail"])
     assert await stored(pool, volunteer["id"]) == []

@@ -1,4 +1,5 @@
 """The volunteer websocket, protocol 1, against a real ingest server, PostGIS and Redis."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,9 +23,15 @@ async def close_code(ws, timeout: float = 5.0) -> tuple[int, str]:
 
 async def test_auth_ready(ingest, volunteer, campaign):
     async with connected(ingest.ws_url, volunteer["token"]) as (ws, ready):
-        assert ready == {"type": "ready", "protocol": 1, "volunteer": volunteer["id"], "campaign": campaign["slug"],
-                         "max_frame_bytes": 8192, "max_pings_per_s": 20.0,
-                         "shift": {"id": volunteer["shift"], "since": ready["shift"]["since"]}}
+        assert ready == {
+            "type": "ready",
+            "protocol": 1,
+            "volunteer": volunteer["id"],
+            "campaign": campaign["slug"],
+            "max_frame_bytes": 8192,
+            "max_pings_per_s": 20.0,
+            "shift": {"id": volunteer["shift"], "since": ready["shift"]["since"]},
+        }
         assert abs(ready["shift"]["since"] - time.time()) < 60
 
 
@@ -33,8 +40,11 @@ async def test_auth_names_campaign_when_member_of_several(ingest, pool, campaign
 
     async with pool.acquire() as c:
         other = await create_campaign(c, campaign["slug"] + "-b", "other")
-        await c.execute("INSERT INTO memberships (user_id, campaign_id, role) VALUES ($1, $2, 'coordinator')",
-                        volunteer["id"], other["id"])
+        await c.execute(
+            "INSERT INTO memberships (user_id, campaign_id, role) VALUES ($1, $2, 'coordinator')",
+            volunteer["id"],
+            other["id"],
+        )
     async with websockets.connect(ingest.ws_url) as ws:  # ambiguous: refused
         await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
         code, reason = await close_code(ws)
@@ -101,21 +111,24 @@ async def test_batch_frame(ingest, pool, volunteer):
     assert [r["seq"] for r in await stored(pool, volunteer["id"])] == list(range(50))
 
 
-@pytest.mark.parametrize("frame, code, seq", [
-    ("{not json", "malformed", None),
-    ('{"type": "ping", "seq": 3, "t": "soon", "lat": 48.8, "lon": 2.3, "acc": 5}', "malformed", 3),
-    ('{"type": "pings", "pings": 5}', "malformed", None),
-    ('{"type": "teleport"}', "malformed", None),
-    ('{"type": "ping", "seq": -1, "t": 1, "lat": 48.8, "lon": 2.3, "acc": 5}', "malformed", None),
-    ('{"type": "ping", "seq": 4, "t": NOW, "lat": 91.0, "lon": 2.3, "acc": 5}', "out_of_range", 4),
-    ('{"type": "ping", "seq": 5, "t": NOW, "lat": 48.8, "lon": 181, "acc": 5}', "out_of_range", 5),
-    # JSON cannot carry NaN or infinity: orjson refuses NaN literals and 1e999, so the frame is
-    # malformed (and so is "nan" in the HTTP apps' form values, see test_apps).
-    ('{"type": "ping", "seq": 6, "t": NOW, "lat": 1e999, "lon": 2.3, "acc": 5}', "malformed", None),
-    ('{"type": "ping", "seq": 6, "t": NOW, "lat": NaN, "lon": 2.3, "acc": 5}', "malformed", None),
-    ('{"type": "ping", "seq": 7, "t": FUTURE, "lat": 48.8, "lon": 2.3, "acc": 5}', "future", 7),
-    ('{"type": "ping", "seq": 8, "t": OLD, "lat": 48.8, "lon": 2.3, "acc": 5}', "too_old", 8),
-])
+@pytest.mark.parametrize(
+    "frame, code, seq",
+    [
+        ("{not json", "malformed", None),
+        ('{"type": "ping", "seq": 3, "t": "soon", "lat": 48.8, "lon": 2.3, "acc": 5}', "malformed", 3),
+        ('{"type": "pings", "pings": 5}', "malformed", None),
+        ('{"type": "teleport"}', "malformed", None),
+        ('{"type": "ping", "seq": -1, "t": 1, "lat": 48.8, "lon": 2.3, "acc": 5}', "malformed", None),
+        ('{"type": "ping", "seq": 4, "t": NOW, "lat": 91.0, "lon": 2.3, "acc": 5}', "out_of_range", 4),
+        ('{"type": "ping", "seq": 5, "t": NOW, "lat": 48.8, "lon": 181, "acc": 5}', "out_of_range", 5),
+        # JSON cannot carry NaN or infinity: orjson refuses NaN literals and 1e999, so the frame is
+        # malformed (and so is "nan" in the HTTP apps' form values, see test_apps).
+        ('{"type": "ping", "seq": 6, "t": NOW, "lat": 1e999, "lon": 2.3, "acc": 5}', "malformed", None),
+        ('{"type": "ping", "seq": 6, "t": NOW, "lat": NaN, "lon": 2.3, "acc": 5}', "malformed", None),
+        ('{"type": "ping", "seq": 7, "t": FUTURE, "lat": 48.8, "lon": 2.3, "acc": 5}', "future", 7),
+        ('{"type": "ping", "seq": 8, "t": OLD, "lat": 48.8, "lon": 2.3, "acc": 5}', "too_old", 8),
+    ],
+)
 async def test_error_codes(ingest, pool, volunteer, frame, code, seq):
     now = time.time()
     frame = frame.replace("NOW", str(now)).replace("FUTURE", str(now + 3600)).replace("OLD", str(now - 31 * 86400))

@@ -5,6 +5,7 @@ a second run is faster and imports nothing.
 Runs the real script with its own state folder and free ports, so it never touches the servers
 the rest of the suite uses.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,16 +35,31 @@ def demo_env():
     if not Path("/usr/lib/postgresql/15/bin/initdb").exists():
         pytest.skip("needs local PostgreSQL 15 binaries (scripts/test.sh installs them)")
     state = Path(f"/var/tmp/quadriller-demo-test-{uuid.uuid4().hex[:8]}")
-    ports = {"QUADRILLER_PG_PORT": free_port(), "QUADRILLER_REDIS_PORT": free_port(),
-             "QUADRILLER_PORT": free_port(), "QUADRILLER_INGEST_PORT": free_port()}
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QUADRILLER_DATABASE_URL", "QUADRILLER_REDIS_URL", "QUADRILLER_TEST_DATABASE_URL")}
+    ports = {
+        "QUADRILLER_PG_PORT": free_port(),
+        "QUADRILLER_REDIS_PORT": free_port(),
+        "QUADRILLER_PORT": free_port(),
+        "QUADRILLER_INGEST_PORT": free_port(),
+    }
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("QUADRILLER_DATABASE_URL", "QUADRILLER_REDIS_URL", "QUADRILLER_TEST_DATABASE_URL")
+    }
     env.update({k: str(v) for k, v in ports.items()}, QUADRILLER_STATE_DIR=str(state))
     yield env, ports, state
     if os.geteuid() == 0:  # a failed run may leave its cluster up: stop it before removing it
-        subprocess.run(["su", "postgres", "-s", "/bin/sh", "-c",
-                        f"/usr/lib/postgresql/15/bin/pg_ctl -D {state}/pg -m immediate stop"],
-                       capture_output=True)
+        subprocess.run(
+            [
+                "su",
+                "postgres",
+                "-s",
+                "/bin/sh",
+                "-c",
+                f"/usr/lib/postgresql/15/bin/pg_ctl -D {state}/pg -m immediate stop",
+            ],
+            capture_output=True,
+        )
     shutil.rmtree(state, ignore_errors=True)
 
 
@@ -54,8 +70,14 @@ def pg_env(state: Path) -> dict:
 
 def run_demo_until_ready(env: dict, ports: dict, log: Path) -> tuple[subprocess.Popen, float]:
     started = time.monotonic()
-    proc = subprocess.Popen(["bash", "scripts/demo.sh"], cwd=PROJECT_ROOT, env=env, start_new_session=True,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        ["bash", "scripts/demo.sh"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = started + 240
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -85,15 +107,17 @@ def test_demo_runs_stops_and_restarts_fast(demo_env, tmp_path):
         token = text.split("#token=")[1].split()[0]
         base = f"http://127.0.0.1:{ports['QUADRILLER_PORT']}"
         assert b"<html" in urllib.request.urlopen(base + "/").read()
-        req = urllib.request.Request(base + "/api/campaigns/paris/areas?level=polling_station",
-                                     headers={"Authorization": f"Bearer {token}"})
+        req = urllib.request.Request(
+            base + "/api/campaigns/paris/areas?level=polling_station", headers={"Authorization": f"Bearer {token}"}
+        )
         assert len(orjson.loads(urllib.request.urlopen(req).read())["features"]) == 902
         # the printed phone link: the page, and a volunteer's token for the same campaign
         vtoken = text.split("/volunteer#token=")[1].split()[0]
         assert b"/src/phone" not in urllib.request.urlopen(base + "/volunteer").read()  # the built page
         req = urllib.request.Request(base + "/api/me", headers={"Authorization": f"Bearer {vtoken}"})
         assert orjson.loads(urllib.request.urlopen(req).read())["campaigns"] == [
-            {"slug": "paris", "name": "Paris — municipales (démo)", "role": "volunteer"}]
+            {"slug": "paris", "name": "Paris — municipales (démo)", "role": "volunteer"}
+        ]
         cfg = orjson.loads(urllib.request.urlopen(base + "/api/config").read())
         assert cfg["ingest_ws_url"] == f"ws://127.0.0.1:{ports['QUADRILLER_INGEST_PORT']}/ws/pings"
         # simulated volunteers are walking: their pings reach the database
@@ -101,21 +125,67 @@ def test_demo_runs_stops_and_restarts_fast(demo_env, tmp_path):
         pings = 0
         while time.monotonic() < deadline and pings == 0:
             out = subprocess.run(
-                ["psql", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres", "-tA",
-                 "quadriller", "-c", "SELECT count(*) FROM pings"], capture_output=True, text=True, env=pg_env(state))
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(ports["QUADRILLER_PG_PORT"]),
+                    "-U",
+                    "postgres",
+                    "-tA",
+                    "quadriller",
+                    "-c",
+                    "SELECT count(*) FROM pings",
+                ],
+                capture_output=True,
+                text=True,
+                env=pg_env(state),
+            )
             pings = int(out.stdout.strip() or 0)
             time.sleep(1)
         assert pings > 0
         # each simulated volunteer went on shift first (pings are taken only during one)
         out = subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres", "-tA",
-             "quadriller", "-c", "SELECT count(*) FROM shifts WHERE ended_at IS NULL"], capture_output=True, text=True,
-            env=pg_env(state))
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(ports["QUADRILLER_PG_PORT"]),
+                "-U",
+                "postgres",
+                "-tA",
+                "quadriller",
+                "-c",
+                "SELECT count(*) FROM shifts WHERE ended_at IS NULL",
+            ],
+            capture_output=True,
+            text=True,
+            env=pg_env(state),
+        )
         assert int(out.stdout.strip() or 0) > 0
         # no trust auth: without the password the cluster refuses; secrets are private files
         nopw = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
-        out = subprocess.run(["psql", "-w", "-h", "127.0.0.1", "-p", str(ports["QUADRILLER_PG_PORT"]), "-U", "postgres",
-                              "-tA", "quadriller", "-c", "SELECT 1"], capture_output=True, text=True, env=nopw)
+        out = subprocess.run(
+            [
+                "psql",
+                "-w",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(ports["QUADRILLER_PG_PORT"]),
+                "-U",
+                "postgres",
+                "-tA",
+                "quadriller",
+                "-c",
+                "SELECT 1",
+            ],
+            capture_output=True,
+            text=True,
+            env=nopw,
+        )
         assert out.returncode != 0 and "password" in out.stderr
         for secret in ("pg-password", "demo-token", "demo-token-volunteer"):
             assert (state / secret).stat().st_mode & 0o777 == 0o600, secret

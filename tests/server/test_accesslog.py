@@ -1,5 +1,6 @@
 """No secret and no position in any log line, for the HQ server and the ingest service, run as
 `quadriller serve` and `quadriller ingest` run them."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """/api/config: the ingest URLs come from settings, never from the request's Host header."""
+
 from __future__ import annotations
 
 from server.public_urls import ingest_http_url, ingest_ws_url

@@ -1,5 +1,6 @@
 """The database error boundary (server/db.py `connection`, the `Conn` dependency): a database
 that is away or saturated is a 503 problem, never a bare 500."""
+
 from __future__ import annotations
 
 import socket

@@ -1,4 +1,5 @@
 """server/events.py: key and channel names, and two stacks sharing one Redis under two prefixes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,26 @@ def test_campaign_of_channel_reads_only_its_own_prefix():
 
 
 def _ping(v: int) -> bytes:
-    return events.ping_event(v, None, 1, time.time(), int(time.time() * 1000), 2.35, 48.85, 5.0, None, None,
-                             None, 0x8b1fb46622dcfff, None, None, None, None, None, False)
+    return events.ping_event(
+        v,
+        None,
+        1,
+        time.time(),
+        int(time.time() * 1000),
+        2.35,
+        48.85,
+        5.0,
+        None,
+        None,
+        None,
+        0x8B1FB46622DCFFF,
+        None,
+        None,
+        None,
+        None,
+        None,
+        False,
+    )
 
 
 async def _wait(predicate, timeout: float = 5.0) -> bool:

@@ -5,6 +5,7 @@ and a volunteer (or any member) of campaign A never receives campaign B's data.
 Bounded: QUADRILLER_FUZZ_EXAMPLES examples per operation (default 6), each sent with the three
 roles' tokens, so that the suite stays within its time. docs/benchmarks.md reports a run.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,9 +39,20 @@ async def fuzz_stack(settings_for_fuzz, pool):
     marker = "Bmarker" + secrets.token_hex(6)
     other = await add_user(pool, b["slug"], "volunteer", marker)
     await start_shift(pool, b["slug"], other["login"])
-    server = await asyncio.to_thread(UvicornThread(uvicorn_config(settings_for_fuzz.model_copy(
-        update={"host": "127.0.0.1", "port": free_port()}), log_level="warning"), "HQ server").start)
-    yield {"url": server.http_url, "slug": a["slug"], "tokens": tokens, "forbidden": (marker, b["slug"], other["login"])}
+    server = await asyncio.to_thread(
+        UvicornThread(
+            uvicorn_config(
+                settings_for_fuzz.model_copy(update={"host": "127.0.0.1", "port": free_port()}), log_level="warning"
+            ),
+            "HQ server",
+        ).start
+    )
+    yield {
+        "url": server.http_url,
+        "slug": a["slug"],
+        "tokens": tokens,
+        "forbidden": (marker, b["slug"], other["login"]),
+    }
     await asyncio.to_thread(server.stop)
 
 
@@ -50,14 +62,16 @@ def settings_for_fuzz(settings):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_hq_api_fuzz(case, fuzz_stack):
     if "slug" in (case.path_parameters or {}):
         case.path_parameters["slug"] = fuzz_stack["slug"]  # reach the routes, not only the 404s
     for role in ROLES:
         headers = {"Authorization": f"Bearer {fuzz_stack['tokens'][role]}"}
-        response = case.call_and_validate(base_url=fuzz_stack["url"], headers=headers,
-                                          checks=[not_a_server_error, response_schema_conformance])
+        response = case.call_and_validate(
+            base_url=fuzz_stack["url"], headers=headers, checks=[not_a_server_error, response_schema_conformance]
+        )
         for secret in fuzz_stack["forbidden"]:
             assert secret not in response.text, f"{role} of campaign A got campaign B's {secret!r}"

@@ -1,4 +1,5 @@
 """Secret files are created private, never written then chmod-ed."""
+
 from __future__ import annotations
 
 import os

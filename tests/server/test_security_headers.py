@@ -1,4 +1,5 @@
 """Security headers on the HQ server's responses."""
+
 from __future__ import annotations
 
 import httpx
@@ -30,8 +31,12 @@ async def test_hsts_over_tls(app_state):
 
 
 def test_policy_allows_the_ingest_and_the_tiles_from_settings(settings):
-    s = settings.model_copy(update={"ingest_public_url": "wss://ingest.example.org/ws/pings",
-                                    "basemap_url": "https://{s}.tiles.example.net/{z}/{x}/{y}.png"})
+    s = settings.model_copy(
+        update={
+            "ingest_public_url": "wss://ingest.example.org/ws/pings",
+            "basemap_url": "https://{s}.tiles.example.net/{z}/{x}/{y}.png",
+        }
+    )
     csp = content_security_policy(s)
     assert "wss://ingest.example.org" in csp and "https://ingest.example.org" in csp
     assert "https://a.tiles.example.net" in csp

@@ -1,4 +1,5 @@
 """server/throttle.py: budgets per key and caps per key, pure."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """A real HQ server (uvicorn, in a thread) and headless Chromium, for browser tests."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,16 +13,24 @@ from tests.ingest.conftest import ServerThread, make_settings
 from tests.servers import UvicornThread, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
 def live_server(settings):
     if not (settings.web_dist / "index.html").exists():
         pytest.fail("web/dist is missing: scripts/test.sh builds it (cd web && npm ci && npm run build)")
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning",
-                            ws="websockets-sansio")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning", ws="websockets-sansio"
+    )
     server = UvicornThread(config, "HQ server").start()
     yield server.http_url
     server.stop()
@@ -62,8 +71,12 @@ async def stack(settings):
     """Ingest, and an HQ server whose /api/config sends phones to it."""
     ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
     web_settings = settings.model_copy(update={"ingest_public_url": ingest.ws_url})
-    hq = UvicornThread(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=free_port(),
-                                      log_level="warning", ws="websockets-sansio"), "HQ server")
+    hq = UvicornThread(
+        uvicorn.Config(
+            create_app(web_settings), host="127.0.0.1", port=free_port(), log_level="warning", ws="websockets-sansio"
+        ),
+        "HQ server",
+    )
     await asyncio.to_thread(hq.start)
     yield hq.http_url
     await asyncio.to_thread(hq.stop)

@@ -1,5 +1,6 @@
 """The HQ map and the phone page under the real Content-Security-Policy: they load, draw, and
 trigger no policy violation (the other browser tests bypass the CSP, see conftest.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,8 +12,10 @@ from tests.conftest import add_user
 
 pytestmark = pytest.mark.browser
 
-WATCH = ("document.addEventListener('securitypolicyviolation', e => "
-         "(window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));")
+WATCH = (
+    "document.addEventListener('securitypolicyviolation', e => "
+    "(window.__csp = window.__csp || []).push(e.violatedDirective + ' ' + e.blockedURI));"
+)
 
 
 async def until(page, expression: str, timeout: float):
@@ -25,10 +28,13 @@ async def until(page, expression: str, timeout: float):
     raise AssertionError(f"timed out waiting for {expression}")
 
 
-@pytest.mark.parametrize("path, role, loaded", [
-    ("/", "admin", "document.body.dataset.layersLoaded === 'true'"),
-    ("/volunteer", "volunteer", "document.body.dataset.state === 'idle'"),
-])
+@pytest.mark.parametrize(
+    "path, role, loaded",
+    [
+        ("/", "admin", "document.body.dataset.layersLoaded === 'true'"),
+        ("/volunteer", "volunteer", "document.body.dataset.state === 'idle'"),
+    ],
+)
 async def test_pages_work_under_the_policy(paris, pool, browser, live_server, path, role, loaded):
     user = await add_user(pool, paris["slug"], role, "CSP check")
     context = await browser.new_context(bypass_csp=False, viewport={"width": 1200, "height": 800})

@@ -1,5 +1,6 @@
 """The day report's HTML opens offline: every request that is not a local file is blocked, and
 none is even attempted; the plots and the map of the day render."""
+
 from __future__ import annotations
 
 import pytest

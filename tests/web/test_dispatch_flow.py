@@ -1,6 +1,7 @@
 """Dispatch end to end in two browsers: a volunteer on shift shares their location from the
 phone page; HQ's dispatch panel suggests where to send their team; HQ clicks "Send"; the phone
 shows the assignment within 2 seconds."""
+
 from __future__ import annotations
 
 import time
@@ -19,12 +20,18 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
     hq = await add_user(pool, slug, "coordinator", "Dispatcher")
     vol = await add_user(pool, slug, "volunteer", "Runner")
     vid = await user_id(pool, vol["login"])
-    r = await client.post(f"/api/campaigns/{slug}/teams", json={"name": f"Team {vol['login']}", "members": [vid]},
-                          headers=bearer(hq["token"]))
+    r = await client.post(
+        f"/api/campaigns/{slug}/teams",
+        json={"name": f"Team {vol['login']}", "members": [vid]},
+        headers=bearer(hq["token"]),
+    )
     team = r.json()["id"]
 
-    phone_ctx = await browser.new_context(geolocation={"latitude": 48.8867, "longitude": 2.3431, "accuracy": 8},
-                                          permissions=["geolocation"], viewport={"width": 400, "height": 800})
+    phone_ctx = await browser.new_context(
+        geolocation={"latitude": 48.8867, "longitude": 2.3431, "accuracy": 8},
+        permissions=["geolocation"],
+        viewport={"width": 400, "height": 800},
+    )
     hq_page = await browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
         phone = await phone_ctx.new_page()
@@ -36,6 +43,7 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
 
         async def has_fix():
             return await stored(pool, vid)
+
         await until(has_fix, what="the phone's first fix")
         assert await phone.is_hidden("#assignment")
 
@@ -49,7 +57,8 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         # the suggestion shows as an arc from the team to the station on the map
         arcs = await hq_page.evaluate(
             "() => window.__quadriller.deck.props.layers.filter(l => l.id === 'dispatch-arcs')"
-            ".map(l => l.props.data.map(d => d.team))")
+            ".map(l => l.props.data.map(d => d.team))"
+        )
         assert arcs and team in arcs[0]
         sent = time.monotonic()
         await hq_page.click(f"{row} button")
@@ -57,15 +66,21 @@ async def test_hq_sends_a_team_and_the_phone_shows_it(stack, browser, pool, pari
         assert time.monotonic() - sent < 2.0
         assert station in await phone.inner_text("#assignment-station")
         await hq_page.wait_for_function(
-            "s => document.getElementById('dispatch-note').textContent.includes(s)", arg=station)
+            "s => document.getElementById('dispatch-note').textContent.includes(s)", arg=station
+        )
         # the decision is kept: who, when, what was suggested
         decisions = (await client.get(f"/api/campaigns/{slug}/dispatch/decisions", headers=bearer(hq["token"]))).json()
         mine = [d for d in decisions if d["team"] == team]
         assert [(d["decision"], d["chosen"]) for d in mine] == [("accepted", station)]
         assert mine[0]["decided_by_name"] == "Dispatcher" and f"→ {station}" in mine[0]["suggestion"]["summary"]
         # the phone lists the station's doors in walking order, from where the volunteer stands
-        walk = (await client.get(f"/api/campaigns/{slug}/stations/{station}/walk",
-                                 params={"lon": 2.3431, "lat": 48.8867}, headers=bearer(vol["token"]))).json()
+        walk = (
+            await client.get(
+                f"/api/campaigns/{slug}/stations/{station}/walk",
+                params={"lon": 2.3431, "lat": 48.8867},
+                headers=bearer(vol["token"]),
+            )
+        ).json()
         assert walk["doors"] > 0
         door = "#walk-list button[data-door]"
         await phone.wait_for_selector(door, timeout=10_000)

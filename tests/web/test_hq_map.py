@@ -1,4 +1,5 @@
 """The HQ map in headless Chromium, on the real Paris data served by a real server."""
+
 from __future__ import annotations
 
 import io
@@ -36,10 +37,13 @@ async def test_map_draws_paris_and_hover_shows_code(paris, pool, browser, live_s
 
     # hover the screen position of a known station's interior point: its code shows in the tooltip
     x, y = await page.evaluate(
-        """() => { const q = window.__quadriller; return q.deck.getViewports()[0].project([2.3522, 48.8914]); }""")
+        """() => { const q = window.__quadriller; return q.deck.getViewports()[0].project([2.3522, 48.8914]); }"""
+    )
     await page.mouse.move(box["x"] + x, box["y"] + y)
-    await page.wait_for_function("document.getElementById('tooltip') && "
-                                 "document.getElementById('tooltip').innerText.includes('18-')", timeout=30_000)
+    await page.wait_for_function(
+        "document.getElementById('tooltip') && document.getElementById('tooltip').innerText.includes('18-')",
+        timeout=30_000,
+    )
     text = await page.inner_text("#tooltip")
     assert "18-" in text
     assert errors == []

@@ -1,5 +1,6 @@
 """A ping sent through the ingest protocol shows on the HQ map within 2 seconds; starting and
 ending a shift show in the activity feed and the on-shift counter."""
+
 from __future__ import annotations
 
 import time
@@ -36,13 +37,18 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
             # Starting a shift shows in the activity feed and the on-shift counter.
             await ws.send('{"type":"shift","action":"start"}')
             assert orjson.loads(await ws.recv())["state"] == "on"
-            await page.wait_for_selector(f'#live-feed li[data-kind="shift_start"][data-volunteer="{vid}"]',
-                                         timeout=5_000)
+            await page.wait_for_selector(
+                f'#live-feed li[data-kind="shift_start"][data-volunteer="{vid}"]', timeout=5_000
+            )
             await page.wait_for_function(
-                f"document.querySelector('[data-live=\"onShift\"]').textContent === '{on_shift + 1}'", timeout=5_000)
+                f"document.querySelector('[data-live=\"onShift\"]').textContent === '{on_shift + 1}'", timeout=5_000
+            )
             sent = time.monotonic()
-            await ws.send(orjson.dumps({"type": "ping", "seq": 1, "t": time.time(), "lat": 48.8914,
-                                        "lon": 2.3522, "acc": 6}).decode())
+            await ws.send(
+                orjson.dumps(
+                    {"type": "ping", "seq": 1, "t": time.time(), "lat": 48.8914, "lon": 2.3522, "acc": 6}
+                ).decode()
+            )
             await page.wait_for_function(f"window.__quadriller.live.volunteers > {before}", timeout=2_000)
             seen = time.monotonic() - sent
             assert seen < 2.0
@@ -51,8 +57,7 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
             # Ending it takes the volunteer off the map, says so in the feed, and counts them off.
             await ws.send('{"type":"shift","action":"end"}')
             assert orjson.loads(await ws.recv())["state"] == "off"
-            await page.wait_for_selector(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]',
-                                         timeout=5_000)
+            await page.wait_for_selector(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]', timeout=5_000)
             # (the 2 s promise is for pings; a loaded machine may take longer to take them off)
             await page.wait_for_function(f"window.__quadriller.live.volunteers === {before}", timeout=8_000)
             text = await page.inner_text(f'#live-feed li[data-kind="shift_end"][data-volunteer="{vid}"]')

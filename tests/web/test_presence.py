@@ -1,5 +1,6 @@
 """The HQ map's "Live presence" layer: H3 hexes of the volunteers live now, counted server-side
 from Redis (/hexes?source=live), drawn in cyan, following the zoom."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,9 @@ PLACES = [(9_000_001, "1-4"), (9_000_002, "1-4"), (9_000_003, "4-49")]
 
 def inside_station(code: str) -> tuple[float, float]:
     """A point (lon, lat) inside a polling station's area, from the Paris open data."""
-    fc = json.loads((PROJECT_ROOT / "data" / "paris" / "paris_secteurs_bureaux_vote_2024.geojson")
-                    .read_text(encoding="utf-8"))
+    fc = json.loads(
+        (PROJECT_ROOT / "data" / "paris" / "paris_secteurs_bureaux_vote_2024.geojson").read_text(encoding="utf-8")
+    )
     shape = next(shapely.geometry.shape(f["geometry"]) for f in fc["features"] if f["properties"]["id_bv"] == code)
     p = shape.representative_point()
     return p.x, p.y
@@ -52,10 +54,27 @@ async def test_live_presence_hexes(paris, pool, redis_url, browser, live_server)
         lon, lat = inside_station(code)
         lon += i * 2e-5  # two volunteers a couple of metres apart in 1-4
         points[v] = (lon, lat)
-        state = {"type": "ping", "v": v, "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon,
-                 "lat": lat, "acc": 8, "hdg": None, "spd": None, "bat": 0.8,
-                 "cell": h3.latlng_to_cell(lat, lon, 11), "ps": code, "nb": None, "ds": code.split("-")[0],
-                 "zone": "in", "ev": None, "low_acc": False}
+        state = {
+            "type": "ping",
+            "v": v,
+            "team": None,
+            "seq": 1,
+            "t": now,
+            "rt": int(now * 1000),
+            "lon": lon,
+            "lat": lat,
+            "acc": 8,
+            "hdg": None,
+            "spd": None,
+            "bat": 0.8,
+            "cell": h3.latlng_to_cell(lat, lon, 11),
+            "ps": code,
+            "nb": None,
+            "ds": code.split("-")[0],
+            "zone": "in",
+            "ev": None,
+            "low_acc": False,
+        }
         await redis.hset(key, str(v), orjson.dumps(state))
     try:
         page = await browser.new_page(viewport={"width": 1200, "height": 800})
@@ -81,10 +100,15 @@ async def test_live_presence_hexes(paris, pool, redis_url, browser, live_server)
         assert presence["res"] == 8
         assert presence["fetchedAt"] > 0
         # the layer reaches the deck on the next (throttled) live redraw, which a busy machine delays
-        shown = await (await page.wait_for_function("""() => {
+        shown = await (
+            await page.wait_for_function(
+                """() => {
             const l = window.__quadriller.deck.props.layers.find(l => l.id === 'presence-hexes');
             return l && l.props.data.length >= 2 ? l.props.data.map(h => [h.h3, h.volunteers]) : null;
-        }""", timeout=10_000)).json_value()
+        }""",
+                timeout=10_000,
+            )
+        ).json_value()
         ours = {h3.cell_to_parent(h3.latlng_to_cell(lat, lon, 11), 8) for lon, lat in points.values()}
         counts = dict(shown)
         assert ours <= set(counts), (ours, shown)
@@ -99,10 +123,14 @@ async def test_live_presence_hexes(paris, pool, redis_url, browser, live_server)
 
         # hovering a presence hex tells its volunteers and resolution
         x, y = await page.evaluate(
-            "([lon, lat]) => window.__quadriller.deck.getViewports()[0].project([lon, lat])", list(points[9_000_003]))
+            "([lon, lat]) => window.__quadriller.deck.getViewports()[0].project([lon, lat])", list(points[9_000_003])
+        )
         await page.mouse.move(box["x"] + x, box["y"] + y)
-        await page.wait_for_function("document.getElementById('tooltip').dataset.level === 'presence' && "
-                                     "!document.getElementById('tooltip').hidden", timeout=10_000)
+        await page.wait_for_function(
+            "document.getElementById('tooltip').dataset.level === 'presence' && "
+            "!document.getElementById('tooltip').hidden",
+            timeout=10_000,
+        )
         text = await page.inner_text("#tooltip")
         if os.environ.get("QUADRILLER_TEST_SHOTS"):
             await page.screenshot(path=str(Path(os.environ["QUADRILLER_TEST_SHOTS"]) / "presence-page.png"))

@@ -1,5 +1,6 @@
 """The HQ map replays a recorded period: the clock runs, volunteers move along their recorded
 walks, live volunteers are hidden, and the coverage hexes grow."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,10 @@ def where(walk, t0: float, clock_s: float) -> tuple[float, float]:
 
 async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, live_server):
     hq = await add_user(pool, paris["slug"], "coordinator", "HQ")
-    ids = [await user_id(pool, (await add_user(pool, paris["slug"], "volunteer", f"Walker {i}"))["login"])
-           for i in range(3)]
+    ids = [
+        await user_id(pool, (await add_user(pool, paris["slug"], "volunteer", f"Walker {i}"))["login"])
+        for i in range(3)
+    ]
     points = station_points()
     walks = [(points[a], points[b]) for a, b in WALKS]
 
@@ -44,10 +47,14 @@ async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, 
     await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
 
     # The walk ended 10 minutes ago, inside one local day of the browser (else an hour earlier).
-    local = "ms => { const d = new Date(ms), p = n => String(n).padStart(2, '0'); " \
-            "return [`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, `${p(d.getHours())}:${p(d.getMinutes())}`]; }"
+    local = (
+        "ms => { const d = new Date(ms), p = n => String(n).padStart(2, '0'); "
+        "return [`${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, `${p(d.getHours())}:${p(d.getMinutes())}`]; }"
+    )
     t0 = float(int(time.time()) - WALK_S - 600)
-    if (await page.evaluate(local, (t0 - 120) * 1000))[0] != (await page.evaluate(local, (t0 + WALK_S + 120) * 1000))[0]:
+    if (await page.evaluate(local, (t0 - 120) * 1000))[0] != (await page.evaluate(local, (t0 + WALK_S + 120) * 1000))[
+        0
+    ]:
         t0 -= 3600
     rows = []
     for v, walk in zip(ids, walks):
@@ -73,8 +80,9 @@ async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, 
     before = magenta_pixels(await page.screenshot(clip=box))
 
     await page.click("#replay-play")
-    await page.wait_for_function("window.__quadriller.replay.playing && window.__quadriller.replay.volunteers >= 3",
-                                 timeout=10_000)
+    await page.wait_for_function(
+        "window.__quadriller.replay.playing && window.__quadriller.replay.volunteers >= 3", timeout=10_000
+    )
     first = await page.evaluate("({...window.__quadriller.replay, shown: null})")
     await page.wait_for_function(f"window.__quadriller.replay.clock > {(t0 + 360) * 1000}", timeout=15_000)
     await page.click("#replay-play")  # pause
@@ -105,7 +113,9 @@ async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, 
         assert 0 < x < box["width"] and 0 < y < box["height"]
         picked = await page.evaluate(
             "([x, y]) => (window.__quadriller.deck.pickObjects({x: x - 3, y: y - 3, width: 7, height: 7, "
-            "layerIds: ['replay-volunteers']}) || []).map(o => o.object.id)", [x, y])
+            "layerIds: ['replay-volunteers']}) || []).map(o => o.object.id)",
+            [x, y],
+        )
         assert str(v) in picked
 
     # the coverage hexes grew, and they are on screen
@@ -115,10 +125,12 @@ async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, 
 
     # back to live: replayed volunteers gone, live layers visible again
     await page.click("#replay-stop")
-    await page.wait_for_function("window.__quadriller.replay.volunteers === 0 && !window.__quadriller.replay.playing",
-                                 timeout=10_000)
+    await page.wait_for_function(
+        "window.__quadriller.replay.volunteers === 0 && !window.__quadriller.replay.playing", timeout=10_000
+    )
     visible = await page.evaluate(
-        "() => window.__quadriller.deck.props.layers.find(l => l.id === 'live-volunteers').props.visible")
+        "() => window.__quadriller.deck.props.layers.find(l => l.id === 'live-volunteers').props.visible"
+    )
     assert visible is True
     # the coverage toggle shows the period's hexes without a replay
     await page.check("#toggle-coverage")
@@ -126,9 +138,12 @@ async def test_replay_moves_volunteers_and_grows_coverage(paris, pool, browser, 
     coarse = await page.evaluate("({...window.__quadriller.replay, shown: null})")
     assert coarse["res"] == 9
     # zooming past a resolution threshold refetches finer hexes
-    await page.evaluate("() => window.__quadriller.deck.setProps({initialViewState: {longitude: 2.352, latitude: 48.858,"
-                        " zoom: 14.8, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})")
-    await page.wait_for_function(f"window.__quadriller.replay.res === 10 && window.__quadriller.replay.hexes > {coarse['hexes']}",
-                                 timeout=10_000)
+    await page.evaluate(
+        "() => window.__quadriller.deck.setProps({initialViewState: {longitude: 2.352, latitude: 48.858,"
+        " zoom: 14.8, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})"
+    )
+    await page.wait_for_function(
+        f"window.__quadriller.replay.res === 10 && window.__quadriller.replay.hexes > {coarse['hexes']}", timeout=10_000
+    )
     assert errors == []
     await page.close()

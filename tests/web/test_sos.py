@@ -1,5 +1,6 @@
 """SOS from the phone page, offline first: the press waits in the page's outbox, then reaches HQ
 once when the network comes back, with the position, and stays open until acknowledged."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,15 +17,17 @@ POSITION = {"latitude": 48.8590, "longitude": 2.3795, "accuracy": 8}  # Paris 11
 
 async def sos_rows(pool, campaign_id: int) -> list:
     async with pool.acquire() as c:
-        return await c.fetch("SELECT id, lon, lat, acked_at FROM alerts WHERE campaign_id = $1 AND kind = 'sos'",
-                             campaign_id)
+        return await c.fetch(
+            "SELECT id, lon, lat, acked_at FROM alerts WHERE campaign_id = $1 AND kind = 'sos'", campaign_id
+        )
 
 
 async def test_sos_pressed_offline_reaches_hq_once_when_online(stack, browser, pool, campaign, client):  # noqa: F811
     vol = await add_user(pool, campaign["slug"], "volunteer", "In trouble")
     hq = await add_user(pool, campaign["slug"], "coordinator", "HQ desk")
-    ctx = await browser.new_context(geolocation=POSITION, permissions=["geolocation"],
-                                    viewport={"width": 400, "height": 800})
+    ctx = await browser.new_context(
+        geolocation=POSITION, permissions=["geolocation"], viewport={"width": 400, "height": 800}
+    )
     try:
         page = await ctx.new_page()
         await page.goto(f"{stack}/volunteer?campaign={campaign['slug']}#token={vol['token']}")
@@ -39,6 +42,7 @@ async def test_sos_pressed_offline_reaches_hq_once_when_online(stack, browser, p
 
         async def arrived():
             return await sos_rows(pool, campaign["id"])
+
         rows = await until(arrived, what="the SOS")
         await asyncio.sleep(6)  # past the outbox's retry period: nothing sent twice
         rows = await sos_rows(pool, campaign["id"])
@@ -59,7 +63,8 @@ async def test_sos_pressed_offline_reaches_hq_once_when_online(stack, browser, p
         assert "In trouble" in await hq_page.inner_text("#alerts-list li.sos")
         await hq_page.wait_for_function(
             "() => window.__quadriller?.deck?.props.layers.some(l => l.id === 'alerts' && l.props.data.length === 1)",
-            timeout=10_000)
+            timeout=10_000,
+        )
         await hq_page.click("#alerts-list li.sos button")
         await hq_page.wait_for_selector("#alerts-list li.sos", state="detached", timeout=10_000)
         acked = await sos_rows(pool, campaign["id"])

@@ -1,6 +1,7 @@
 """Polling stations coloured by priority and by coverage (volunteers there today), from the
 server's ranking, on the real Paris stations: a station many volunteers canvassed today turns to
 the top of the ramp under "coverage" and drops under "priority", and its card says both."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,16 +34,24 @@ async def test_priority_and_coverage_choropleths(paris, pool, browser, live_serv
     api = f"/api/campaigns/{paris['slug']}/priorities"
     top = (await client.get(api, params={"limit": 1}, headers=bearer(hq["token"]))).json()["stations"][0]
     base = 8_000_000 + uuid.uuid4().int % 1_000_000
-    await canvass(pool, paris["id"], top["code"], list(range(base, base + CROWD)),
-                  dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=30))
+    await canvass(
+        pool,
+        paris["id"],
+        top["code"],
+        list(range(base, base + CROWD)),
+        dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=30),
+    )
     ranked = (await client.get(api, params={"limit": 100000}, headers=bearer(hq["token"]))).json()["stations"]
     mine = next(s for s in ranked if s["code"] == top["code"])
     assert mine["visits"]["volunteers"] >= CROWD
     most = max(s["visits"]["volunteers"] for s in ranked)
     async with pool.acquire() as c:
-        lon, lat = await c.fetchrow("SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM areas "
-                                    "WHERE campaign_id = $1 AND level = 'polling_station' AND code = $2",
-                                    paris["id"], top["code"])
+        lon, lat = await c.fetchrow(
+            "SELECT ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM areas "
+            "WHERE campaign_id = $1 AND level = 'polling_station' AND code = $2",
+            paris["id"],
+            top["code"],
+        )
 
     page, errors = await open_map(browser, live_server, hq["token"], paris["slug"])
     try:
@@ -51,7 +60,8 @@ async def test_priority_and_coverage_choropleths(paris, pool, browser, live_serv
         await page.fill("#search", top["code"])
         await page.press("#search", "Enter")
         await page.wait_for_function(
-            f"document.getElementById('selection-body').dataset.code === '{top['code']}'", timeout=5_000)
+            f"document.getElementById('selection-body').dataset.code === '{top['code']}'", timeout=5_000
+        )
         card = await page.inner_text("#selection-body")
         assert f"#{mine['rank']}" in card
         assert f"Volunteers there today\t{mine['visits']['volunteers']}" in card

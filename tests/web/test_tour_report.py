@@ -2,6 +2,7 @@
 shift, ends the shift, and the phone asks for the report; it goes to the station the pings were
 in, shows in HQ's activity feed and doors counter, and a report written with no network waits on
 the phone and is sent once when the network is back."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,11 @@ SPOT = (48.8867, 2.3431)  # a street corner of the 18th arrondissement
 
 async def reports(pool, vid: int) -> list[dict]:
     async with pool.acquire() as c:
-        rows = await c.fetch("SELECT r.*, a.code FROM tour_reports r LEFT JOIN areas a ON a.id = r.area_id "
-                             "WHERE r.user_id = $1 ORDER BY r.id", vid)
+        rows = await c.fetch(
+            "SELECT r.*, a.code FROM tour_reports r LEFT JOIN areas a ON a.id = r.area_id "
+            "WHERE r.user_id = $1 ORDER BY r.id",
+            vid,
+        )
     return [dict(r) for r in rows]
 
 
@@ -40,17 +44,25 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
     async with pool.acquire() as c:
         station = await c.fetchval(
             "SELECT code FROM areas WHERE campaign_id = $1 AND level = 'polling_station' "
-            "AND ST_Covers(geom, ST_SetSRID(ST_MakePoint($2, $3), 4326))", paris["id"], SPOT[1], SPOT[0])
+            "AND ST_Covers(geom, ST_SetSRID(ST_MakePoint($2, $3), 4326))",
+            paris["id"],
+            SPOT[1],
+            SPOT[0],
+        )
 
-    phone_ctx = await browser.new_context(geolocation={"latitude": SPOT[0], "longitude": SPOT[1], "accuracy": 8},
-                                          permissions=["geolocation"], locale="en-GB",
-                                          viewport={"width": 400, "height": 900})
+    phone_ctx = await browser.new_context(
+        geolocation={"latitude": SPOT[0], "longitude": SPOT[1], "accuracy": 8},
+        permissions=["geolocation"],
+        locale="en-GB",
+        viewport={"width": 400, "height": 900},
+    )
     hq_page = await browser.new_page(viewport={"width": 1300, "height": 1000}, locale="en-GB")
     try:
         await hq_page.goto(f"{stack}/?campaign={slug}#token={hq['token']}")
         await hq_page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
         await hq_page.wait_for_function(
-            "document.querySelector('[data-live=doorsKnocked]').textContent.trim() !== '—'", timeout=10_000)
+            "document.querySelector('[data-live=doorsKnocked]').textContent.trim() !== '—'", timeout=10_000
+        )
         before = int((await hq_page.inner_text("[data-live=doorsKnocked]")).replace(",", ""))
 
         phone = await phone_ctx.new_page()
@@ -72,12 +84,19 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
 
         await fill(phone, 30, 11, 2, ("logement", "transports"))
         await phone.wait_for_function(
-            "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=10_000)
+            "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=10_000
+        )
         assert station in await phone.inner_text("#report-status")
         assert await phone.is_hidden("#report-prompt")
         (rep,) = await reports(pool, vid)
-        assert (rep["code"], rep["area_source"], rep["doors_knocked"], rep["doors_opened"], rep["contacts"],
-                rep["tags"]) == (station, "pings", 30, 11, 2, ["logement", "transports"])
+        assert (
+            rep["code"],
+            rep["area_source"],
+            rep["doors_knocked"],
+            rep["doors_opened"],
+            rep["contacts"],
+            rep["tags"],
+        ) == (station, "pings", 30, 11, 2, ["logement", "transports"])
         assert rep["shift_id"] is not None
 
         # HQ: in the feed, and counted
@@ -87,23 +106,27 @@ async def test_tour_report_from_phone_to_hq(stack, browser, pool, paris):  # noq
         assert "30 doors" in text and station in text
         await hq_page.wait_for_function(
             f"Number(document.querySelector('[data-live=doorsKnocked]').textContent.replace(/\\D/g, '')) >= {before + 30}",
-            timeout=5_000)
+            timeout=5_000,
+        )
 
         # no network: the report waits on the phone, then goes once
         await phone_ctx.set_offline(True)
         await fill(phone, 8, 3, 0)
         await phone.wait_for_function(
-            "document.getElementById('report-status').textContent.startsWith('No connection')", timeout=10_000)
+            "document.getElementById('report-status').textContent.startsWith('No connection')", timeout=10_000
+        )
         outbox = await phone.evaluate(f"localStorage.getItem('quadriller.phone.{slug}.reports')")
         assert outbox and '"doors_knocked":8' in outbox
         assert len(await reports(pool, vid)) == 1
         await phone_ctx.set_offline(False)  # the page's 'online' event, or its 15 s retry, sends it
         await phone.wait_for_function(
-            "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=20_000)
+            "document.getElementById('report-status').textContent.startsWith('Report sent')", timeout=20_000
+        )
         assert [r["doors_knocked"] for r in await reports(pool, vid)] == [30, 8]
         assert await phone.evaluate(f"localStorage.getItem('quadriller.phone.{slug}.reports')") is None
         await phone.wait_for_function(
-            "document.getElementById('report-today').textContent.includes('Reports sent today: 2')", timeout=5_000)
+            "document.getElementById('report-today').textContent.includes('Reports sent today: 2')", timeout=5_000
+        )
     finally:
         await hq_page.close()
         await phone_ctx.close()

@@ -1,5 +1,6 @@
 """The volunteer's phone page: consent, start a shift, share the browser's location, pause, end.
 Real Chromium with an emulated GPS, real ingest, real PostGIS."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,12 @@ def near(row, point) -> bool:
 async def test_phone_shares_only_during_a_shift(stack, browser, pool, paris):
     vol = await add_user(pool, paris["slug"], "volunteer", "Phone walker")
     vid = await user_id(pool, vol["login"])
-    context = await browser.new_context(geolocation={"latitude": A[0], "longitude": A[1], "accuracy": 8},
-                                        permissions=["geolocation"], locale="en-GB",
-                                        viewport={"width": 400, "height": 800})
+    context = await browser.new_context(
+        geolocation={"latitude": A[0], "longitude": A[1], "accuracy": 8},
+        permissions=["geolocation"],
+        locale="en-GB",
+        viewport={"width": 400, "height": 800},
+    )
     page = await context.new_page()
     try:
         await page.goto(f"{stack}/volunteer?campaign={paris['slug']}#token={vol['token']}")

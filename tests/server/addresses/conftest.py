@@ -1,4 +1,5 @@
 """The Paris BAN doors per polling station, shared by the walk and route tests."""
+
 from __future__ import annotations
 
 import csv

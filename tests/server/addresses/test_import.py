@@ -2,6 +2,7 @@
 polling station (cross-checked against the file's own sector column), any city's columns through
 the field mapping, and bad files refused with the line and the reason, leaving stored addresses
 exactly as they were."""
+
 from __future__ import annotations
 
 import csv
@@ -34,9 +35,13 @@ def query(database_url: str, statement: str, *args) -> list[tuple]:
 
 
 def digest(database_url: str, slug: str) -> str:
-    rows = query(database_url, "SELECT ext_id, number, street, postcode, ST_AsText(geom), polling_station_id "
-                               "FROM addresses ad JOIN campaigns k ON k.id = ad.campaign_id WHERE k.slug = %s "
-                               "ORDER BY ext_id", slug)
+    rows = query(
+        database_url,
+        "SELECT ext_id, number, street, postcode, ST_AsText(geom), polling_station_id "
+        "FROM addresses ad JOIN campaigns k ON k.id = ad.campaign_id WHERE k.slug = %s "
+        "ORDER BY ext_id",
+        slug,
+    )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
@@ -45,8 +50,12 @@ def campaign_with_stations(capsys) -> str:
     own event loop, so these tests are synchronous)."""
     slug = "addr-" + uuid.uuid4().hex[:10]
     assert cli(["campaign", "create", slug, "--name", "addresses"]) == 0
-    assert cli(["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station",
-                "--code-field", "id_bv"]) == 0
+    assert (
+        cli(
+            ["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
+        )
+        == 0
+    )
     capsys.readouterr()
     return slug
 
@@ -66,8 +75,11 @@ async def test_paris_addresses_are_located_in_their_polling_station(paris, pool)
     rows = ban_rows()
     sector_of = {r["id"]: r["id_bv"] for r in rows}
     async with pool.acquire() as c:
-        stored = await c.fetch("SELECT ad.ext_id, a.code FROM addresses ad LEFT JOIN areas a "
-                               "ON a.id = ad.polling_station_id WHERE ad.campaign_id = $1", paris["id"])
+        stored = await c.fetch(
+            "SELECT ad.ext_id, a.code FROM addresses ad LEFT JOIN areas a "
+            "ON a.id = ad.polling_station_id WHERE ad.campaign_id = $1",
+            paris["id"],
+        )
     assert len(stored) == len(rows) == 158_048
     located = [r for r in stored if r["code"] is not None]
     # the file's README: 156,964 points (99.31 %) fall inside a 2024 sector; the rest are the Bois
@@ -82,26 +94,60 @@ def test_other_city_columns_through_the_cli(database_url, tmp_path, capsys):
     assert any(r["rep"] for r in rows) and any(any(ch in r["nom_voie"] for ch in "éèêàç") for r in rows)
     path = tmp_path / "adresses-latin1.csv"
     write_other_city_file(path, rows)
-    code = cli(["addresses", "import", str(path), "--campaign", slug, "--id-field", "cle",
-                "--number-field", "numero_voie", "--suffix-field", "indice", "--street-field", "voie",
-                "--postcode-field", "cp", "--lon-field", "longitude", "--lat-field", "latitude"])
+    code = cli(
+        [
+            "addresses",
+            "import",
+            str(path),
+            "--campaign",
+            slug,
+            "--id-field",
+            "cle",
+            "--number-field",
+            "numero_voie",
+            "--suffix-field",
+            "indice",
+            "--street-field",
+            "voie",
+            "--postcode-field",
+            "cp",
+            "--lon-field",
+            "longitude",
+            "--lat-field",
+            "latitude",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert (report["imported"], report["replaced"], report["delimiter"], report["encoding"]) == (500, 0, ";", "latin-1")
     assert report["located"] + report["unlocated"] == 500 and report["located"] >= 495
-    got = {ext: (number, street, lon) for ext, number, street, lon in query(
-        database_url, "SELECT ext_id, number, street, ST_X(geom) FROM addresses ad JOIN campaigns k "
-                      "ON k.id = ad.campaign_id WHERE k.slug = %s", slug)}
+    got = {
+        ext: (number, street, lon)
+        for ext, number, street, lon in query(
+            database_url,
+            "SELECT ext_id, number, street, ST_X(geom) FROM addresses ad JOIN campaigns k "
+            "ON k.id = ad.campaign_id WHERE k.slug = %s",
+            slug,
+        )
+    }
     for r in rows:  # accents survived Latin-1, suffixes joined the number, coordinates not swapped
         number, street, lon = got[r["id"]]
         assert street == r["nom_voie"] and number == f"{r['numero']} {r['rep']}".strip()
         assert lon == pytest.approx(float(r["lon"]))
 
     # the stations imported again: their addresses follow them
-    assert cli(["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station",
-                "--code-field", "id_bv"]) == 0
-    located = query(database_url, "SELECT count(polling_station_id) FROM addresses ad JOIN campaigns k "
-                                  "ON k.id = ad.campaign_id WHERE k.slug = %s", slug)[0][0]
+    assert (
+        cli(
+            ["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
+        )
+        == 0
+    )
+    located = query(
+        database_url,
+        "SELECT count(polling_station_id) FROM addresses ad JOIN campaigns k "
+        "ON k.id = ad.campaign_id WHERE k.slug = %s",
+        slug,
+    )[0][0]
     assert located == report["located"]
 
 
@@ -151,8 +197,22 @@ def test_files_that_are_not_address_csvs(database_url, tmp_path, capsys):
 
 
 def _mapping() -> list[str]:
-    return ["--id-field", "id", "--number-field", "numero", "--suffix-field", "rep", "--street-field", "nom_voie",
-            "--postcode-field", "code_postal", "--lon-field", "lon", "--lat-field", "lat"]
+    return [
+        "--id-field",
+        "id",
+        "--number-field",
+        "numero",
+        "--suffix-field",
+        "rep",
+        "--street-field",
+        "nom_voie",
+        "--postcode-field",
+        "code_postal",
+        "--lon-field",
+        "lon",
+        "--lat-field",
+        "lat",
+    ]
 
 
 def _write(path, rows: list[dict]) -> None:

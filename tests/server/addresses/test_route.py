@@ -1,5 +1,6 @@
 """2-opt routes on the real Paris addresses (BAN), without services: every door once, never longer
 than the street-side walk, and no single reversal left that would shorten it."""
+
 from __future__ import annotations
 
 import random
@@ -32,7 +33,7 @@ def test_two_opt_leaves_no_improving_reversal(doors_by_station):  # noqa: F811
     for i in range(1, len(order) - 1):
         for j in range(i + 1, len(order)):
             cand = order.copy()
-            cand[i:j + 1] = cand[i:j + 1][::-1]
+            cand[i : j + 1] = cand[i : j + 1][::-1]
             assert path_length(xy[cand]) >= best - 1e-6
 
 

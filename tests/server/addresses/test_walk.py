@@ -1,5 +1,6 @@
 """Walk lists on the real Paris addresses (BAN): every door of a station once, street by street
 and side by side, much shorter than the address file's own order, from where the team stands."""
+
 from __future__ import annotations
 
 import random
@@ -62,7 +63,9 @@ async def test_walk_list_api(client, pool, paris):
         code, n, lon, lat = await c.fetchrow(
             "SELECT a.code, count(*), ST_X(ST_PointOnSurface(a.geom)), ST_Y(ST_PointOnSurface(a.geom)) "
             "FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id WHERE a.campaign_id = $1 "
-            "GROUP BY a.id ORDER BY count(*) DESC LIMIT 1", paris["id"])
+            "GROUP BY a.id ORDER BY count(*) DESC LIMIT 1",
+            paris["id"],
+        )
     url = f"/api/campaigns/{slug}/stations/{code}/walk"
     r = await client.get(url, headers=bearer(vol["token"]))
     assert r.status_code == 200, r.text

@@ -4,6 +4,7 @@ stays open until a person acknowledges it.
 
 Live states are written into Redis exactly as ingest writes them (ingest/pipeline.py `_delta`:
 zone, bat, rt…); the evaluator is called with an explicit clock instead of waiting for its timer."""
+
 from __future__ import annotations
 
 import time
@@ -34,8 +35,23 @@ async def field(pool, campaign, redis_url):
 
 
 async def put_state(f, now: float, lon=PARIS_11[0], lat=PARIS_11[1], **extra) -> None:
-    state = {"type": "ping", "v": f["vid"], "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon,
-             "lat": lat, "acc": 8.0, "hdg": None, "spd": None, "bat": None, "zone": None, "ev": None, **extra}
+    state = {
+        "type": "ping",
+        "v": f["vid"],
+        "team": None,
+        "seq": 1,
+        "t": now,
+        "rt": int(now * 1000),
+        "lon": lon,
+        "lat": lat,
+        "acc": 8.0,
+        "hdg": None,
+        "spd": None,
+        "bat": None,
+        "zone": None,
+        "ev": None,
+        **extra,
+    }
     await f["redis"].hset(volunteer_state_key(f["campaign"]["id"]), str(f["vid"]), orjson.dumps(state))
 
 
@@ -125,8 +141,9 @@ async def test_sos_reaches_hq_once_and_stays_until_acknowledged(client, pool, fi
             await evaluate_campaign(c, f["redis"], f["campaign"]["id"], Tracker(), 12.0)
         open_ = (await client.get(f"/api/campaigns/{slug}/alerts", headers=f["hq"])).json()
         assert [a["kind"] for a in open_].count("sos") == 1
-        assert (await client.post(f"/api/campaigns/{slug}/alerts/{first.json()['alert']['id']}/ack",
-                                  headers=f["vol"])).status_code == 403
+        assert (
+            await client.post(f"/api/campaigns/{slug}/alerts/{first.json()['alert']['id']}/ack", headers=f["vol"])
+        ).status_code == 403
         acked = await client.post(f"/api/campaigns/{slug}/alerts/{first.json()['alert']['id']}/ack", headers=f["hq"])
         assert acked.status_code == 200
         assert acked.json()["acked_by_name"] == "Watcher" and acked.json()["cleared_at"] is not None

@@ -1,4 +1,5 @@
 """The areas API on the Paris campaign: GeoJSON per level with result figures, one area, errors."""
+
 from __future__ import annotations
 
 from tests.conftest import add_user, bearer
@@ -8,8 +9,9 @@ async def test_levels_as_geojson_with_figures(paris, pool, client):
     user = await add_user(pool, paris["slug"], "coordinator")
     counts = {}
     for level in ("district", "neighbourhood", "polling_station"):
-        r = await client.get(f"/api/campaigns/{paris['slug']}/areas", params={"level": level},
-                             headers=bearer(user["token"]))
+        r = await client.get(
+            f"/api/campaigns/{paris['slug']}/areas", params={"level": level}, headers=bearer(user["token"])
+        )
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].startswith("application/geo+json")
         fc = r.json()
@@ -67,18 +69,31 @@ async def test_district_shares_from_percent_only_results(pool, campaign, client)
     from tests.conftest import add_user, bearer
 
     async with pool.acquire() as c:
-        await import_area_layer(c, campaign["id"], "district",
-                                read_area_file(DATA / "paris_arrondissements.geojson", "c_ar", "l_ar"))
+        await import_area_layer(
+            c, campaign["id"], "district", read_area_file(DATA / "paris_arrondissements.geojson", "c_ar", "l_ar")
+        )
         stations = read_area_file(DATA / "paris_secteurs_bureaux_vote_2024.geojson", "id_bv")
         await import_area_layer(c, campaign["id"], "polling_station", stations)
-        rows = [ResultRow(line=i, code=f.code, registered=1000, voters=600 if i % 2 else 300, abstentions=None,
-                          valid_votes=None, lists={"a": {"votes": None, "share": 0.7 if i % 2 else 0.1},
-                                                   "b": {"votes": None, "share": 0.3 if i % 2 else 0.9}})
-                for i, f in enumerate(stations.features)]
+        rows = [
+            ResultRow(
+                line=i,
+                code=f.code,
+                registered=1000,
+                voters=600 if i % 2 else 300,
+                abstentions=None,
+                valid_votes=None,
+                lists={
+                    "a": {"votes": None, "share": 0.7 if i % 2 else 0.1},
+                    "b": {"votes": None, "share": 0.3 if i % 2 else 0.9},
+                },
+            )
+            for i, f in enumerate(stations.features)
+        ]
         await import_results(c, campaign["id"], "x", ResultFile(rows=rows, derived=[], delimiter=";", encoding="utf-8"))
     user = await add_user(pool, campaign["slug"], "coordinator")
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/areas", params={"level": "district"},
-                         headers=bearer(user["token"]))
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/areas", params={"level": "district"}, headers=bearer(user["token"])
+    )
     shares = [f["properties"]["lists"] for f in r.json()["features"]]
     for s in shares:
         assert abs(s["a"] + s["b"] - 1) < 1e-9

@@ -1,4 +1,5 @@
 """read_area_file on the real Paris layers, and on real features broken in the ways users break them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,11 +28,14 @@ def write(tmp_path: Path, doc: dict, name: str = "layer.geojson") -> Path:
     return out
 
 
-@pytest.mark.parametrize("path, code, name, count", [
-    (ARR, "c_ar", "l_ar", 20),
-    (QU, "c_qu", "l_qu", 80),
-    (SECT, "id_bv", None, 902),
-])
+@pytest.mark.parametrize(
+    "path, code, name, count",
+    [
+        (ARR, "c_ar", "l_ar", 20),
+        (QU, "c_qu", "l_qu", 80),
+        (SECT, "id_bv", None, 902),
+    ],
+)
 def test_reads_real_paris_layers(path, code, name, count):
     area = read_area_file(path, code, name)
     assert len(area.features) == count

@@ -1,4 +1,5 @@
 """Importing the real Paris layers and results into PostGIS, through the CLI's code paths."""
+
 from __future__ import annotations
 
 import csv
@@ -30,17 +31,24 @@ async def test_paris_levels_and_results(paris, conn):
     got = await conn.fetchrow(
         """SELECT count(*) AS n, sum(registered) AS registered, sum(voters) AS voters,
                   sum(valid_votes) AS valid, sum((lists->'bardella_jordan'->>'votes')::int) AS bardella
-           FROM election_results WHERE campaign_id = $1""", paris["id"])
+           FROM election_results WHERE campaign_id = $1""",
+        paris["id"],
+    )
     assert got["n"] == expected["rows"] == 902
     assert (got["registered"], got["voters"], got["valid"], got["bardella"]) == (
-        expected["registered"], expected["voters"], expected["valid"], expected["bardella"])
+        expected["registered"],
+        expected["voters"],
+        expected["valid"],
+        expected["bardella"],
+    )
     assert expected["registered"] == 1_378_929 and expected["voters"] == 822_744
 
     # every one of the 902 stations has its results
     missing = await conn.fetchval(
         """SELECT count(*) FROM areas a WHERE a.campaign_id = $1 AND a.level = 'polling_station'
            AND NOT EXISTS (SELECT 1 FROM election_results r WHERE r.campaign_id = a.campaign_id AND r.code = a.code)""",
-        paris["id"])
+        paris["id"],
+    )
     assert missing == 0
 
 
@@ -57,12 +65,16 @@ async def test_parents_by_largest_overlap(paris, conn):
         """SELECT count(DISTINCT o.child_id) FROM area_overlaps o JOIN areas c ON c.id = o.child_id
            JOIN areas p ON p.id = o.parent_id
            WHERE c.campaign_id = $1 AND c.level = 'polling_station' AND p.level = 'neighbourhood'
-             AND o.share BETWEEN 0.05 AND 0.95""", paris["id"])
+             AND o.share BETWEEN 0.05 AND 0.95""",
+        paris["id"],
+    )
     assert straddling > 0
     total = await conn.fetchval(
         """SELECT max(s) FROM (SELECT sum(o.share) s FROM area_overlaps o JOIN areas c ON c.id = o.child_id
            JOIN areas p ON p.id = o.parent_id WHERE c.campaign_id = $1 AND p.level = 'district'
-           GROUP BY o.child_id) t""", paris["id"])
+           GROUP BY o.child_id) t""",
+        paris["id"],
+    )
     assert 0.99 < total <= 1.0001
 
 
@@ -70,12 +82,14 @@ async def test_reimport_replaces_layer_and_keeps_results(campaign, conn):
     await import_paris(conn, campaign["id"])
     before = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
     ids_before = await conn.fetchval(
-        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"])
+        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"]
+    )
     await import_paris(conn, campaign["id"])
     counts = {r["level"]: r["n"] for r in await conn.fetch(sql("areas/levels"), campaign["id"])}
     assert counts == {"district": 20, "neighbourhood": 80, "polling_station": 902}
     ids_after = await conn.fetchval(
-        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"])
+        "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"]
+    )
     assert ids_after > ids_before  # replaced, not appended
     after = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
     assert before == after == 902

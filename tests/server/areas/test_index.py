@@ -1,5 +1,6 @@
 """AreaIndex (H3 point-to-area index) against a brute-force shapely `covers` reference,
 on the real Paris layers. Pure: no database. The PostGIS comparison is test_locate_postgis."""
+
 from __future__ import annotations
 
 import json
@@ -96,7 +97,7 @@ def test_shared_vertices_and_edges_give_lowest_id(index, areas, level):
     shared = _shared_vertices(areas, level)
     assert len(shared) > 50
     pts = sorted(shared)[:: max(1, len(shared) // 1500)]
-    for (x, y) in pts:
+    for x, y in pts:
         # a vertex is on the boundary of each owner, so each covers it: the lowest id wins
         assert index.locate_level(level, x, y) == min(shared[(x, y)])
         assert index.locate(x, y)[level] == min(shared[(x, y)])
@@ -149,8 +150,10 @@ def test_tiny_placeholder_sector_is_found(index, areas):
     assert index.locate(x, y)["polling_station"] == tiny.id
     assert index.locate_many([x], [y])["polling_station"].tolist() == [tiny.id]
     for vx, vy in shapely.get_coordinates(tiny.geom).tolist():
-        assert index.locate_level("polling_station", vx, vy) == reference(
-            areas, "polling_station", np.array([vx]), np.array([vy]))[0]
+        assert (
+            index.locate_level("polling_station", vx, vy)
+            == reference(areas, "polling_station", np.array([vx]), np.array([vy]))[0]
+        )
 
 
 def test_single_level_index_and_other_resolutions(areas):
@@ -186,7 +189,6 @@ def test_grown_cell_polygons_hold_their_points(areas):
     # cell's planar lon/lat hexagon grown by _EPS (computed per resolution, never parents).
     lons, lats = _random_points(areas, 20_000, seed=9)
     for res in (9, 12):
-        cells = np.array([h3i.latlng_to_cell(y, x, res) for x, y in zip(lons.tolist(), lats.tolist())],
-                         np.uint64)
+        cells = np.array([h3i.latlng_to_cell(y, x, res) for x, y in zip(lons.tolist(), lats.tolist())], np.uint64)
         polys = _cell_polygons(cells)
         assert shapely.covers(polys, shapely.points(lons, lats)).all()

@@ -1,4 +1,5 @@
 """The in-memory H3 index agrees with PostGIS ST_Covers on random points across Paris."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,11 @@ async def test_index_agrees_with_st_covers(paris, conn):
         """SELECT p.i, a.level, min(a.id) AS id
            FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY AS p(lon, lat, i)
            JOIN areas a ON a.campaign_id = $1 AND ST_Covers(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
-           GROUP BY p.i, a.level""", paris["id"], lons.tolist(), lats.tolist())
+           GROUP BY p.i, a.level""",
+        paris["id"],
+        lons.tolist(),
+        lats.tolist(),
+    )
     expected = {lvl: np.full(n, -1, dtype=np.int64) for lvl in LEVELS}
     for r in reference:
         expected[r["level"]][r["i"] - 1] = r["id"]
@@ -39,8 +44,9 @@ async def test_locate_api_matches_postgis(paris, client, pool):
 
     user = await add_user(pool, paris["slug"], "volunteer")
     for lon, lat in [(2.35, 48.86), (2.2950, 48.8738), (2.25, 48.86), (2.40, 48.83), (4.83, 45.76)]:
-        r = await client.get(f"/api/campaigns/{paris['slug']}/locate", params={"lon": lon, "lat": lat},
-                             headers=bearer(user["token"]))
+        r = await client.get(
+            f"/api/campaigns/{paris['slug']}/locate", params={"lon": lon, "lat": lat}, headers=bearer(user["token"])
+        )
         assert r.status_code == 200, r.text
         async with pool.acquire() as c:
             exact = (await locate_exact(c, paris["id"], lon, lat)).model_dump()

@@ -1,5 +1,6 @@
 """Every audited read makes one audit row (who, when, campaign, scope); the trail is append-only
 and listed by the CLI and the admin's API."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,9 @@ from tests.server.live.conftest import live_server, snapshot  # noqa: F401 (fixt
 
 async def trail(pool, campaign_id: int) -> list[dict]:
     async with pool.acquire() as c:
-        return [dict(r) for r in await c.fetch("SELECT * FROM audit_log WHERE campaign_id = $1 ORDER BY id",
-                                               campaign_id)]
+        return [
+            dict(r) for r in await c.fetch("SELECT * FROM audit_log WHERE campaign_id = $1 ORDER BY id", campaign_id)
+        ]
 
 
 async def test_each_read_of_positions_makes_one_audit_row(client, pool, campaign, live_server, capsys):  # noqa: F811
@@ -30,10 +32,17 @@ async def test_each_read_of_positions_makes_one_audit_row(client, pool, campaign
     await ws.close()
     assert (await client.get(f"/api/campaigns/{slug}/replay", headers=bearer(vol["token"]))).status_code == 403
     rows = await trail(pool, campaign["id"])
-    assert [(r["action"], r["login"]) for r in rows] == [("replay", admin["login"]), ("hexes", admin["login"]),
-                                                         ("hexes", admin["login"]), ("live", admin["login"])]
-    assert rows[1]["scope"]["res"] == 8 and "since" in rows[1]["scope"] and rows[2]["scope"] == {"source": "live",
-                                                                                                  "res": 9}
+    assert [(r["action"], r["login"]) for r in rows] == [
+        ("replay", admin["login"]),
+        ("hexes", admin["login"]),
+        ("hexes", admin["login"]),
+        ("live", admin["login"]),
+    ]
+    assert (
+        rows[1]["scope"]["res"] == 8
+        and "since" in rows[1]["scope"]
+        and rows[2]["scope"] == {"source": "live", "res": 9}
+    )
 
     listed = (await client.get(f"/api/campaigns/{slug}/audit", headers=h)).json()["reads"]
     assert [r["action"] for r in listed] == ["replay", "hexes", "hexes", "live"]

@@ -1,4 +1,5 @@
 """Device tokens: a credential of their own for OwnTracks / Traccar Client, never HQ access."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,9 @@ async def test_device_token_expires_after_its_maximum_age(pool, campaign):
     auth = DeviceAuth(pool, device_max_age_days=90)
     assert (await auth.authenticate(user["device_token"], user["login"], device_only=True)).campaign == campaign["slug"]
     async with pool.acquire() as c:
-        await c.execute("UPDATE users SET device_token_issued_at = now() - interval '91 days' WHERE login = $1",
-                        user["login"])
+        await c.execute(
+            "UPDATE users SET device_token_issued_at = now() - interval '91 days' WHERE login = $1", user["login"]
+        )
         assert await user_by_device_token(c, user["device_token"], user["login"], 90) is None
         assert await user_by_any_token(c, user["device_token"], 90) is None
         assert (await user_by_any_token(c, user["token"], 90)).login == user["login"]  # the API token: no

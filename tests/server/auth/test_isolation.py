@@ -2,6 +2,7 @@
 
 The routes are enumerated from the app itself, so a new route that forgets the check fails here.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,7 @@ ADMIN_ONLY = {"/api/campaigns/{slug}/audit"}
 
 def campaign_get_routes() -> list[str]:
     spec = create_app().openapi()
-    paths = sorted(p for p, ops in spec["paths"].items()
-                   if p.startswith("/api/campaigns/{slug}") and "get" in ops)
+    paths = sorted(p for p, ops in spec["paths"].items() if p.startswith("/api/campaigns/{slug}") and "get" in ops)
     assert len(paths) >= 3
     return paths
 
@@ -37,8 +37,11 @@ async def sample_turf(pool, campaign_id: int) -> dict:
 
     async with pool.acquire() as c:
         await cut_station(c, campaign_id, PATH_VALUES["code"], 200)
-        turf = await c.fetchval("SELECT min(t.id) FROM turfs t JOIN areas a ON a.id = t.area_id "
-                                "WHERE t.campaign_id = $1 AND a.code = $2", campaign_id, PATH_VALUES["code"])
+        turf = await c.fetchval(
+            "SELECT min(t.id) FROM turfs t JOIN areas a ON a.id = t.area_id WHERE t.campaign_id = $1 AND a.code = $2",
+            campaign_id,
+            PATH_VALUES["code"],
+        )
     return {"turf_id": str(turf)}
 
 
@@ -110,5 +113,8 @@ async def test_me_lists_only_own_campaigns(two_campaigns, pool, client):
     user = await add_user(pool, a["slug"], "coordinator", "Zoé")
     r = await client.get("/api/me", headers=bearer(user["token"]))
     assert r.status_code == 200
-    assert r.json() == {"login": user["login"], "name": "Zoé",
-                        "campaigns": [{"slug": a["slug"], "name": a["name"], "role": "coordinator"}]}
+    assert r.json() == {
+        "login": user["login"],
+        "name": "Zoé",
+        "campaigns": [{"slug": a["slug"], "name": a["name"], "role": "coordinator"}],
+    }

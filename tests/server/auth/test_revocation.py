@@ -2,6 +2,7 @@
 2 s: the volunteer's ingest websocket and the coordinator's /ws/live are closed (1008), the
 cached device login is forgotten (the next OwnTracks fix is refused), the HQ API refuses the
 token, the open shift ends; revoking someone who is not a member exits 2 with one line."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,9 +40,11 @@ async def test_revoke_closes_sockets_and_refuses_tokens_everywhere(settings, poo
     fix = {"_type": "location", "lat": 48.8606, "lon": 2.3376, "acc": 12}
     device = (vol["login"], vol["device_token"])
     try:
-        async with httpx.AsyncClient(base_url=ingest.http_url, timeout=20) as http, \
-                connected(ingest.ws_url, vol["token"]) as (phone, _), \
-                websockets.connect(hq_server.url) as viewer:
+        async with (
+            httpx.AsyncClient(base_url=ingest.http_url, timeout=20) as http,
+            connected(ingest.ws_url, vol["token"]) as (phone, _),
+            websockets.connect(hq_server.url) as viewer,
+        ):
             r = await http.post("/api/owntracks", json={**fix, "tst": int(time.time()) - 5}, auth=device)
             assert r.status_code == 200 and "x-quadriller-not-stored" not in r.headers  # login now cached
             await phone.send(ping_frame(1))
@@ -50,8 +53,9 @@ async def test_revoke_closes_sockets_and_refuses_tokens_everywhere(settings, poo
             assert orjson.loads(await viewer.recv())["type"] == "snapshot"
 
             for login in (vol["login"], hq["login"]):
-                code, done, err = await asyncio.to_thread(run, capsys, "users", "revoke", "--campaign", slug,
-                                                          "--login", login)
+                code, done, err = await asyncio.to_thread(
+                    run, capsys, "users", "revoke", "--campaign", slug, "--login", login
+                )
                 assert code == 0, err
                 assert done["login"] == login and done["ingest_notified"] is True
                 if login == vol["login"]:

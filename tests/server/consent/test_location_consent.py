@@ -1,5 +1,6 @@
 """Consent to location sharing on the server: no shift without it, withdrawing ends the open
 shift (and its live position), HQ sees who agreed to which version."""
+
 from __future__ import annotations
 
 import orjson
@@ -30,8 +31,10 @@ async def test_consent_gates_shifts_and_withdrawal_ends_them(client, pool, campa
     shift = (await client.post(f"/api/campaigns/{slug}/shifts/start", headers=h)).json()["shift"]
 
     listed = (await client.get(f"/api/campaigns/{slug}/consents", headers=bearer(hq["token"]))).json()
-    assert [(m["name"], m["version"], m["current"]) for m in listed] == [("Ada", got["version"], True),
-                                                                         ("HQ", None, False)]
+    assert [(m["name"], m["version"], m["current"]) for m in listed] == [
+        ("Ada", got["version"], True),
+        ("HQ", None, False),
+    ]
     assert (await client.get(f"/api/campaigns/{slug}/consents", headers=h)).status_code == 403
 
     r_ = aioredis.from_url(redis_url)
@@ -44,7 +47,9 @@ async def test_consent_gates_shifts_and_withdrawal_ends_them(client, pool, campa
     assert not await r_.hexists(volunteer_state_key(campaign["id"]), str(vid))  # sharing stopped on HQ's map
     await r_.aclose()
     assert (await client.post(f"/api/campaigns/{slug}/shifts/start", headers=h)).status_code == 409
-    assert (await client.delete(f"/api/campaigns/{slug}/consent", headers=h)).json() == \
-        {"withdrawn": False, "ended_shift": None}
+    assert (await client.delete(f"/api/campaigns/{slug}/consent", headers=h)).json() == {
+        "withdrawn": False,
+        "ended_shift": None,
+    }
     listed = (await client.get(f"/api/campaigns/{slug}/consents", headers=bearer(hq["token"]))).json()
     assert listed[0]["withdrawn_at"] is not None and not listed[0]["current"]

@@ -1,12 +1,12 @@
 """The end-of-day report on the real Paris campaign: a day with a team out, a tour report and a
 dispatch decision, written by the CLI as CSV tables and one HTML page."""
+
 from __future__ import annotations
 
 import json
 
 from tests.helpers.dayreport import STATION, a_day_out, read, write
 from server.cli import main as cli_main
-
 
 
 async def test_day_report_tables(client, pool, paris, tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Teams, dispatch suggestions and assignments, on the real Paris areas and results, with a real
 ingest process pushing assignments to the team's phones."""
+
 from __future__ import annotations
 
 import time
@@ -21,8 +22,13 @@ async def place(redis_url: str, campaign_id: int, vid: int, lon: float, lat: flo
     """A live state for the volunteer, as ingest writes it."""
     r = aioredis.from_url(redis_url)
     now = time.time()
-    await r.hset(volunteer_state_key(campaign_id), str(vid), orjson.dumps(
-        {"type": "ping", "v": vid, "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon, "lat": lat}))
+    await r.hset(
+        volunteer_state_key(campaign_id),
+        str(vid),
+        orjson.dumps(
+            {"type": "ping", "v": vid, "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon, "lat": lat}
+        ),
+    )
     await r.aclose()
 
 
@@ -45,13 +51,18 @@ async def top_values(pool, campaign_id: int, client, slug: str, hq) -> list:
 async def test_suggestions_match_teams_to_the_best_stations_near_them(client, pool, paris, hq, redis_url):
     slug = paris["slug"]
     s1, s2 = (await top_values(pool, paris["id"], client, slug, hq))[:2]
-    a, b, c = (await volunteers(pool, slug, 2, "A"), await volunteers(pool, slug, 1, "B"),
-               await volunteers(pool, slug, 1, "C"))
+    a, b, c = (
+        await volunteers(pool, slug, 2, "A"),
+        await volunteers(pool, slug, 1, "B"),
+        await volunteers(pool, slug, 1, "C"),
+    )
     # C first, so that it has the lowest id: on equal value the lower id would win the tie, and
     # a team with nobody out must still not take the station from the team standing at it.
     tc = await make_team(client, slug, hq, f"C {c[0]['login']}", c)
-    ta, tb = (await make_team(client, slug, hq, f"A {a[0]['login']}", a),
-              await make_team(client, slug, hq, f"B {b[0]['login']}", b))
+    ta, tb = (
+        await make_team(client, slug, hq, f"A {a[0]['login']}", a),
+        await make_team(client, slug, hq, f"B {b[0]['login']}", b),
+    )
     # team A stands at the best station, team B at the second; team C has nobody live
     for v in a:
         await place(redis_url, paris["id"], v["id"], s1.lon, s1.lat)
@@ -85,12 +96,15 @@ async def test_assignment_reaches_the_teams_phones_at_once(client, pool, paris, 
     team = await make_team(client, slug, hq, f"T {team_vols[0]['login']}", team_vols)
     await make_team(client, slug, hq, f"O {other_vols[0]['login']}", other_vols)
     station = "11-12"
-    async with connected(ingest.ws_url, team_vols[0]["token"]) as (ws, _), \
-            connected(ingest.ws_url, other_vols[0]["token"]) as (other, _), \
-            subscribed(redis_url, paris["id"]) as pubsub:
+    async with (
+        connected(ingest.ws_url, team_vols[0]["token"]) as (ws, _),
+        connected(ingest.ws_url, other_vols[0]["token"]) as (other, _),
+        subscribed(redis_url, paris["id"]) as pubsub,
+    ):
         sent = time.monotonic()
-        r = await client.post(f"/api/campaigns/{slug}/dispatch/assignments",
-                              json={"team": team["id"], "station": station}, headers=hq)
+        r = await client.post(
+            f"/api/campaigns/{slug}/dispatch/assignments", json={"team": team["id"], "station": station}, headers=hq
+        )
         assert r.status_code == 201, r.text
         assert r.json()["notified"] is True and r.json()["assignment"]["station"] == station
         frame = await recv_until(ws, "assignment", timeout=2.0)
@@ -110,12 +124,16 @@ async def test_assignment_reaches_the_teams_phones_at_once(client, pool, paris, 
     mine = await client.get(f"/api/campaigns/{slug}/dispatch/mine", headers=bearer(team_vols[0]["token"]))
     assert mine.status_code == 200 and mine.json()["assignment"]["station"] == station
     # sending the team elsewhere ends the first assignment
-    r = await client.post(f"/api/campaigns/{slug}/dispatch/assignments",
-                          json={"team": team["id"], "station": "11-13"}, headers=hq)
+    r = await client.post(
+        f"/api/campaigns/{slug}/dispatch/assignments", json={"team": team["id"], "station": "11-13"}, headers=hq
+    )
     assert r.status_code == 201
     async with pool.acquire() as c:
-        rows = await c.fetch("SELECT ar.code, a.ended_at IS NULL AS active FROM assignments a "
-                             "JOIN areas ar ON ar.id = a.area_id WHERE a.team_id = $1 ORDER BY a.id", team["id"])
+        rows = await c.fetch(
+            "SELECT ar.code, a.ended_at IS NULL AS active FROM assignments a "
+            "JOIN areas ar ON ar.id = a.area_id WHERE a.team_id = $1 ORDER BY a.id",
+            team["id"],
+        )
     assert [(r["code"], r["active"]) for r in rows] == [("11-12", False), ("11-13", True)]
 
 
@@ -135,8 +153,11 @@ async def test_dispatch_errors_and_roles(client, pool, paris, campaign, hq):
     assert (await client.get(f"/api/campaigns/{slug}/dispatch/suggestions", headers=volunteer)).status_code == 403
     # a team of another campaign cannot be sent through this one
     other_admin = bearer((await add_user(pool, campaign["slug"], "admin"))["token"])
-    r = await client.post(f"/api/campaigns/{campaign['slug']}/dispatch/assignments",
-                          json={"team": team["id"], "station": "11-12"}, headers=other_admin)
+    r = await client.post(
+        f"/api/campaigns/{campaign['slug']}/dispatch/assignments",
+        json={"team": team["id"], "station": "11-12"},
+        headers=other_admin,
+    )
     assert r.status_code == 404
     # members must belong to the campaign
     outsider = await add_user(pool, campaign["slug"], "volunteer")
@@ -156,15 +177,21 @@ async def test_simulator_teams_are_grouped_and_reused(pool, campaign):
         assert await ensure_teams(c, campaign["id"], ids, 3, "sim team") == 3  # a second run: same teams
         got = await teams(c, campaign["id"])
     assert [(t.name, t.members) for t in got] == [
-        ("sim team 1", ids[0:3]), ("sim team 2", ids[3:6]), ("sim team 3", ids[6:7])]
+        ("sim team 1", ids[0:3]),
+        ("sim team 2", ids[3:6]),
+        ("sim team 3", ids[6:7]),
+    ]
 
 
 async def test_rules_decisions_and_home_district_are_kept(client, pool, paris, hq, redis_url):
     slug = paris["slug"]
     base = f"/api/campaigns/{slug}/dispatch"
     assert (await client.get(f"{base}/settings", headers=hq)).json()["max_walk_m"] == 3000
-    r = await client.put(f"{base}/settings", json={"walk_scale_m": 800, "max_walk_m": 2000, "home_bonus": 1.5,
-                                                   "covered_at": 0.8, "refresh_s": 30}, headers=hq)
+    r = await client.put(
+        f"{base}/settings",
+        json={"walk_scale_m": 800, "max_walk_m": 2000, "home_bonus": 1.5, "covered_at": 0.8, "refresh_s": 30},
+        headers=hq,
+    )
     assert r.status_code == 200 and r.json()["refresh_s"] == 30
     bad = await client.put(f"{base}/settings", json={"walk_scale_m": -1}, headers=hq)
     assert bad.status_code == 422
@@ -172,8 +199,9 @@ async def test_rules_decisions_and_home_district_are_kept(client, pool, paris, h
 
     vols = await volunteers(pool, slug, 1, "D")
     team = await make_team(client, slug, hq, f"D {vols[0]['login']}", vols)
-    assert (await client.put(f"/api/campaigns/{slug}/teams/{team['id']}/home", json={"district": "99"},
-                             headers=hq)).status_code == 422
+    assert (
+        await client.put(f"/api/campaigns/{slug}/teams/{team['id']}/home", json={"district": "99"}, headers=hq)
+    ).status_code == 422
     r = await client.put(f"/api/campaigns/{slug}/teams/{team['id']}/home", json={"district": "20"}, headers=hq)
     assert r.status_code == 200 and r.json()["home"] == "20"
     s1 = (await top_values(pool, paris["id"], client, slug, hq))[0]
@@ -184,22 +212,37 @@ async def test_rules_decisions_and_home_district_are_kept(client, pool, paris, h
     assert all(s["distance_m"] is None or s["distance_m"] <= 2000 for s in body["suggestions"])
 
     # reject, then change: both kept with who decided and what was suggested; change sends the team
-    rejected = await client.post(f"{base}/decisions", json={"team": team["id"], "suggested": mine["station"],
-                                                            "decision": "rejected", "suggestion": mine}, headers=hq)
+    rejected = await client.post(
+        f"{base}/decisions",
+        json={"team": team["id"], "suggested": mine["station"], "decision": "rejected", "suggestion": mine},
+        headers=hq,
+    )
     assert rejected.status_code == 201 and rejected.json()["assignment"] is None
-    changed = await client.post(f"{base}/decisions", json={"team": team["id"], "suggested": mine["station"],
-                                                           "decision": "changed", "station": "20-12",
-                                                           "suggestion": mine}, headers=hq)
+    changed = await client.post(
+        f"{base}/decisions",
+        json={
+            "team": team["id"],
+            "suggested": mine["station"],
+            "decision": "changed",
+            "station": "20-12",
+            "suggestion": mine,
+        },
+        headers=hq,
+    )
     assert changed.status_code == 201, changed.text
     assert changed.json()["assignment"]["assignment"]["station"] == "20-12"
-    bad = await client.post(f"{base}/decisions", json={"team": team["id"], "suggested": "99-99",
-                                                       "decision": "accepted"}, headers=hq)
+    bad = await client.post(
+        f"{base}/decisions", json={"team": team["id"], "suggested": "99-99", "decision": "accepted"}, headers=hq
+    )
     assert bad.status_code == 422 and "99-99" in bad.json()["detail"]
-    assert (await client.post(f"{base}/decisions", json={"team": team["id"], "decision": "changed"},
-                              headers=hq)).status_code == 422
+    assert (
+        await client.post(f"{base}/decisions", json={"team": team["id"], "decision": "changed"}, headers=hq)
+    ).status_code == 422
     kept = [d for d in (await client.get(f"{base}/decisions", headers=hq)).json() if d["team"] == team["id"]]
     assert [(d["decision"], d["suggested"], d["chosen"]) for d in kept] == [
-        ("rejected", mine["station"], None), ("changed", mine["station"], "20-12")]
+        ("rejected", mine["station"], None),
+        ("changed", mine["station"], "20-12"),
+    ]
     assert kept[0]["suggestion"]["summary"] == mine["summary"] and kept[0]["decided_by_name"] == "Dispatcher"
     teams = (await client.get(f"/api/campaigns/{slug}/teams", headers=hq)).json()
     assert next(t for t in teams if t["id"] == team["id"])["assignment"]["station"] == "20-12"

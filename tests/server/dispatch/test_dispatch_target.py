@@ -1,5 +1,6 @@
 """Dispatch follows the campaign's chosen target (issue 9's "Dispatch uses the chosen target"):
 once a target is stored, each station's dispatch value is its targeting score, ranked by it."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,8 +28,12 @@ async def test_dispatch_values_are_the_chosen_targets_scores(client, pool, paris
 async def check_dispatch_follows_the_target(client, pool, paris_layers, hq):
     url = f"/api/campaigns/{paris_layers['slug']}"
     # Only stations with at least 30 % of their area beyond 250 m of a green space keep a score.
-    target = {"election": "europeennes-2024", "camp": CAMP, "mode": "mobilisation",
-              "factors": [{"layer": "green", "metres": 250, "min_share": 0.3}]}
+    target = {
+        "election": "europeennes-2024",
+        "camp": CAMP,
+        "mode": "mobilisation",
+        "factors": [{"layer": "green", "metres": 250, "min_share": 0.3}],
+    }
     assert (await client.put(f"{url}/target", headers=hq, json=target)).status_code == 200
     async with pool.acquire() as c:
         scores = await target_scores(c, paris_layers["id"])

@@ -1,5 +1,6 @@
 """The optimal dispatch solver, without services: on the real Paris stations and results (read from
 data/paris as the benchmark does), and on random instances (hypothesis) against the greedy rule."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,7 +46,11 @@ def test_already_assigned_station_is_not_suggested_again_and_big_ones_take_sever
     teams = paris_teams(paris, 3, seed=2)
     for t in teams:  # three teams standing at the best station
         t.position = (top.lon, top.lat)
-    for caps, expected in ((dict(capacity=1, taken=1), 0), (dict(capacity=3, taken=0), 3), (dict(capacity=3, taken=2), 1)):
+    for caps, expected in (
+        (dict(capacity=1, taken=1), 0),
+        (dict(capacity=3, taken=0), 3),
+        (dict(capacity=3, taken=2), 1),
+    ):
         targets = [type(top)(**{**top.__dict__, **caps}), low]
         out = suggest(teams, targets, Rules())
         at_top = [s for s in out if s.station == top.code]
@@ -84,10 +89,14 @@ def _instance(data):
         value=np.array([data.draw(st.floats(0.0, 1000.0)) for _ in range(m)]),
         capacity=np.array([data.draw(st.integers(1, 3)) for _ in range(m)]),
         taken=np.array([data.draw(st.integers(0, 2)) for _ in range(m)]),
-        district=np.array([data.draw(st.integers(-1, 2)) for _ in range(m)]))
-    rules = Rules(walk_scale_m=data.draw(st.sampled_from([300.0, 1000.0])),
-                  max_walk_m=data.draw(st.sampled_from([None, 2000.0, 4000.0])),
-                  home_bonus=data.draw(st.sampled_from([1.0, 1.5])), candidates=data.draw(st.integers(1, 6)))
+        district=np.array([data.draw(st.integers(-1, 2)) for _ in range(m)]),
+    )
+    rules = Rules(
+        walk_scale_m=data.draw(st.sampled_from([300.0, 1000.0])),
+        max_walk_m=data.draw(st.sampled_from([None, 2000.0, 4000.0])),
+        home_bonus=data.draw(st.sampled_from([1.0, 1.5])),
+        candidates=data.draw(st.integers(1, 6)),
+    )
     return teams, targets, rules
 
 

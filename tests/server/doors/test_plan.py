@@ -1,4 +1,5 @@
 """Which doors a walk list proposes after today's outcomes, and how outcomes add up: pure."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,11 @@ def test_refused_doors_are_dropped_and_later_ones_come_last():
 
 
 def test_tally_counts_doors_like_a_tour_report():
-    assert tally(["not_home", "opened", "refused", "later", "contact", "contact"]) == \
-        {"doors_knocked": 6, "doors_opened": 5, "contacts": 2}
+    assert tally(["not_home", "opened", "refused", "later", "contact", "contact"]) == {
+        "doors_knocked": 6,
+        "doors_opened": 5,
+        "contacts": 2,
+    }
     assert tally([]) == {"doors_knocked": 0, "doors_opened": 0, "contacts": 0}
 
 
@@ -30,8 +34,17 @@ def test_the_live_door_event_matches_its_published_schema():
     from server.settings import PROJECT_ROOT
 
     schema = json.loads((PROJECT_ROOT / "docs" / "schemas" / "live_activity.json").read_text())
-    o = DoorOutcome(id=1, address=2, label="12 rue X", station="18-60", volunteer=3, team=None, shift=None,
-                    outcome="later", visited_at=dt.datetime.now(dt.timezone.utc))
+    o = DoorOutcome(
+        id=1,
+        address=2,
+        label="12 rue X",
+        station="18-60",
+        volunteer=3,
+        team=None,
+        shift=None,
+        outcome="later",
+        visited_at=dt.datetime.now(dt.timezone.utc),
+    )
 
     def door_event(o, district):
         return event(o.volunteer, o.team, district, o.id, o.station, o.outcome, o.visited_at.timestamp())

@@ -4,6 +4,7 @@ Paris's areas are shared read-only (the `paris` fixture); the pings below belong
 created for the test and fall on a past day no other test writes to, so each test owns its data:
 nothing else shows at that day's --at, and these pings never show at "now".
 """
+
 from __future__ import annotations
 
 import itertools
@@ -60,8 +61,9 @@ class FieldDay:
         return out
 
 
-def _walk(v: int, start: datetime, end: datetime, every_s: int, lon: float, lat: float,
-          dlon: float = 0.0, dlat: float = 0.0) -> list[Ping]:
+def _walk(
+    v: int, start: datetime, end: datetime, every_s: int, lon: float, lat: float, dlon: float = 0.0, dlat: float = 0.0
+) -> list[Ping]:
     out, t, i = [], start, 0
     while t <= end:
         out.append(Ping(v, t, round(lon + i * dlon, 6), round(lat + i * dlat, 6)))
@@ -74,12 +76,33 @@ async def insert_pings(conn, campaign_id: int, pings: list[Ping]) -> None:
     """Through the ingest writer's own statement (server/sql/pings/insert_many.sql)."""
     days = sorted({p.ts.date() for p in pings})
     await conn.execute(sql("pings/ensure_partitions"), days[0], days[-1])
-    cols = list(zip(*[
-        (campaign_id, p.v, "ws", i, p.ts.timestamp(), p.ts.timestamp() * 1000 + 150, p.lon, p.lat,
-         150.0 if p.low else 6.0, None, 1.2, 90.0, 0.8, h3.str_to_int(h3.latlng_to_cell(p.lat, p.lon, 11)),
-         None, None, None, p.low)
-        for i, p in enumerate(pings)
-    ]))
+    cols = list(
+        zip(
+            *[
+                (
+                    campaign_id,
+                    p.v,
+                    "ws",
+                    i,
+                    p.ts.timestamp(),
+                    p.ts.timestamp() * 1000 + 150,
+                    p.lon,
+                    p.lat,
+                    150.0 if p.low else 6.0,
+                    None,
+                    1.2,
+                    90.0,
+                    0.8,
+                    h3.str_to_int(h3.latlng_to_cell(p.lat, p.lon, 11)),
+                    None,
+                    None,
+                    None,
+                    p.low,
+                )
+                for i, p in enumerate(pings)
+            ]
+        )
+    )
     await conn.execute(sql("pings/insert_many"), *[list(c) for c in cols])
 
 
@@ -98,9 +121,10 @@ async def field_day(paris, pool) -> FieldDay:
         for name, member in (("north", "A"), ("south", "B")):
             teams[name] = await c.fetchval(
                 "INSERT INTO teams (campaign_id, name) VALUES ($1, $2) RETURNING id",
-                paris["id"], f"{name}-{day.isoformat()}")
-            await c.execute("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)",
-                            teams[name], vols[member])
+                paris["id"],
+                f"{name}-{day.isoformat()}",
+            )
+            await c.execute("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)", teams[name], vols[member])
     A, B, C, D, E = (vols[n] for n in "ABCDE")
     h = lambda hh, mm=0: at.replace(hour=hh, minute=mm)  # noqa: E731
     pings = [
@@ -113,10 +137,10 @@ async def field_day(paris, pool) -> FieldDay:
         # C stopped at 09:50: stale at 10:00, not shown, but its walk counts as coverage.
         *_walk(C, h(9), h(9, 50), 60, 2.3600, 48.8800, dlon=-0.0004),
         # D: a fix at 09:59 (shown there), and one at 10:02, after --at (ignored).
-        Ping(D, h(9, 59), 2.3700, 48.8530), Ping(D, h(10, 2), 2.3850, 48.8530),
+        Ping(D, h(9, 59), 2.3700, 48.8530),
+        Ping(D, h(10, 2), 2.3850, 48.8530),
         # E walked the evening before: neither shown nor in the day's coverage.
-        *_walk(E, h(9) - timedelta(hours=10), h(9) - timedelta(hours=9, minutes=30), 60, 2.3400, 48.8700,
-               dlat=0.0004),
+        *_walk(E, h(9) - timedelta(hours=10), h(9) - timedelta(hours=9, minutes=30), 60, 2.3400, 48.8700, dlat=0.0004),
     ]
     async with pool.acquire() as c:
         await insert_pings(c, paris["id"], pings)

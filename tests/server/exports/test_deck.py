@@ -1,4 +1,5 @@
 """The campaign deck: its layers hold the stations, the volunteers at --at and the day's coverage."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,8 +23,12 @@ def check_deck(deck: pdk.Deck, day) -> None:
     assert isinstance(deck, pdk.Deck)
     layers = layers_by_id(deck)
     assert list(layers) == ["stations", "districts", "coverage", "volunteers"]
-    assert [layer.type for layer in deck.layers] == ["GeoJsonLayer", "GeoJsonLayer", "H3HexagonLayer",
-                                                     "ScatterplotLayer"]
+    assert [layer.type for layer in deck.layers] == [
+        "GeoJsonLayer",
+        "GeoJsonLayer",
+        "H3HexagonLayer",
+        "ScatterplotLayer",
+    ]
     assert len(layers["stations"].data["features"]) == 902
     assert len(layers["districts"].data["features"]) == 20
     expected = day.latest_before_at()
@@ -58,14 +63,12 @@ async def test_deck_layers_and_counts(field_day, conn):
 async def test_campaign_deck_inside_a_running_loop(field_day, settings):
     """As in Jupyter: an event loop is running, so the query runs on a loop in a worker thread."""
     asyncio.get_running_loop()
-    deck = campaign_deck(field_day.slug, field_day.at.isoformat(), settings.database_url,
-                         stale_after_s=STALE_AFTER_S)
+    deck = campaign_deck(field_day.slug, field_day.at.isoformat(), settings.database_url, stale_after_s=STALE_AFTER_S)
     check_deck(deck, field_day)
 
 
 def test_campaign_deck_without_a_loop(field_day, settings):
-    deck = campaign_deck(field_day.slug, field_day.at, database_url=settings.database_url,
-                         stale_after_s=STALE_AFTER_S)
+    deck = campaign_deck(field_day.slug, field_day.at, database_url=settings.database_url, stale_after_s=STALE_AFTER_S)
     check_deck(deck, field_day)
 
 
@@ -97,13 +100,16 @@ def test_parse_time():
 def test_roll_up_counts_each_volunteer_once_per_hexagon():
     a = h3.latlng_to_cell(48.8566, 2.3522, 11)
     b = next(c for c in h3.cell_to_children(h3.cell_to_parent(a, 9), 11) if c != a)
-    rows = [{"cell": h3.str_to_int(a), "pings": 5, "volunteers": [1, 2]},
-            {"cell": h3.str_to_int(b), "pings": 3, "volunteers": [2, 3]}]
+    rows = [
+        {"cell": h3.str_to_int(a), "pings": 5, "volunteers": [1, 2]},
+        {"cell": h3.str_to_int(b), "pings": 3, "volunteers": [2, 3]},
+    ]
     assert roll_up(rows) == [{"hex": h3.cell_to_parent(a, 9), "pings": 8, "volunteers": 3}]
 
 
 async def test_a_campaign_without_areas_still_makes_a_deck(campaign, conn):
     data = await load_export(conn, campaign["slug"])
     deck = build_deck(data)
-    assert [len(layer.data["features"]) if isinstance(layer.data, dict) else len(layer.data)
-            for layer in deck.layers] == [0, 0, 0, 0]
+    assert [
+        len(layer.data["features"]) if isinstance(layer.data, dict) else len(layer.data) for layer in deck.layers
+    ] == [0, 0, 0, 0]

@@ -1,5 +1,6 @@
 """`quadriller snapshot` writes one self-contained HTML file, and that file draws the map in
 Chromium with every network request blocked."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,9 @@ from tests.server.exports.conftest import STALE_AFTER_S
 
 async def test_cli_writes_the_snapshot(field_day, tmp_path, capsys):
     out = tmp_path / "brief" / "paris.html"
-    code = await asyncio.to_thread(cli, ["snapshot", "--campaign", field_day.slug, "--out", str(out),
-                                         "--at", field_day.at.isoformat()])
+    code = await asyncio.to_thread(
+        cli, ["snapshot", "--campaign", field_day.slug, "--out", str(out), "--at", field_day.at.isoformat()]
+    )
     stdout, stderr = capsys.readouterr()
     assert code == 0, stderr
     report = json.loads(stdout)
@@ -30,8 +32,8 @@ async def test_cli_writes_the_snapshot(field_day, tmp_path, capsys):
     text = out.read_text(encoding="utf-8")
     assert "<title>Paris (tests) — " in text
     assert "createDeck" in text  # deck.gl is inlined...
-    head = text[:text.index("<script")]
-    tail = text[text.rindex("</script>", 0, text.index("const jsonInput")):]
+    head = text[: text.index("<script")]
+    tail = text[text.rindex("</script>", 0, text.index("const jsonInput")) :]
     assert not EXTERNAL_REF.search(head) and not EXTERNAL_REF.search(tail)  # ...and nothing is linked
     assert not list(tmp_path.glob("brief/*.tmp"))
 
@@ -39,8 +41,9 @@ async def test_cli_writes_the_snapshot(field_day, tmp_path, capsys):
 async def test_cli_refuses_unknown_campaign_and_bad_time(tmp_path, capsys):
     code = await asyncio.to_thread(cli, ["snapshot", "--campaign", "nope", "--out", str(tmp_path / "x.html")])
     assert code == 2 and "no campaign 'nope'" in capsys.readouterr().err
-    code = await asyncio.to_thread(cli, ["snapshot", "--campaign", "nope", "--out", str(tmp_path / "x.html"),
-                                         "--at", "tomorrow"])
+    code = await asyncio.to_thread(
+        cli, ["snapshot", "--campaign", "nope", "--out", str(tmp_path / "x.html"), "--at", "tomorrow"]
+    )
     assert code == 2 and "ISO 8601" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
 
@@ -49,7 +52,7 @@ async def test_names_cannot_end_the_script(field_day, conn):
     deck, _ = await campaign_deck_async(conn, field_day.slug, field_day.at, stale_after_s=STALE_AFTER_S)
     deck.layers[0].data["features"][0]["properties"]["name"] = "</script><script>alert(1)</script>"
     page = self_contained_html(deck, "t")
-    body = page[page.index("const jsonInput"):]
+    body = page[page.index("const jsonInput") :]
     assert "</script><script>alert" not in body and "\\u003c/script\\u003e" in body
 
 
@@ -90,13 +93,16 @@ async def test_snapshot_draws_offline(field_day, conn, tmp_path, browser):
         await page.wait_for_function(
             """() => typeof deckInstance !== 'undefined' && deckInstance.isInitialized
                      && deckInstance.layerManager.getLayers().length >= 4
-                     && deckInstance.layerManager.getLayers().every(l => l.isLoaded)""", timeout=60_000)
+                     && deckInstance.layerManager.getLayers().every(l => l.isLoaded)""",
+            timeout=60_000,
+        )
         # Loaded is not drawn: wait for two more animation frames to be painted after that.
         await page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         await page.wait_for_function("() => !deckInstance.needsRedraw({clearRedrawFlags: false})", timeout=30_000)
         points = await page.evaluate(
             """(pts) => pts.map(([lon, lat]) => deckInstance.getViewports()[0].project([lon, lat]))""",
-            [[v["lon"], v["lat"]] for v in data.volunteers])
+            [[v["lon"], v["lat"]] for v in data.volunteers],
+        )
         legend = await page.inner_text(".deck-json-description-box")
         png = await page.screenshot()
     finally:
@@ -111,8 +117,7 @@ async def test_snapshot_draws_offline(field_day, conn, tmp_path, browser):
     background = (13, 16, 23)
     w, h = img.size
     # The map area right of the legend box: polygons cover a good share of it.
-    drawn = sum(1 for x in range(360, w, 6) for y in range(0, h, 6)
-                if not _close(_pixel(img, x, y), background, 6))
+    drawn = sum(1 for x in range(360, w, 6) for y in range(0, h, 6) if not _close(_pixel(img, x, y), background, 6))
     total = len(range(360, w, 6)) * len(range(0, h, 6))
     assert drawn / total > 0.25, f"only {drawn}/{total} sampled pixels differ from the background"
     # Each volunteer's dot is drawn where its position projects, in its team colour.

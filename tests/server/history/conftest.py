@@ -1,5 +1,6 @@
 """Helpers for the history tests: real Paris points, pings inserted through the ingest writer's
 own statement (server/sql/pings/insert_many.sql) into the real day partitions."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,26 @@ async def insert_pings(pool, campaign_id: int, rows: list[tuple]) -> None:
     for row in rows:
         v, t, lon, lat = row[:4]
         low = row[4] if len(row) > 4 else False
-        values = (campaign_id, v, "ws", next(_seq), t, t * 1000 + 150, lon, lat, 150.0 if low else 6.0,
-                  None, None, None, None, h3i.latlng_to_cell(lat, lon, 11), None, None, None, low)
+        values = (
+            campaign_id,
+            v,
+            "ws",
+            next(_seq),
+            t,
+            t * 1000 + 150,
+            lon,
+            lat,
+            150.0 if low else 6.0,
+            None,
+            None,
+            None,
+            None,
+            h3i.latlng_to_cell(lat, lon, 11),
+            None,
+            None,
+            None,
+            low,
+        )
         for col, value in zip(cols, values):
             col.append(value)
     async with pool.acquire() as c:

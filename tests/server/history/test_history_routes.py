@@ -1,4 +1,5 @@
 """/hexes and /replay against real PostGIS and Redis."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,13 +45,15 @@ def expected(rows, res: int) -> dict[str, tuple[int, int]]:
 async def test_history_hexes_count_pings_and_distinct_volunteers(pool, campaign, people, client):
     a, b, c = people["ids"]
     base = time.time() - 2 * 3600
-    lon1, lat1 = P["1-4"]        # Châtelet, Canopée
-    lon2, lat2 = P["18-60"]      # Montmartre
+    lon1, lat1 = P["1-4"]  # Châtelet, Canopée
+    lon2, lat2 = P["18-60"]  # Montmartre
     near1 = (lon1, lat1 + 0.0003)  # ~33 m north: another res-11 cell, same res-8 parent
-    rows = ([(a, base + i, lon1, lat1) for i in range(3)]
-            + [(a, base + 10 + i, *near1) for i in range(2)]
-            + [(b, base + 20 + i, lon1, lat1) for i in range(2)]
-            + [(c, base + 30 + i, lon2, lat2) for i in range(4)])
+    rows = (
+        [(a, base + i, lon1, lat1) for i in range(3)]
+        + [(a, base + 10 + i, *near1) for i in range(2)]
+        + [(b, base + 20 + i, lon1, lat1) for i in range(2)]
+        + [(c, base + 30 + i, lon2, lat2) for i in range(4)]
+    )
     await insert_pings(pool, campaign["id"], rows)
     # outside the window, and another campaign's pings at the same place: never counted
     await insert_pings(pool, campaign["id"], [(a, base - 600, lon2, lat2), (c, base + 4000, lon1, lat1)])
@@ -61,8 +64,7 @@ async def test_history_hexes_count_pings_and_distinct_volunteers(pool, campaign,
     params = {"source": "history", "since": iso(base - 1), "until": iso(base + 60)}
     headers = bearer(people["admin"]["token"])
     for res in (11, 8):
-        r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes", params={**params, "res": res},
-                             headers=headers)
+        r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes", params={**params, "res": res}, headers=headers)
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["res"] == res and body["source"] == "history" and body["approximate"] is False
@@ -84,14 +86,16 @@ async def test_history_hexes_fold_in_retired_days(pool, campaign, people, client
     async with pool.acquire() as conn:
         await conn.executemany(
             "INSERT INTO ping_cell_days (campaign_id, day, res, cell, pings, volunteers) VALUES ($1, $2, $3, $4, $5, $6)",
-            [(campaign["id"], day, 11, cell, 40, 3), (campaign["id"], day, 9, h3i.cell_to_parent(cell, 9), 40, 3)])
+            [(campaign["id"], day, 11, cell, 40, 3), (campaign["id"], day, 9, h3i.cell_to_parent(cell, 9), 40, 3)],
+        )
     now = time.time()
     await insert_pings(pool, campaign["id"], [(a, now - 60, lon, lat)])
     headers = bearer(people["admin"]["token"])
     since = dt.datetime.combine(day, dt.time(8), UTC).isoformat()
     for res in (11, 7):
-        r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes",
-                             params={"since": since, "res": res}, headers=headers)
+        r = await client.get(
+            f"/api/campaigns/{campaign['slug']}/hexes", params={"since": since, "res": res}, headers=headers
+        )
         body = r.json()
         assert body["approximate"] is True
         [h] = body["hexes"]
@@ -99,8 +103,9 @@ async def test_history_hexes_fold_in_retired_days(pool, campaign, people, client
         assert (h["pings"], h["volunteers"]) == (41, 4)  # retired volunteers are summed per day
         assert h["first"] == dt.datetime.combine(day, dt.time(0), UTC).timestamp()
     # a window after the retired day does not reach it
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes",
-                         params={"since": iso(now - 3600), "res": 11}, headers=headers)
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/hexes", params={"since": iso(now - 3600), "res": 11}, headers=headers
+    )
     assert r.json()["approximate"] is False and r.json()["hexes"][0]["pings"] == 1
 
 
@@ -120,23 +125,28 @@ async def test_live_hexes_count_live_volunteers_from_redis(campaign, people, cli
 
     a, b, c = people["ids"]
     key = volunteer_state_key(campaign["id"])
-    await redis.hset(key, mapping={
-        str(a): st(a, lon1, lat1, now_ms - 1000),
-        str(b): st(b, lon1, lat1 + 0.0003, now_ms - 5000, cell=False),  # no cell: located from lon/lat
-        str(c): st(c, lon2, lat2, now_ms - stale_ms - 60_000),  # stale
-        "999999": b"not json",
-    })
+    await redis.hset(
+        key,
+        mapping={
+            str(a): st(a, lon1, lat1, now_ms - 1000),
+            str(b): st(b, lon1, lat1 + 0.0003, now_ms - 5000, cell=False),  # no cell: located from lon/lat
+            str(c): st(c, lon2, lat2, now_ms - stale_ms - 60_000),  # stale
+            "999999": b"not json",
+        },
+    )
     try:
         headers = bearer(people["admin"]["token"])
-        r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes", params={"source": "live", "res": 8},
-                             headers=headers)
+        r = await client.get(
+            f"/api/campaigns/{campaign['slug']}/hexes", params={"source": "live", "res": 8}, headers=headers
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["source"] == "live" and body["res"] == 8
         parent = format(h3i.cell_to_parent(h3i.latlng_to_cell(lat1, lon1, 11), 8), "x")
         assert body["hexes"] == [{"h3": parent, "pings": 2, "volunteers": 2}]
-        r = await client.get(f"/api/campaigns/{campaign['slug']}/hexes", params={"source": "live", "res": 11},
-                             headers=headers)
+        r = await client.get(
+            f"/api/campaigns/{campaign['slug']}/hexes", params={"source": "live", "res": 11}, headers=headers
+        )
         assert sorted(h["volunteers"] for h in r.json()["hexes"]) == [1, 1]
     finally:
         await redis.delete(key)
@@ -152,12 +162,16 @@ async def test_replay_downsamples_per_volunteer(pool, campaign, people, client):
     rows += [(b, base + 1, 2.2, 48.8, True), (b, base + 3, lon, lat + 0.001), (b, base + 31, lon, lat + 0.002)]
     await insert_pings(pool, campaign["id"], rows)
     async with pool.acquire() as conn:
-        team = await conn.fetchval("INSERT INTO teams (campaign_id, name) VALUES ($1, 'Est') RETURNING id", campaign["id"])
+        team = await conn.fetchval(
+            "INSERT INTO teams (campaign_id, name) VALUES ($1, 'Est') RETURNING id", campaign["id"]
+        )
         await conn.execute("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)", team, a)
 
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/replay",
-                         params={"since": iso(base), "until": iso(base + 59)},
-                         headers={**bearer(people["admin"]["token"]), "Accept-Encoding": "identity"})
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/replay",
+        params={"since": iso(base), "until": iso(base + 59)},
+        headers={**bearer(people["admin"]["token"]), "Accept-Encoding": "identity"},
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["t0"] == base and body["step_s"] == 10 and body["points"] == 8
@@ -169,9 +183,11 @@ async def test_replay_downsamples_per_volunteer(pool, campaign, people, client):
     assert ada["lat"] == pytest.approx([lat] * 6, abs=1e-5)
     assert bo["t"] == [3, 31] and bo["lat"] == pytest.approx([lat + 0.001, lat + 0.002], abs=1e-5)
 
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/replay",
-                         params={"since": iso(base), "until": iso(base + 59), "step_s": 30},
-                         headers=bearer(people["admin"]["token"]))
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/replay",
+        params={"since": iso(base), "until": iso(base + 59), "step_s": 30},
+        headers=bearer(people["admin"]["token"]),
+    )
     assert r.json()["volunteers"][str(a)]["t"] == [0, 30]
 
 
@@ -180,28 +196,34 @@ async def test_replay_is_gzipped_when_large(pool, campaign, people, client):
     base = float(int(time.time() - 3 * 3600))
     lon, lat = P["1-4"]
     await insert_pings(pool, campaign["id"], [(a, base + i, lon + 1e-5 * i, lat) for i in range(3000)])
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/replay",
-                         params={"since": iso(base), "until": iso(base + 3600), "step_s": 1},
-                         headers={**bearer(people["admin"]["token"]), "Accept-Encoding": "gzip"})
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/replay",
+        params={"since": iso(base), "until": iso(base + 3600), "step_s": 1},
+        headers={**bearer(people["admin"]["token"]), "Accept-Encoding": "gzip"},
+    )
     assert r.headers["content-encoding"] == "gzip"
     assert len(r.json()["volunteers"][str(a)]["t"]) == 3000  # httpx decodes it
 
 
-@pytest.mark.parametrize("path,params,why", [
-    ("replay", {"since": "2026-03-01T10:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
-    ("replay", {"since": "2026-03-01T11:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
-    ("replay", {"since": "2026-03-01T06:00:00Z", "until": "2026-03-02T06:00:01Z"}, "at most 24 h"),
-    ("replay", {"since": "2026-03-01T06:00:00+01:00", "until": "2026-03-02T06:00:00+02:00"}, None),
-    ("replay", {"step_s": 0}, "step_s"),
-    ("replay", {"since": "yesterday"}, "since"),
-    ("hexes", {"since": "2026-03-01T11:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
-    ("hexes", {"res": 12}, "res"),
-    ("hexes", {"res": 5}, "res"),
-    ("hexes", {"source": "tomorrow"}, "source"),
-])
+@pytest.mark.parametrize(
+    "path,params,why",
+    [
+        ("replay", {"since": "2026-03-01T10:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
+        ("replay", {"since": "2026-03-01T11:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
+        ("replay", {"since": "2026-03-01T06:00:00Z", "until": "2026-03-02T06:00:01Z"}, "at most 24 h"),
+        ("replay", {"since": "2026-03-01T06:00:00+01:00", "until": "2026-03-02T06:00:00+02:00"}, None),
+        ("replay", {"step_s": 0}, "step_s"),
+        ("replay", {"since": "yesterday"}, "since"),
+        ("hexes", {"since": "2026-03-01T11:00:00Z", "until": "2026-03-01T10:00:00Z"}, "before"),
+        ("hexes", {"res": 12}, "res"),
+        ("hexes", {"res": 5}, "res"),
+        ("hexes", {"source": "tomorrow"}, "source"),
+    ],
+)
 async def test_bad_windows_and_parameters_are_422(path, params, why, campaign, people, client):
-    r = await client.get(f"/api/campaigns/{campaign['slug']}/{path}", params=params,
-                         headers=bearer(people["admin"]["token"]))
+    r = await client.get(
+        f"/api/campaigns/{campaign['slug']}/{path}", params=params, headers=bearer(people["admin"]["token"])
+    )
     if why is None:  # 23 h across a DST-like offset change: accepted
         assert r.status_code == 200, r.text
         return
@@ -215,7 +237,8 @@ async def test_defaults_answer_for_hq_and_volunteers_get_403(campaign, people, p
     for path in ("hexes", "replay"):
         r = await client.get(f"/api/campaigns/{campaign['slug']}/{path}", headers=bearer(coordinator["token"]))
         assert r.status_code == 200, r.text
-        r = await client.get(f"/api/campaigns/{campaign['slug']}/{path}",
-                             headers=bearer(people["volunteers"][0]["token"]))
+        r = await client.get(
+            f"/api/campaigns/{campaign['slug']}/{path}", headers=bearer(people["volunteers"][0]["token"])
+        )
         assert r.status_code == 403
         assert r.headers["content-type"].startswith("application/problem+json")

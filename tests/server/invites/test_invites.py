@@ -1,5 +1,6 @@
 """Invites: a one-time link (CLI with its QR code, or HQ's API) creates the volunteer's account,
 token and team on the phone, and then stops working; the answer carries the tracking apps' settings."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,28 +21,40 @@ def secret_of(url: str) -> str:
 async def test_an_invite_from_the_cli_works_once(client, pool, campaign, capsys, tmp_path):
     slug = campaign["slug"]
     async with pool.acquire() as c:
-        team = await c.fetchval("INSERT INTO teams (campaign_id, name) VALUES ($1, 'Nord') RETURNING id",
-                                campaign["id"])
+        team = await c.fetchval(
+            "INSERT INTO teams (campaign_id, name) VALUES ($1, 'Nord') RETURNING id", campaign["id"]
+        )
     qr = tmp_path / "invite.png"
-    code = await asyncio.to_thread(cli_main, ["invite", "--campaign", slug, "--team", "Nord", "--qr", str(qr),
-                                              "--base-url", "https://hq.example.org/"])
+    code = await asyncio.to_thread(
+        cli_main,
+        ["invite", "--campaign", slug, "--team", "Nord", "--qr", str(qr), "--base-url", "https://hq.example.org/"],
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["url"].startswith("https://hq.example.org/volunteer?invite=")
     assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out["qr"] == str(qr.resolve())
     from PIL import Image
+
     assert Image.open(qr).size[0] > 100  # a real QR code image, not an empty file
 
     secret = secret_of(out["url"])
-    answers = await asyncio.gather(*(client.post(f"/api/invites/{secret}/accept", json={"name": "Léa"})
-                                     for _ in range(3)))  # the link opened on two phones, a double tap
+    answers = await asyncio.gather(
+        *(client.post(f"/api/invites/{secret}/accept", json={"name": "Léa"}) for _ in range(3))
+    )  # the link opened on two phones, a double tap
     assert sorted(a.status_code for a in answers) == [201, 404, 404]
-    ok, = [a.json() for a in answers if a.status_code == 201]
+    (ok,) = [a.json() for a in answers if a.status_code == 201]
     assert (ok["campaign"], ok["name"], ok["role"]) == (slug, "Léa", "volunteer")
     me = (await client.get("/api/me", headers=bearer(ok["token"]))).json()
     assert me["login"] == ok["login"] and me["campaigns"][0]["slug"] == slug
     async with pool.acquire() as c:
-        assert await c.fetchval("SELECT count(*) FROM team_members tm JOIN users u ON u.id = tm.user_id "
-                                "WHERE u.login = $1 AND tm.team_id = $2", ok["login"], team) == 1
+        assert (
+            await c.fetchval(
+                "SELECT count(*) FROM team_members tm JOIN users u ON u.id = tm.user_id "
+                "WHERE u.login = $1 AND tm.team_id = $2",
+                ok["login"],
+                team,
+            )
+            == 1
+        )
     # The apps get a device token of their own (positions only), never the API's access code.
     device = ok["devices"]["traccar"]["device_identifier"]
     assert ok["devices"]["owntracks"]["user"] == ok["login"] and device.startswith("qdd_") and device != ok["token"]
@@ -52,13 +65,17 @@ async def test_an_invite_from_the_cli_works_once(client, pool, campaign, capsys,
     assert again.status_code == 404 and "already used" in again.json()["detail"]
 
 
-@pytest.mark.parametrize("argv, reason", [
-    (["--team", "Nowhere"], "no team 'Nowhere'"),
-    (["--qr", "invite.gif"], "a .png or .svg file"),
-    (["--hours", "0"], "--hours 0"),
-])
+@pytest.mark.parametrize(
+    "argv, reason",
+    [
+        (["--team", "Nowhere"], "no team 'Nowhere'"),
+        (["--qr", "invite.gif"], "a .png or .svg file"),
+        (["--hours", "0"], "--hours 0"),
+    ],
+)
 def test_bad_invites_are_refused_by_the_cli(database_url, capsys, argv, reason):
     import uuid
+
     slug = "inv-" + uuid.uuid4().hex[:8]
     assert cli_main(["campaign", "create", slug, "--name", "Invites"]) == 0
     capsys.readouterr()
@@ -86,6 +103,10 @@ async def test_hq_invites_through_the_api(client, pool, campaign):
 def test_device_settings_follow_the_ingest_url():
     s = device_settings("https://ingest.example.org", "paris", "lea-1a2b3c", "qd_tok")
     assert s["owntracks"]["url"] == "https://ingest.example.org/api/owntracks?campaign=paris"
-    assert s["traccar"] == {"server_url": "https://ingest.example.org/api/osmand?campaign=paris",
-                            "device_identifier": "qd_tok"}
-    assert device_settings("http://10.0.0.2:8001", "x", "l", "t")["owntracks"]["url"].startswith("http://10.0.0.2:8001/")
+    assert s["traccar"] == {
+        "server_url": "https://ingest.example.org/api/osmand?campaign=paris",
+        "device_identifier": "qd_tok",
+    }
+    assert device_settings("http://10.0.0.2:8001", "x", "l", "t")["owntracks"]["url"].startswith(
+        "http://10.0.0.2:8001/"
+    )

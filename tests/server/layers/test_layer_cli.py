@@ -1,5 +1,6 @@
 """`quadriller layers import|zone` through the command line: JSON out, exit 2 naming the feature,
 and a refused file leaves the stored layer as it was."""
+
 from __future__ import annotations
 
 import json
@@ -33,11 +34,22 @@ def test_import_a_small_layer(capsys, tmp_path, paris_layers):
     doc["features"] = [f for f in doc["features"] if f["properties"]["categorie"] == "Parc"]
     path = tmp_path / "parcs.geojson"
     path.write_text(json.dumps(doc))
-    code, out, err = run(capsys, "layers", "import", path, "--campaign", paris_layers["slug"], "--name", "parcs",
-                         "--area-field", "surface_calculee_m2")
+    code, out, err = run(
+        capsys,
+        "layers",
+        "import",
+        path,
+        "--campaign",
+        paris_layers["slug"],
+        "--name",
+        "parcs",
+        "--area-field",
+        "surface_calculee_m2",
+    )
     assert code == 0, err
     report = json.loads(out)
     assert report["features"] == len(doc["features"]) > 5 and report["kinds"] == ["point"]
-    code, _, err = run(capsys, "layers", "zone", "--campaign", paris_layers["slug"], "--layer", "parcs",
-                       "--metres", "-5")
+    code, _, err = run(
+        capsys, "layers", "zone", "--campaign", paris_layers["slug"], "--layer", "parcs", "--metres", "-5"
+    )
     assert code == 2 and "0 to 50,000" in err

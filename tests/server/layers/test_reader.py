@@ -1,4 +1,5 @@
 """The layer reader's refusals and point sizes, on the real Paris files (no services)."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Station features and Corto's distance zone in PostGIS, checked against independent
 computations on the real Paris files: shapely in a local metric projection, and the grid's totals."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,10 @@ def _local_metric(lat0: float):
     k = math.cos(math.radians(lat0))
 
     def project(geom):
-        return shapely.transform(geom, lambda xy: np.column_stack(
-            (np.radians(xy[:, 0]) * EARTH_M * k, np.radians(xy[:, 1]) * EARTH_M)))
+        return shapely.transform(
+            geom, lambda xy: np.column_stack((np.radians(xy[:, 0]) * EARTH_M * k, np.radians(xy[:, 1]) * EARTH_M))
+        )
+
     return project
 
 
@@ -69,7 +72,9 @@ async def test_households_from_the_grid_sum_to_the_grid_total_inside_paris(pool,
     async with pool.acquire() as c:
         total = await c.fetchval(
             "SELECT sum(f.value_sum) FROM station_layer_features f JOIN layers l ON l.id = f.layer_id "
-            "WHERE l.campaign_id = $1 AND l.name = 'grid'", paris_layers["id"])
+            "WHERE l.campaign_id = $1 AND l.name = 'grid'",
+            paris_layers["id"],
+        )
     assert total == pytest.approx(inside_paris, rel=0.01)
 
 
@@ -77,18 +82,23 @@ async def test_distance_to_the_nearest_green_space(pool, paris_layers):
     async with pool.acquire() as c:
         rows = await c.fetch(
             "SELECT a.code, f.distance_m, f.weighting FROM station_layer_features f JOIN layers l ON l.id = f.layer_id "
-            "JOIN areas a ON a.id = f.area_id WHERE l.campaign_id = $1 AND l.name = 'green'", paris_layers["id"])
+            "JOIN areas a ON a.id = f.area_id WHERE l.campaign_id = $1 AND l.name = 'green'",
+            paris_layers["id"],
+        )
     assert len(rows) == 902
     d = np.array([r["distance_m"] for r in rows])
     assert (d >= 0).all() and np.median(d) < 400 and d.max() < 3000
-    assert {r["weighting"] for r in rows} <= {"addresses", "area"} and \
-        sum(r["weighting"] == "addresses" for r in rows) > 850
+    assert {r["weighting"] for r in rows} <= {"addresses", "area"} and sum(
+        r["weighting"] == "addresses" for r in rows
+    ) > 850
 
 
 async def _addresses_by_station(c, campaign_id: int) -> tuple[list[str], np.ndarray]:
     rows = await c.fetch(
         "SELECT s.code, ST_X(ad.geom) AS lon, ST_Y(ad.geom) AS lat FROM addresses ad "
-        "JOIN areas s ON s.id = ad.polling_station_id WHERE ad.campaign_id = $1", campaign_id)
+        "JOIN areas s ON s.id = ad.polling_station_id WHERE ad.campaign_id = $1",
+        campaign_id,
+    )
     return [r["code"] for r in rows], np.array([(r["lon"], r["lat"]) for r in rows])
 
 
@@ -96,7 +106,10 @@ async def _layer_features(c, campaign_id: int, layer: str) -> dict[str, tuple]:
     rows = await c.fetch(
         "SELECT a.code, f.value_sum, f.distance_m, f.weighting FROM station_layer_features f "
         "JOIN layers l ON l.id = f.layer_id JOIN areas a ON a.id = f.area_id "
-        "WHERE l.campaign_id = $1 AND l.name = $2", campaign_id, layer)
+        "WHERE l.campaign_id = $1 AND l.name = $2",
+        campaign_id,
+        layer,
+    )
     return {r["code"]: (r["value_sum"], r["distance_m"], r["weighting"]) for r in rows}
 
 
@@ -108,8 +121,10 @@ async def test_households_are_split_over_each_cells_addresses(pool, paris_layers
         codes, lonlat = await _addresses_by_station(c, paris_layers["id"])
         stored = await _layer_features(c, paris_layers["id"], "grid")
     project = _local_metric(48.86)
-    stations = {f["properties"]["id_bv"]: project(shapely.geometry.shape(f["geometry"]))
-                for f in orjson.loads(SECTORS.read_bytes())["features"]}
+    stations = {
+        f["properties"]["id_bv"]: project(shapely.geometry.shape(f["geometry"]))
+        for f in orjson.loads(SECTORS.read_bytes())["features"]
+    }
     names = list(stations)
     station_tree = shapely.STRtree(list(stations.values()))
     points = project(shapely.points(lonlat))
@@ -119,8 +134,10 @@ async def test_households_are_split_over_each_cells_addresses(pool, paris_layers
     by_area = dict.fromkeys(names, 0.0)
     for f in orjson.loads(GRID_200M.read_bytes())["features"]:
         cell = project(shapely.geometry.shape(f["geometry"]))
-        parts = {names[i]: stations[names[i]].intersection(cell).area / cell.area
-                 for i in station_tree.query(cell, predicate="intersects")}
+        parts = {
+            names[i]: stations[names[i]].intersection(cell).area / cell.area
+            for i in station_tree.query(cell, predicate="intersects")
+        }
         homes = {}
         for code in code_of[point_tree.query(cell, predicate="intersects")]:
             homes[code] = homes.get(code, 0) + 1

@@ -1,5 +1,6 @@
 """A real HQ server (uvicorn, websockets-sansio, its own thread and loop) for the live feed, and
 helpers to publish deltas as ingest does and to watch /ws/live as the HQ map does."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,17 @@ class LiveServer(UvicornThread):
                 self.state.update(scope["state"])
             await app(scope, receive, send)
 
-        super().__init__(uvicorn.Config(capture_state, host="127.0.0.1", port=free_port(), log_level="warning",
-                                        ws="websockets-sansio", lifespan="on"), "HQ server")
+        super().__init__(
+            uvicorn.Config(
+                capture_state,
+                host="127.0.0.1",
+                port=free_port(),
+                log_level="warning",
+                ws="websockets-sansio",
+                lifespan="on",
+            ),
+            "HQ server",
+        )
 
     @property
     def url(self) -> str:
@@ -47,8 +57,9 @@ class LiveServer(UvicornThread):
 
 @pytest.fixture(scope="session")
 async def live_server(settings):
-    s = settings.model_copy(update=dict(live_frames_per_second=FPS, live_stale_after_s=STALE_AFTER_S,
-                                        live_auth_timeout_s=1.0))
+    s = settings.model_copy(
+        update=dict(live_frames_per_second=FPS, live_stale_after_s=STALE_AFTER_S, live_auth_timeout_s=1.0)
+    )
     server = await asyncio.to_thread(LiveServer(s).start)
     yield server
     await asyncio.to_thread(server.stop)
@@ -67,10 +78,27 @@ async def admin(pool, campaign) -> dict:
 
 
 def delta(v: int, seq: int = 1, lon: float = 2.35, lat: float = 48.86, team=None, ds=None, rt=None, **extra) -> dict:
-    d = {"type": "ping", "v": v, "team": team, "seq": seq, "t": time.time() - 1 + seq * 1e-4,
-         "rt": rt if rt is not None else int(time.time() * 1000), "lon": lon, "lat": lat, "acc": 10.0,
-         "hdg": None, "spd": None, "bat": None, "cell": "8b1fb46622dcfff", "ps": None, "nb": None,
-         "ds": ds, "zone": None, "ev": None, "low_acc": False}
+    d = {
+        "type": "ping",
+        "v": v,
+        "team": team,
+        "seq": seq,
+        "t": time.time() - 1 + seq * 1e-4,
+        "rt": rt if rt is not None else int(time.time() * 1000),
+        "lon": lon,
+        "lat": lat,
+        "acc": 10.0,
+        "hdg": None,
+        "spd": None,
+        "bat": None,
+        "cell": "8b1fb46622dcfff",
+        "ps": None,
+        "nb": None,
+        "ds": ds,
+        "zone": None,
+        "ev": None,
+        "low_acc": False,
+    }
     d.update(extra)
     return d
 

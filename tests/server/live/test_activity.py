@@ -1,5 +1,6 @@
 """Shifts and pauses on HQ's live feed: who is on shift in the snapshot (from PostGIS), and
 "started a shift", "ended", "paused", "resumed" as activity events, kept to the viewer's scope."""
+
 from __future__ import annotations
 
 from server.shifts import live as shift_live

@@ -1,5 +1,6 @@
 """server/live/binary.py on its own: the layout, quantisation, the per-viewer dictionary and
 attributes sent only when they change."""
+
 from __future__ import annotations
 
 import orjson
@@ -12,9 +13,26 @@ T = 1_800_000_000_000
 
 
 def state(v: int, **kw) -> VState:
-    obj = {"type": "ping", "v": v, "team": 3, "t": T / 1000 - 2, "rt": T - 120, "lon": 2.352219,
-           "lat": 48.856614, "acc": 8.4, "hdg": 271.0, "spd": 1.3, "bat": 0.56, "cell": "8b1fb46622dcfff",
-           "ps": "75101_1", "nb": "7510101", "ds": "75101", "zone": "in", "ev": None, "low_acc": False}
+    obj = {
+        "type": "ping",
+        "v": v,
+        "team": 3,
+        "t": T / 1000 - 2,
+        "rt": T - 120,
+        "lon": 2.352219,
+        "lat": 48.856614,
+        "acc": 8.4,
+        "hdg": 271.0,
+        "spd": 1.3,
+        "bat": 0.56,
+        "cell": "8b1fb46622dcfff",
+        "ps": "75101_1",
+        "nb": "7510101",
+        "ds": "75101",
+        "zone": "in",
+        "ev": None,
+        "low_acc": False,
+    }
     obj.update(kw)
     return VState(obj)
 
@@ -38,9 +56,14 @@ def test_a_record_quantises_to_about_a_metre_and_keeps_the_readings():
 
 
 def test_unknown_and_out_of_range_readings():
-    out = decode(BinaryEncoder().encode(frame(state(1, acc=None, hdg=None, spd=None, bat=None, low_acc=True),
-                                              state(2, acc=5000.0, spd=100.0, lon=-179.99999, lat=-89.5,
-                                                    rt=T - 10_000_000))))
+    out = decode(
+        BinaryEncoder().encode(
+            frame(
+                state(1, acc=None, hdg=None, spd=None, bat=None, low_acc=True),
+                state(2, acc=5000.0, spd=100.0, lon=-179.99999, lat=-89.5, rt=T - 10_000_000),
+            )
+        )
+    )
     a, b = out["updates"]
     assert (a["acc"], a["hdg"], a["spd"], a["bat"], a["low_acc"]) == (None, None, None, None, True)
     assert (b["acc"], b["spd"]) == (254, 63.5)  # saturated, not wrapped
@@ -101,5 +124,6 @@ def test_the_encoder_still_makes_the_frames_the_browser_decoder_is_tested_on():
     from tests.server.live.binary_golden import golden_frames
 
     fixture = orjson.loads((PROJECT_ROOT / "web/test/fixtures/binary-frames.json").read_bytes())
-    assert fixture["frames"] == golden_frames(), \
+    assert fixture["frames"] == golden_frames(), (
         "the binary layout changed: update web/src/livebinary.ts, then regenerate the fixture"
+    )

@@ -1,5 +1,6 @@
 """Two HQ server processes and two ingest processes on one Redis: a ping entering either ingest
 reaches the viewers of both servers."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,14 +21,23 @@ from tests.servers import free_port
 
 
 def _start(kind: str, port: int, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "server.cli", kind, "--port", str(port)], cwd=PROJECT_ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "server.cli", kind, "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.fixture
 async def processes(settings):
-    env = dict(os.environ, QUADRILLER_DATABASE_URL=settings.database_url, QUADRILLER_REDIS_URL=settings.redis_url,
-               QUADRILLER_LIVE_FRAMES_PER_SECOND="4")
+    env = dict(
+        os.environ,
+        QUADRILLER_DATABASE_URL=settings.database_url,
+        QUADRILLER_REDIS_URL=settings.redis_url,
+        QUADRILLER_LIVE_FRAMES_PER_SECOND="4",
+    )
     ports = {"serve": [free_port(), free_port()], "ingest": [free_port(), free_port()]}
     procs = [_start(kind, p, env) for kind, ps in ports.items() for p in ps]
     try:
@@ -63,8 +73,11 @@ async def test_a_ping_via_either_ingest_reaches_viewers_of_both_servers(processe
     try:
         sent = time.monotonic()
         for i, phone in enumerate(phones):
-            await phone.send(orjson.dumps({"type": "ping", "seq": 1, "t": time.time(), "lat": 48.86 + i / 100,
-                                           "lon": 2.35, "acc": 10}).decode())
+            await phone.send(
+                orjson.dumps(
+                    {"type": "ping", "seq": 1, "t": time.time(), "lat": 48.86 + i / 100, "lon": 2.35, "acc": 10}
+                ).decode()
+            )
         for viewer in viewers:
             frames = await frames_until(viewer, lambda fs: set(ids) <= set(latest(fs)), timeout=2.0)
             got = latest(frames)

@@ -1,6 +1,7 @@
 """Viewers that acknowledge frames ("flow": "ack") get the next frame only after acknowledging
 the previous one, with everything in between merged: a browser that draws slowly stays current
 instead of queueing frames it cannot draw."""
+
 from __future__ import annotations
 
 import asyncio

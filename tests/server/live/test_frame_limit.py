@@ -1,5 +1,6 @@
 """/ws/live reads no large frame before authentication: the websocket layer closes with 1009
 (item 5 of the hardening issue), as `quadriller serve` configures it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,15 @@ from tests.servers import UvicornThread, free_port
 
 
 async def test_large_frame_before_auth_closes_1009(settings):
-    server = await asyncio.to_thread(UvicornThread(uvicorn_config(
-        settings.model_copy(update={"host": "127.0.0.1", "port": free_port()}), log_level="warning")).start)
+    server = await asyncio.to_thread(
+        UvicornThread(
+            uvicorn_config(settings.model_copy(update={"host": "127.0.0.1", "port": free_port()}), log_level="warning")
+        ).start
+    )
     try:
-        async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws/live", max_size=None,
-                                      compression="deflate") as ws:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{server.port}/ws/live", max_size=None, compression="deflate"
+        ) as ws:
             # highly compressible: a few KB on the wire, far more once inflated
             await ws.send("{" + " " * (HQ_WS_MAX_BYTES * 64) + "}")
             with pytest.raises(websockets.ConnectionClosed) as closed:

@@ -1,4 +1,5 @@
 """server/live/frames.py on its own: decoding Redis messages, scopes, frames and backlogs."""
+
 from __future__ import annotations
 
 import orjson
@@ -7,8 +8,17 @@ from server.live.frames import MAX_EVENTS, Activity, Backlog, Frame, Scope, VSta
 
 
 def state(v: int, **kw) -> dict:
-    return {"type": "ping", "v": v, "lon": 2.35, "lat": 48.85, "t": 100.0, "rt": 1000.0, "ds": "75101",
-            "team": None, **kw}
+    return {
+        "type": "ping",
+        "v": v,
+        "lon": 2.35,
+        "lat": 48.85,
+        "t": 100.0,
+        "rt": 1000.0,
+        "ds": "75101",
+        "team": None,
+        **kw,
+    }
 
 
 def test_a_ping_keeps_the_bytes_ingest_published():
@@ -29,12 +39,11 @@ def test_a_pause_or_shift_end_is_an_event_then_gone():
 
 
 def test_batches_unknown_kinds_and_malformed_deltas():
-    batch = orjson.dumps({"type": "batch", "deltas": [state(1), {"type": "future"}, {"type": "ping"}, "x",
-                                                      state(2)]})
+    batch = orjson.dumps({"type": "batch", "deltas": [state(1), {"type": "future"}, {"type": "ping"}, "x", state(2)]})
     assert [st.v for _, st in decode(batch)] == [1, 2]
     assert [st.v for _, st in decode(orjson.dumps([state(8)]))] == [8]
     # a re-encoded batch item is still valid JSON with the same content
-    (_, st), = decode(orjson.dumps([state(9, acc=3)]))
+    ((_, st),) = decode(orjson.dumps([state(9, acc=3)]))
     assert orjson.loads(st.raw) == state(9, acc=3)
 
 
@@ -52,8 +61,14 @@ def test_a_frame_encodes_once_as_the_protocol_says():
     f = Frame(1234, {1: a, 2: b}, [5], [6], [ev])
     assert f
     obj = orjson.loads(f.text)
-    assert obj == {"type": "deltas", "t": 1234, "volunteers": [state(1), state(2)], "stale": [5], "gone": [6],
-                   "events": [{"type": "shift", "v": 3, "on": True}]}
+    assert obj == {
+        "type": "deltas",
+        "t": 1234,
+        "volunteers": [state(1), state(2)],
+        "stale": [5],
+        "gone": [6],
+        "events": [{"type": "shift", "v": 3, "on": True}],
+    }
     assert f.text is f.text  # cached
     assert not Frame(1, {}, [], [], [])
     assert "events" not in orjson.loads(encode(1, [], [], [], []))

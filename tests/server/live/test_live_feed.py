@@ -1,4 +1,5 @@
 """/ws/live against a real server, real Redis and PostgreSQL: what an HQ map receives."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,14 +11,14 @@ import websockets
 
 from server.redis import live_channel
 from tests.conftest import add_user
-from tests.server.live.conftest import (STALE_AFTER_S, delta, frames_for, frames_until, latest,
-                                        publish, snapshot)
+from tests.server.live.conftest import STALE_AFTER_S, delta, frames_for, frames_until, latest, publish, snapshot
 
 
 async def test_snapshot_then_deltas(live_server, redis, campaign, admin):
     cid = campaign["id"]
-    await publish(redis, cid, [delta(1, lon=2.30), delta(2, lon=2.31),
-                               delta(3, rt=int(time.time() * 1000) - 3_600_000)])
+    await publish(
+        redis, cid, [delta(1, lon=2.30), delta(2, lon=2.31), delta(3, rt=int(time.time() * 1000) - 3_600_000)]
+    )
     ws, snap = await snapshot(live_server.url, admin["token"], campaign["slug"])
     async with ws:
         by_v = {s["v"]: s for s in snap["volunteers"]}
@@ -117,6 +118,7 @@ async def test_only_admins_and_coordinators_of_the_campaign(live_server, pool, c
     volunteer = await add_user(pool, slug, "volunteer", "Vol")
     coordinator = await add_user(pool, slug, "coordinator", "Coord")
     from server.campaigns.queries import create_campaign
+
     async with pool.acquire() as c:
         other_campaign = dict(await create_campaign(c, slug + "-o", "other"))
     other = await add_user(pool, other_campaign["slug"], "admin", "Other HQ")
@@ -135,6 +137,7 @@ async def test_only_admins_and_coordinators_of_the_campaign(live_server, pool, c
 
 async def test_a_campaign_sees_only_its_own_channel(live_server, redis, pool, campaign, admin):
     from server.campaigns.queries import create_campaign
+
     async with pool.acquire() as c:
         other = dict(await create_campaign(c, campaign["slug"] + "-x", "other"))
     ws, _ = await snapshot(live_server.url, admin["token"], campaign["slug"])
@@ -164,8 +167,11 @@ async def test_binary_deltas_carry_the_same_positions(live_server, redis, campai
     ws, snap = await snapshot(live_server.url, admin["token"], campaign["slug"], encoding="binary")
     async with ws:
         assert snap["type"] == "snapshot"  # the snapshot stays JSON
-        await publish(redis, cid, [delta(1, lon=2.301234, lat=48.81234, ds="75113", ev="enter"),
-                                   delta(2, lon=2.4, lat=48.9, team=5)])
+        await publish(
+            redis,
+            cid,
+            [delta(1, lon=2.301234, lat=48.81234, ds="75113", ev="enter"), delta(2, lon=2.4, lat=48.9, team=5)],
+        )
         got: dict[int, dict] = {}
         index: dict[int, int] = {}
         events = []

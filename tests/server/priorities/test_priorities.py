@@ -1,4 +1,5 @@
 """Polling stations ranked by where canvassing pays most, on the real Paris results."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,14 +30,17 @@ def window():
 
 async def results(pool, campaign_id: int) -> dict[str, dict]:
     async with pool.acquire() as c:
-        election = await c.fetchval("SELECT election FROM election_results WHERE campaign_id = $1 "
-                                    "ORDER BY imported_at DESC, election LIMIT 1", campaign_id)
-        rows = await c.fetch("SELECT code, registered, abstentions, lists FROM election_results "
-                             "WHERE campaign_id = $1 AND election = $2", campaign_id, election)
+        election = await c.fetchval(
+            "SELECT election FROM election_results WHERE campaign_id = $1 ORDER BY imported_at DESC, election LIMIT 1",
+            campaign_id,
+        )
+        rows = await c.fetch(
+            "SELECT code, registered, abstentions, lists FROM election_results "
+            "WHERE campaign_id = $1 AND election = $2",
+            campaign_id,
+            election,
+        )
     return {r["code"]: dict(r) for r in rows}
-
-
-
 
 
 def q(window, **kw) -> dict:
@@ -45,8 +49,9 @@ def q(window, **kw) -> dict:
 
 async def test_most_abstainers_first_then_canvassing_lowers_the_rank(client, pool, paris, hq, window):
     res = await results(pool, paris["id"])
-    by_abst = sorted((r for r in res.values() if r["abstentions"] is not None),
-                     key=lambda r: (-r["abstentions"], r["code"]))
+    by_abst = sorted(
+        (r for r in res.values() if r["abstentions"] is not None), key=lambda r: (-r["abstentions"], r["code"])
+    )
     url = f"/api/campaigns/{paris['slug']}/priorities"
     r = await client.get(url, params=q(window, limit=5), headers=hq)
     assert r.status_code == 200, r.text
@@ -58,7 +63,9 @@ async def test_most_abstainers_first_then_canvassing_lowers_the_rank(client, poo
     assert "not canvassed in this period" in top["reasons"]
 
     # two volunteers canvass the top station in the window: its score is a third
-    await canvass(pool, paris["id"], top["code"], [7_000_001, 7_000_002, 7_000_002], window[0] + dt.timedelta(minutes=5))
+    await canvass(
+        pool, paris["id"], top["code"], [7_000_001, 7_000_002, 7_000_002], window[0] + dt.timedelta(minutes=5)
+    )
     body = (await client.get(url, params=q(window, limit=1000), headers=hq)).json()
     again = next(s for s in body["stations"] if s["code"] == top["code"])
     assert again["visits"]["volunteers"] == 2 and again["visits"]["pings"] == 3
@@ -82,11 +89,19 @@ async def test_a_tour_report_counts_as_canvassing(client, pool, paris, hq, windo
     reporter = await add_user(pool, paris["slug"], "volunteer", "Untracked")
     async with pool.acquire() as c:
         uid = await c.fetchval("SELECT id FROM users WHERE login = $1", reporter["login"])
-        area = await c.fetchval("SELECT id FROM areas WHERE campaign_id = $1 AND level = 'polling_station' "
-                                "AND code = $2", paris["id"], top["code"])
-        await c.execute("INSERT INTO tour_reports (campaign_id, user_id, area_id, area_source, doors_knocked, "
-                        "doors_opened, contacts, created_at) VALUES ($1, $2, $3, 'given', 64, 20, 3, $4)",
-                        paris["id"], uid, area, window[0] + dt.timedelta(minutes=10))
+        area = await c.fetchval(
+            "SELECT id FROM areas WHERE campaign_id = $1 AND level = 'polling_station' AND code = $2",
+            paris["id"],
+            top["code"],
+        )
+        await c.execute(
+            "INSERT INTO tour_reports (campaign_id, user_id, area_id, area_source, doors_knocked, "
+            "doors_opened, contacts, created_at) VALUES ($1, $2, $3, 'given', 64, 20, 3, $4)",
+            paris["id"],
+            uid,
+            area,
+            window[0] + dt.timedelta(minutes=10),
+        )
     body = (await client.get(url, params=q(window, limit=100_000), headers=hq)).json()
     again = next(s for s in body["stations"] if s["code"] == top["code"])
     assert again["visits"]["volunteers"] == 1 and again["visits"]["pings"] == 0
@@ -101,14 +116,20 @@ async def test_weighting_by_a_list(client, pool, paris, hq, window):
     res = await results(pool, paris["id"])
     name = next(iter(next(r for r in res.values() if r["lists"])["lists"]))
     expected = sorted(
-        ((r["abstentions"] * r["lists"][name]["share"], r["code"]) for r in res.values()
-         if r["abstentions"] is not None and name in r["lists"] and r["lists"][name]["share"] is not None),
-        key=lambda x: (-x[0], x[1]))
-    body = (await client.get(f"/api/campaigns/{paris['slug']}/priorities",
-                             params=q(window, list=name, limit=3), headers=hq)).json()
+        (
+            (r["abstentions"] * r["lists"][name]["share"], r["code"])
+            for r in res.values()
+            if r["abstentions"] is not None and name in r["lists"] and r["lists"][name]["share"] is not None
+        ),
+        key=lambda x: (-x[0], x[1]),
+    )
+    body = (
+        await client.get(f"/api/campaigns/{paris['slug']}/priorities", params=q(window, list=name, limit=3), headers=hq)
+    ).json()
     assert body["list"] == name
-    assert [(s["code"], pytest.approx(s["score"])) for s in body["stations"]] == \
-        [(code, pytest.approx(score)) for score, code in expected[:3]]
+    assert [(s["code"], pytest.approx(s["score"])) for s in body["stations"]] == [
+        (code, pytest.approx(score)) for score, code in expected[:3]
+    ]
     assert any(name in reason for reason in body["stations"][0]["reasons"])
 
 

@@ -1,6 +1,7 @@
 """Each person's rights on a volunteer who did everything: export lists every table that holds
 them; after erase no row in any table and no Redis key refers to them, their token gets 401, and
 the per-cell ping counts are unchanged. A contact is exported and erased alone."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,7 +29,9 @@ async def person_columns(pool) -> list[tuple[str, str]]:
             "SELECT c.table_name, c.column_name FROM information_schema.columns c "
             "JOIN information_schema.tables t USING (table_schema, table_name) "
             "WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.column_name = ANY($1) "
-            "AND c.table_name !~ '^pings_p[0-9]{8}$'", list(PERSON_COLUMNS))
+            "AND c.table_name !~ '^pings_p[0-9]{8}$'",
+            list(PERSON_COLUMNS),
+        )
     return [(r["table_name"], r["column_name"]) for r in rows] + [("users", "id")]
 
 
@@ -49,7 +52,10 @@ async def cell_counts(pool, campaign_id: int, cells: list[int]) -> dict[tuple, i
             " SELECT (ts AT TIME ZONE 'UTC')::date AS day, cell, count(*) AS n FROM pings"
             " WHERE campaign_id = $1 AND cell = ANY($2) GROUP BY 1, 2"
             " UNION ALL SELECT day, cell, pings FROM ping_cell_days"
-            " WHERE campaign_id = $1 AND res = 11 AND cell = ANY($2)) x GROUP BY 1, 2", campaign_id, cells)
+            " WHERE campaign_id = $1 AND res = 11 AND cell = ANY($2)) x GROUP BY 1, 2",
+            campaign_id,
+            cells,
+        )
     return {(r["day"], r["cell"]): r["n"] for r in rows}
 
 
@@ -66,30 +72,50 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
     h = bearer(ada["token"])
     async with pool.acquire() as c:
         uid = await c.fetchval("SELECT id FROM users WHERE login = $1", ada["login"])
-        team = await c.fetchval("INSERT INTO teams (campaign_id, name) VALUES ($1, $2) RETURNING id", cid,
-                                "privacy-" + uuid.uuid4().hex[:6])
+        team = await c.fetchval(
+            "INSERT INTO teams (campaign_id, name) VALUES ($1, $2) RETURNING id", cid, "privacy-" + uuid.uuid4().hex[:6]
+        )
         await c.execute("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)", team, uid)
     await agree_to_location(pool, slug, ada["login"])
     await start_shift(pool, cid, uid)
-    st, = await station_doors(pool, cid)
+    (st,) = await station_doors(pool, cid)
     now = dt.datetime.now(dt.timezone.utc)
     for ms in (5, 10, 15):
         await canvass(pool, cid, st["code"], [uid], now + dt.timedelta(milliseconds=ms))
-    assert (await client.post(f"/api/campaigns/{slug}/doors/outcomes", headers=h, json={
-        "address": st["doors"][0], "outcome": "contact", "client_id": str(uuid.uuid4())})).status_code == 201
-    assert (await client.post(f"/api/campaigns/{slug}/reports", headers=h, json={
-        "doors_knocked": 1, "doors_opened": 1, "contacts": 1, "tags": ["logement"]})).status_code == 201
-    r = await client.post(f"/api/campaigns/{slug}/contacts", headers=h, json={
-        "name": "Zoé", "email": "zoe@example.org", "topics": ["sante"], "support": 3,
-        "consent": {"version": current_version("contact"), "lang": "fr", "agreed": True}})
+    assert (
+        await client.post(
+            f"/api/campaigns/{slug}/doors/outcomes",
+            headers=h,
+            json={"address": st["doors"][0], "outcome": "contact", "client_id": str(uuid.uuid4())},
+        )
+    ).status_code == 201
+    assert (
+        await client.post(
+            f"/api/campaigns/{slug}/reports",
+            headers=h,
+            json={"doors_knocked": 1, "doors_opened": 1, "contacts": 1, "tags": ["logement"]},
+        )
+    ).status_code == 201
+    r = await client.post(
+        f"/api/campaigns/{slug}/contacts",
+        headers=h,
+        json={
+            "name": "Zoé",
+            "email": "zoe@example.org",
+            "topics": ["sante"],
+            "support": 3,
+            "consent": {"version": current_version("contact"), "lang": "fr", "agreed": True},
+        },
+    )
     contact_id = r.json()["contact"]["id"]
     assert (await client.get(f"/api/campaigns/{slug}/contacts", headers=h)).status_code == 200  # audited read
     redis = aioredis.from_url(redis_url)
     await redis.hset(volunteer_state_key(cid), str(uid), orjson.dumps({"v": uid, "lon": 2.3, "lat": 48.8}))
 
     held = await rows_referring_to(pool, uid)
-    code, doc = await asyncio.to_thread(cli, capsys, "privacy", "export", "--campaign", slug, "--login", ada["login"],
-                                        "--pings-dir", str(tmp_path))
+    code, doc = await asyncio.to_thread(
+        cli, capsys, "privacy", "export", "--campaign", slug, "--login", ada["login"], "--pings-dir", str(tmp_path)
+    )
     assert code == 0, doc
     assert doc["account"]["login"] == ada["login"] and "token_hash" not in doc["account"]
     for ref in held:  # every table that holds the person is in the export, with its rows
@@ -107,9 +133,18 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
     code, out = await asyncio.to_thread(cli, capsys, "privacy", "erase", "--campaign", slug, "--login", ada["login"])
     assert code == 0, out
     removed = out["removed"]
-    assert (removed["pings"], removed["shifts"], removed["door_outcomes"], removed["tour_reports"],
-            removed["location_consents"], removed["team_members"], removed["memberships"], removed["users"],
-            removed["redis:vstate"], removed["contacts_detached"]) == (3, 1, 1, 1, 1, 1, 1, 1, 1, 1)
+    assert (
+        removed["pings"],
+        removed["shifts"],
+        removed["door_outcomes"],
+        removed["tour_reports"],
+        removed["location_consents"],
+        removed["team_members"],
+        removed["memberships"],
+        removed["users"],
+        removed["redis:vstate"],
+        removed["contacts_detached"],
+    ) == (3, 1, 1, 1, 1, 1, 1, 1, 1, 1)
     assert removed["audit_log_blanked"] >= 2  # their contact read and their own export
     assert await rows_referring_to(pool, uid) == {}
     assert not await redis.hexists(volunteer_state_key(cid), str(uid))
@@ -117,8 +152,9 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
     await redis.aclose()
     assert await cell_counts(pool, cid, cells) == before  # coverage counts stay, identifying no one
     assert (await client.get("/api/me", headers=h)).status_code == 401
-    assert (await client.get(f"/api/campaigns/{slug}/contacts", params={"station": None},
-                             headers=bearer(hq["token"]))).status_code == 200
+    assert (
+        await client.get(f"/api/campaigns/{slug}/contacts", params={"station": None}, headers=bearer(hq["token"]))
+    ).status_code == 200
     async with pool.acquire() as c:  # the contact they added is the contact's data: kept, unattributed
         assert await c.fetchval("SELECT added_by FROM contacts WHERE id = $1", contact_id) is None
     code, err = await asyncio.to_thread(cli, capsys, "privacy", "erase", "--campaign", slug, "--login", ada["login"])
@@ -128,18 +164,27 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
 async def test_export_and_erase_a_contact(client, pool, paris, redis_url, capsys):
     slug = paris["slug"]
     ada = await add_user(pool, slug, "volunteer", "Ada")
-    r = await client.post(f"/api/campaigns/{slug}/contacts", headers=bearer(ada["token"]), json={
-        "name": "Yves", "phone": "+33 6 00 00 00 00",
-        "consent": {"version": current_version("contact"), "lang": "en", "agreed": True}})
+    r = await client.post(
+        f"/api/campaigns/{slug}/contacts",
+        headers=bearer(ada["token"]),
+        json={
+            "name": "Yves",
+            "phone": "+33 6 00 00 00 00",
+            "consent": {"version": current_version("contact"), "lang": "en", "agreed": True},
+        },
+    )
     contact_id = r.json()["contact"]["id"]
-    code, doc = await asyncio.to_thread(cli, capsys, "privacy", "export", "--campaign", slug, "--contact",
-                                        str(contact_id))
+    code, doc = await asyncio.to_thread(
+        cli, capsys, "privacy", "export", "--campaign", slug, "--contact", str(contact_id)
+    )
     assert code == 0 and doc["contact"]["name"] == "Yves" and doc["contact"]["consent_lang"] == "en"
-    code, out = await asyncio.to_thread(cli, capsys, "privacy", "erase", "--campaign", slug, "--contact",
-                                        str(contact_id))
+    code, out = await asyncio.to_thread(
+        cli, capsys, "privacy", "erase", "--campaign", slug, "--contact", str(contact_id)
+    )
     assert code == 0 and out["removed"] == {"contacts": 1}
     async with pool.acquire() as c:
         assert await c.fetchval("SELECT count(*) FROM contacts WHERE id = $1", contact_id) == 0
-    code, err = await asyncio.to_thread(cli, capsys, "privacy", "export", "--campaign", slug, "--contact",
-                                        str(contact_id))
+    code, err = await asyncio.to_thread(
+        cli, capsys, "privacy", "export", "--campaign", slug, "--contact", str(contact_id)
+    )
     assert code == 2 and err.count("\n") == 1 and f"no contact {contact_id}" in err

@@ -1,4 +1,5 @@
 """read_results_csv on the real Paris European 2024 results and the derived municipal 2026 file."""
+
 from __future__ import annotations
 
 import csv
@@ -24,12 +25,17 @@ def euro_table() -> list[list[str]]:
 
 def euro_lists() -> list[str]:
     header = euro_table()[0]
-    return header[header.index("nb_exprim") + 1: header.index("st_area(shape)")]
+    return header[header.index("nb_exprim") + 1 : header.index("st_area(shape)")]
 
 
 def read_euro(path=EURO, **kw):
-    args = dict(code_field="id_bv", registered_field="nb_inscr", voters_field="nb_votant",
-                valid_field="nb_exprim", list_fields=euro_lists())
+    args = dict(
+        code_field="id_bv",
+        registered_field="nb_inscr",
+        voters_field="nb_votant",
+        valid_field="nb_exprim",
+        list_fields=euro_lists(),
+    )
     args.update(kw)
     return read_results_csv(path, **args)
 
@@ -67,8 +73,9 @@ def test_valid_votes_default_to_sum_of_lists():
 def test_latin1_comma_lf_copy_gives_identical_rows(tmp_path):
     # Excel-on-Windows style copy of the same real file: Latin-1, comma-separated, LF endings
     # (the geo_shape cells are full of commas and get quoted by the csv writer).
-    copy = write_table(tmp_path / "euro_latin1.csv", euro_table(), delimiter=",",
-                       encoding="latin-1", lineterminator="\n")
+    copy = write_table(
+        tmp_path / "euro_latin1.csv", euro_table(), delimiter=",", encoding="latin-1", lineterminator="\n"
+    )
     res = read_euro(copy)
     assert (res.delimiter, res.encoding) == (",", "latin-1")
     assert res.rows == read_euro().rows
@@ -87,16 +94,18 @@ def muni_csv(tmp_path: Path, french: bool = True, mutate=None) -> tuple[Path, li
 
     table = [["code_bv", "inscrits", "taux_abstention", *MUNI_LISTS]]
     for p in feats:
-        table.append([p["code_bv"], fmt(p["inscrits"]), fmt(p["taux_abstention"], True),
-                      *(fmt(p[k], True) for k in MUNI_LISTS)])
+        table.append(
+            [p["code_bv"], fmt(p["inscrits"]), fmt(p["taux_abstention"], True), *(fmt(p[k], True) for k in MUNI_LISTS)]
+        )
     if mutate:
         mutate(table)
     return write_table(tmp_path / "muni.csv", table), feats
 
 
 def read_muni(path, **kw):
-    return read_results_csv(path, "code_bv", "inscrits", abstention_field="taux_abstention",
-                            list_fields=MUNI_LISTS, percent=True, **kw)
+    return read_results_csv(
+        path, "code_bv", "inscrits", abstention_field="taux_abstention", list_fields=MUNI_LISTS, percent=True, **kw
+    )
 
 
 def test_percent_form_from_municipal_2026(tmp_path):
@@ -123,6 +132,7 @@ def test_percent_form_plain_numbers_match_french_formatting(tmp_path):
 def test_percent_outside_range_is_refused(tmp_path):
     def mutate(table):
         table[4][3] = "120"  # table[k] is line k+1 (header is line 1)
+
     path, feats = muni_csv(tmp_path, mutate=mutate)
     with pytest.raises(InvalidInput) as exc:
         read_muni(path)
@@ -131,6 +141,7 @@ def test_percent_outside_range_is_refused(tmp_path):
 
 
 # --- bad inputs, each made from the real European file -------------------------------------
+
 
 def bad_euro(tmp_path, mutate) -> tuple[Path, list[list[str]]]:
     table = euro_table()
@@ -198,6 +209,7 @@ def test_abstention_column_counts_form(tmp_path):
         t[0][i_vot] = "abstentions"
         for row in t[1:]:
             row[i_vot] = str(int(row[i_reg]) - int(row[i_vot]))
+
     path, _ = bad_euro(tmp_path, mutate)
     res = read_euro(path, voters_field=None, abstention_field="abstentions")
     assert res.derived[0] == "voters"

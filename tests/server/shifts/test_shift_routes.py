@@ -1,5 +1,6 @@
 """Shifts over HTTP: a volunteer starts and ends their own; HQ lists them and may end anyone's;
 every change reaches HQ's live channel."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,10 +12,12 @@ from tests.helpers.live import next_delta, subscribed
 @pytest.fixture
 async def people(pool, campaign):
     slug = campaign["slug"]
-    people = {"admin": await add_user(pool, slug, "admin", "HQ"),
-              "coordinator": await add_user(pool, slug, "coordinator", "Coord"),
-              "ada": await add_user(pool, slug, "volunteer", "Ada"),
-              "bo": await add_user(pool, slug, "volunteer", "Bo")}
+    people = {
+        "admin": await add_user(pool, slug, "admin", "HQ"),
+        "coordinator": await add_user(pool, slug, "coordinator", "Coord"),
+        "ada": await add_user(pool, slug, "volunteer", "Ada"),
+        "bo": await add_user(pool, slug, "volunteer", "Bo"),
+    }
     for who in ("ada", "bo"):  # the phone's consent screen, recorded on the server
         await agree_to_location(pool, slug, people[who]["login"])
     return people
@@ -94,6 +97,7 @@ async def test_other_campaigns_cannot_touch_shifts(client, campaign, paris, peop
 
 async def test_bad_window_is_a_clear_error(client, campaign, people):
     coord = bearer(people["coordinator"]["token"])
-    r = await client.get(url(campaign), params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
-                         headers=coord)
+    r = await client.get(
+        url(campaign), params={"since": "2026-01-02T00:00:00Z", "until": "2026-01-01T00:00:00Z"}, headers=coord
+    )
     assert r.status_code == 422 and "before" in r.json()["detail"]

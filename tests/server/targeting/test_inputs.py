@@ -1,5 +1,6 @@
 """The targeting score's per-station inputs: statics cached per (campaign, election), visits read
 fresh; the same figures as the default ranking's SQL, and a re-import is seen at once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +12,19 @@ from server.targeting.inputs import station_rows
 from tests.conftest import add_user, new_paris_campaign
 
 ELECTION = "europeennes-2024"
-COLUMNS = ("id", "code", "name", "registered", "abstentions", "valid_votes", "lists", "volunteers",
-           "doors_knocked", "lon", "lat")
+COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "registered",
+    "abstentions",
+    "valid_votes",
+    "lists",
+    "volunteers",
+    "doors_knocked",
+    "lon",
+    "lat",
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +48,24 @@ async def test_cached_inputs_follow_visits_and_reimports(pool, own_paris):
         # a tour report in the window: seen on the next call, without a re-read of the statics
         user = await add_user(pool, own_paris["slug"], "volunteer", "Reporter")
         uid = await c.fetchval("SELECT id FROM users WHERE login = $1", user["login"])
-        await c.execute("INSERT INTO tour_reports (campaign_id, user_id, area_id, area_source, doors_knocked, "
-                        "doors_opened, contacts, created_at) VALUES ($1, $2, $3, 'given', 40, 10, 2, $4)",
-                        cid, uid, first[code]["id"], lo + dt.timedelta(hours=1))
+        await c.execute(
+            "INSERT INTO tour_reports (campaign_id, user_id, area_id, area_source, doors_knocked, "
+            "doors_opened, contacts, created_at) VALUES ($1, $2, $3, 'given', 40, 10, 2, $4)",
+            cid,
+            uid,
+            first[code]["id"],
+            lo + dt.timedelta(hours=1),
+        )
         second = {r["code"]: r for r in await station_rows(c, cid, ELECTION, lo, hi)}
         assert (second[code]["volunteers"], second[code]["doors_knocked"]) == (1, 40)
         assert second[min(set(first) - {code})]["volunteers"] == 0
         # the results re-imported (an import writes imported_at): the cache is not used
-        await c.execute("UPDATE election_results SET registered = registered + 1000, imported_at = now() "
-                        "WHERE campaign_id = $1 AND election = $2 AND code = $3", cid, ELECTION, code)
+        await c.execute(
+            "UPDATE election_results SET registered = registered + 1000, imported_at = now() "
+            "WHERE campaign_id = $1 AND election = $2 AND code = $3",
+            cid,
+            ELECTION,
+            code,
+        )
         third = {r["code"]: r for r in await station_rows(c, cid, ELECTION, lo, hi)}
         assert third[code]["registered"] == first[code]["registered"] + 1000

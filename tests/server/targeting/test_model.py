@@ -1,5 +1,6 @@
 """The fitted model on real Paris data: municipal 2026 round 1 from the European 2024 results,
 median income and social housing; validation grouped by district."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,21 @@ def test_grouped_folds_never_put_a_district_in_train_and_test():
 
 
 def fit(capsys, slug: str, target: str, *extra: str) -> tuple[int, dict | None, str]:
-    code = cli_main(["model", "fit", "--campaign", slug, "--target", target, "--from", "europeennes-2024",
-                     "--layers", "income,social_housing", *extra])
+    code = cli_main(
+        [
+            "model",
+            "fit",
+            "--campaign",
+            slug,
+            "--target",
+            target,
+            "--from",
+            "europeennes-2024",
+            "--layers",
+            "income,social_housing",
+            *extra,
+        ]
+    )
     out, err = capsys.readouterr()
     lines = out.strip().splitlines()
     return code, (json.loads(lines[0]) if code == 0 else None), err
@@ -43,21 +57,24 @@ def test_fit_a_list_share_with_spatial_cross_validation(capsys, paris_2026):
         assert len(out[name]["per_fold"]) == 5
         assert out[name]["overall"]["r2"] is not None and out[name]["overall"]["mae"] > 0
     folds = [set(f["test_districts"]) for f in out["ridge"]["per_fold"]]
-    assert all(not (a & b) for i, a in enumerate(folds) for b in folds[i + 1:])
+    assert all(not (a & b) for i, a in enumerate(folds) for b in folds[i + 1 :])
     assert set().union(*folds) == {str(i) for i in range(1, 21)}
     # the chosen model is used only if it beats the naive baseline on both R² and MAE
     chosen, base = out[out["chosen"]]["overall"], out["baseline"]["overall"]
     assert out["used"] == (chosen["r2"] > base["r2"] and chosen["mae"] < base["mae"])
-    assert any(k.startswith("income:") or k.startswith("social_housing:") for k in out["top_weights"]) or \
-        len(out["top_weights"]) == 8
+    assert (
+        any(k.startswith("income:") or k.startswith("social_housing:") for k in out["top_weights"])
+        or len(out["top_weights"]) == 8
+    )
 
 
 async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
     from server.targeting.fitting import fit_and_store
 
     async with pool.acquire() as c:
-        out = await fit_and_store(c, paris_2026["id"], TARGET, ["europeennes-2024"], ["income", "social_housing"],
-                                  "aubry_manon")
+        out = await fit_and_store(
+            c, paris_2026["id"], TARGET, ["europeennes-2024"], ["income", "social_housing"], "aubry_manon"
+        )
     if not out["used"]:
         pytest.skip("the model did not beat its baseline on this data: model mode refuses it (tested below)")
     from server.targeting.queries import score_stations
@@ -66,9 +83,14 @@ async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
     async with pool.acquire() as c:
         target = Target(election=MUNICIPAL_2026_ELECTION, camp=["pct_chikirou"], mode="model", model_target=TARGET)
         _, rows = await score_stations(c, paris_2026["id"], target)
-        voters_of = {r["code"]: r["registered"] - r["abstentions"] for r in await c.fetch(
-            "SELECT code, registered, abstentions FROM election_results WHERE campaign_id = $1 AND election = $2",
-            paris_2026["id"], MUNICIPAL_2026_ELECTION)}
+        voters_of = {
+            r["code"]: r["registered"] - r["abstentions"]
+            for r in await c.fetch(
+                "SELECT code, registered, abstentions FROM election_results WHERE campaign_id = $1 AND election = $2",
+                paris_2026["id"],
+                MUNICIPAL_2026_ELECTION,
+            )
+        }
         stored = await c.fetchval("SELECT model FROM targeting_models WHERE id = $1", out["model_id"])
     top = rows[0]
     assert top["score"] == pytest.approx(top["votes"] * (top["predicted"] - top["actual"]))
@@ -81,9 +103,31 @@ async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
 def test_refusals(capsys, paris_2026):
     code, _, err = fit(capsys, paris_2026["slug"], "municipales-2026-t1:nobody")
     assert code == 2 and "no list 'nobody'" in err
-    code = cli_main(["model", "fit", "--campaign", paris_2026["slug"], "--target", "europeennes-2024:abstention",
-                     "--from", "europeennes-2024"])
+    code = cli_main(
+        [
+            "model",
+            "fit",
+            "--campaign",
+            paris_2026["slug"],
+            "--target",
+            "europeennes-2024:abstention",
+            "--from",
+            "europeennes-2024",
+        ]
+    )
     assert code == 2 and "cannot be its own feature" in capsys.readouterr().err
-    code = cli_main(["priorities", "export", "--campaign", paris_2026["slug"], "--camp", "pct_dati",
-                     "--mode", "model", "--model-target", "municipales-2026-t1:pct_dati"])
+    code = cli_main(
+        [
+            "priorities",
+            "export",
+            "--campaign",
+            paris_2026["slug"],
+            "--camp",
+            "pct_dati",
+            "--mode",
+            "model",
+            "--model-target",
+            "municipales-2026-t1:pct_dati",
+        ]
+    )
     assert code == 2 and "no usable model" in capsys.readouterr().err

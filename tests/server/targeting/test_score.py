@@ -1,4 +1,5 @@
 """The score's arithmetic, on real Paris rows read straight from the results file (no services)."""
+
 from __future__ import annotations
 
 import csv
@@ -19,8 +20,9 @@ def paris_rows() -> list[dict]:
 def inputs(row: dict, **kw) -> StationInputs:
     valid = int(row["nb_exprim"])
     shares = {name: int(row[name]) / valid for name in (*CAMP, "hayer_valérie", "bardella_jordan", "aubry_manon")}
-    return StationInputs(row["id_bv"], int(row["nb_inscr"]), int(row["nb_inscr"]) - int(row["nb_votant"]), valid,
-                         shares, **kw)
+    return StationInputs(
+        row["id_bv"], int(row["nb_inscr"]), int(row["nb_inscr"]) - int(row["nb_votant"]), valid, shares, **kw
+    )
 
 
 def test_mobilisation_is_registered_times_abstention_rate_times_camp_share():

@@ -1,4 +1,5 @@
 """The targeting score through the export command and the API, on the real Paris campaign."""
+
 from __future__ import annotations
 
 import csv
@@ -81,8 +82,9 @@ def test_bad_input_exits_2_with_a_reason(capsys, paris_layers):
 async def test_api_target_and_station_values(client, pool, paris_layers):
     hq = bearer((await add_user(pool, paris_layers["slug"], "coordinator", "HQ"))["token"])
     url = f"/api/campaigns/{paris_layers['slug']}"
-    r = await client.get(f"{url}/priorities", headers=hq, params={
-        "camp": CAMP, "election": ELECTION, "factor": "green:250", "limit": 5})
+    r = await client.get(
+        f"{url}/priorities", headers=hq, params={"camp": CAMP, "election": ELECTION, "factor": "green:250", "limit": 5}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     top = body["stations"][0]
@@ -93,8 +95,12 @@ async def test_api_target_and_station_values(client, pool, paris_layers):
     assert bad.status_code == 422 and "LAYER:METRES" in bad.json()["detail"]
 
     assert (await client.get(f"{url}/target", headers=hq)).status_code == 404
-    target = {"election": ELECTION, "camp": CAMP.split(","), "mode": "mobilisation",
-              "factors": [{"layer": "green", "metres": 250, "min_share": 0.3}]}
+    target = {
+        "election": ELECTION,
+        "camp": CAMP.split(","),
+        "mode": "mobilisation",
+        "factors": [{"layer": "green", "metres": 250, "min_share": 0.3}],
+    }
     r = await client.put(f"{url}/target", headers=hq, json=target)
     assert r.status_code == 200, r.text
     chosen = (await client.get(f"{url}/priorities", headers=hq, params={"chosen": "true", "limit": 1000})).json()

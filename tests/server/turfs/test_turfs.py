@@ -1,5 +1,6 @@
 """Turfs on the real Paris addresses: cut through the API and the CLI, routes, walk lists, and a
 team assigned a turf. The shared Paris campaign gets its turfs removed again at the end."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,12 @@ async def hq(pool, paris):
 async def test_cut_a_station_into_turfs_with_routes_and_walk_lists(client, pool, paris, hq):
     slug = paris["slug"]
     async with pool.acquire() as c:
-        doors = await c.fetchval("SELECT count(*) FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id "
-                                 "WHERE a.campaign_id = $1 AND a.code = $2", paris["id"], STATION)
+        doors = await c.fetchval(
+            "SELECT count(*) FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id "
+            "WHERE a.campaign_id = $1 AND a.code = $2",
+            paris["id"],
+            STATION,
+        )
     assert doors > 100
     r = await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 40}, headers=hq)
     assert r.status_code == 201, r.text
@@ -56,12 +61,15 @@ async def test_cut_a_station_into_turfs_with_routes_and_walk_lists(client, pool,
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and len(pdf.content) > 2000
 
     # re-cutting replaces; bad input is a 4xx and keeps what was there
-    assert (await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 2},
-                              headers=hq)).status_code == 422
-    assert (await client.post(f"/api/campaigns/{slug}/stations/99-99/turfs", json={"doors": 40},
-                              headers=hq)).status_code == 404
-    assert len((await client.get(f"/api/campaigns/{slug}/stations/{STATION}/turfs", headers=hq)).json()["turfs"]) \
-        == len(turfs)
+    assert (
+        await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 2}, headers=hq)
+    ).status_code == 422
+    assert (
+        await client.post(f"/api/campaigns/{slug}/stations/99-99/turfs", json={"doors": 40}, headers=hq)
+    ).status_code == 404
+    assert len(
+        (await client.get(f"/api/campaigns/{slug}/stations/{STATION}/turfs", headers=hq)).json()["turfs"]
+    ) == len(turfs)
     assert (await client.get(f"/api/campaigns/{slug}/turfs/{10**9}/route", headers=hq)).status_code == 404
 
 
@@ -69,8 +77,9 @@ async def test_a_team_is_assigned_a_turf_and_big_stations_take_a_team_per_turf(c
     from server.dispatch.values import station_values
 
     slug = paris["slug"]
-    turfs = (await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 50},
-                               headers=hq)).json()["turfs"]
+    turfs = (
+        await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 50}, headers=hq)
+    ).json()["turfs"]
     vols = await volunteers(pool, slug, 1, "Turf")
     team = await make_team(client, slug, hq, f"Turf {vols[0]['login']}", vols)
     url = f"/api/campaigns/{slug}/dispatch/assignments"

@@ -1,5 +1,6 @@
 """Compressed answers decode to the same bytes, with the right headers; static files come
 precompressed from the build, with caching headers that match how they are named."""
+
 from __future__ import annotations
 
 import gzip
@@ -13,10 +14,19 @@ from tests.conftest import add_user, bearer
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
-@pytest.mark.parametrize("header, coding", [
-    ("gzip, deflate, br, zstd", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip"), ("GZIP;q=0.5", "gzip"),
-    ("identity", None), ("", None), ("gzip;q=0, br;q=0", None), ("deflate", None),
-])
+@pytest.mark.parametrize(
+    "header, coding",
+    [
+        ("gzip, deflate, br, zstd", "br"),
+        ("gzip", "gzip"),
+        ("br;q=0, gzip", "gzip"),
+        ("GZIP;q=0.5", "gzip"),
+        ("identity", None),
+        ("", None),
+        ("gzip;q=0, br;q=0", None),
+        ("deflate", None),
+    ],
+)
 def test_choose_encoding(header, coding):
     assert choose_encoding(header) == coding
 
@@ -50,8 +60,12 @@ async def test_small_answers_and_errors_are_left_alone(paris, pool, client):
     status, headers, body = await raw_get(client, "/healthz", "br")
     assert status == 200 and "content-encoding" not in headers and len(body) < MIN_BYTES
     # a problem-details error is JSON too: small, sent as is, still decodable by any client
-    status, headers, body = await raw_get(client, f"/api/campaigns/{paris['slug']}/areas?level=nope", "br",
-                                          **bearer((await add_user(pool, paris["slug"], "coordinator"))["token"]))
+    status, headers, body = await raw_get(
+        client,
+        f"/api/campaigns/{paris['slug']}/areas?level=nope",
+        "br",
+        **bearer((await add_user(pool, paris["slug"], "coordinator"))["token"]),
+    )
     assert status == 422 and "content-encoding" not in headers
 
 
@@ -88,8 +102,9 @@ async def test_pages_are_revalidated_every_time(settings, client):
     assert status in (200, 304)
 
 
-@pytest.mark.parametrize("path", ["/assets/../index.html", "/assets/%2e%2e/%2e%2e/pyproject.toml",
-                                  "/assets/nothing.js"])
+@pytest.mark.parametrize(
+    "path", ["/assets/../index.html", "/assets/%2e%2e/%2e%2e/pyproject.toml", "/assets/nothing.js"]
+)
 async def test_nothing_outside_the_assets_and_no_unknown_file(client, path):
     status, _, _ = await raw_get(client, path, "br")
     assert status == 404
