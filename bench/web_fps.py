@@ -59,17 +59,8 @@ from bench.procs import free_port, start_process, stop_process
 from bench.web_fps_load import _publisher
 from bench.web_fps_page import INIT_JS, IN_VIEW_JS, POINTS_JS, RENDER_MS_JS, RENDERER_JS, SAMPLE_JS, summarise_profile
 from server.settings import PROJECT_ROOT, Settings
+from bench.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CENTRE = (2.347, 48.859)
 # Its own campaign, not the dev `paris`: Redis pub/sub channels are not scoped by database number,
 # so a bench publishing on `paris`'s channel in Redis db 13 would still reach (and be polluted by)
