@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import ValidationError
 
 from server.limits import Label
@@ -24,6 +24,50 @@ CsvList = Annotated[str | None, Query(description="comma-separated")]
 Specs = Annotated[list[str] | None, Query(description="LAYER:METRES[>=SHARE], repeatable")]
 
 
+class TargetQuery:
+    """The query parameters that rank by a target (server/targeting) rather than by the default
+    ranking: a camp, or the campaign's chosen target."""
+
+    def __init__(
+        self,
+        camp: CsvList = None,
+        mode: Literal["mobilisation", "persuasion", "model"] | None = None,
+        near: CsvList = None,
+        factor: Specs = None,
+        beyond: Specs = None,
+        election: str | None = None,
+        model_target: str | None = None,
+        households_layer: str | None = None,
+        chosen: Annotated[bool, Query(description="rank by the campaign's chosen target (PUT …/target)")] = False,
+    ) -> None:
+        self.camp, self.mode, self.near, self.election = camp, mode, near, election
+        self.factor, self.beyond = factor or [], beyond or []
+        self.model_target, self.households_layer, self.chosen = model_target, households_layer, chosen
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.camp) or self.chosen
+
+    async def target(self, conn, campaign_id: int) -> Target:
+        if self.chosen:
+            stored = await targeting.stored_target(conn, campaign_id)
+            if stored is None:
+                raise InvalidInput("the campaign has chosen no target (PUT …/target)")
+            return stored
+        try:
+            return Target(
+                election=self.election,
+                camp=_split(self.camp),
+                mode=self.mode or "mobilisation",
+                near=_split(self.near),
+                factors=[parse_factor(f) for f in self.factor],
+                model_target=self.model_target,
+                households_layer=self.households_layer,
+            )
+        except ValidationError as exc:
+            raise InvalidInput(f"invalid target: {exc.errors()[0]['msg']}") from None
+
+
 @router.get(
     "/priorities",
     response_model=Priorities | TargetedPriorities,
@@ -32,6 +76,7 @@ Specs = Annotated[list[str] | None, Query(description="LAYER:METRES[>=SHARE], re
 async def priorities(
     member: HQMember,
     conn: Conn,
+    query: Annotated[TargetQuery, Depends()],
     since: Since = None,
     until: Until = None,
     list_name: Annotated[
@@ -39,33 +84,9 @@ async def priorities(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 100,
     unvisited: Annotated[bool, Query(description="only stations nobody canvassed in the window")] = False,
-    camp: CsvList = None,
-    mode: Literal["mobilisation", "persuasion", "model"] | None = None,
-    near: CsvList = None,
-    factor: Specs = None,
-    beyond: Specs = None,
-    election: str | None = None,
-    model_target: str | None = None,
-    households_layer: str | None = None,
-    chosen: Annotated[bool, Query(description="rank by the campaign's chosen target (PUT …/target)")] = False,
 ) -> Priorities | TargetedPriorities:
-    if camp or chosen:
-        return await _targeted(
-            member,
-            conn,
-            since,
-            until,
-            limit,
-            camp,
-            mode,
-            near,
-            factor,
-            beyond,
-            election,
-            model_target,
-            households_layer,
-            chosen,
-        )
+    if query.wanted:
+        return await _targeted(member, conn, query, since, until, limit)
     lo, hi = window(since, until)
     election = await latest_election(conn, member.campaign_id)
     if list_name is not None and (
@@ -82,41 +103,10 @@ def _split(text: str | None) -> list[str]:
     return [x.strip() for x in (text or "").split(",") if x.strip()]
 
 
-async def _targeted(
-    member,
-    conn,
-    since,
-    until,
-    limit,
-    camp,
-    mode,
-    near,
-    factor,
-    beyond,
-    election,
-    model_target,
-    households_layer,
-    chosen,
-) -> TargetedPriorities:
-    if chosen:
-        target = await targeting.stored_target(conn, member.campaign_id)
-        if target is None:
-            raise InvalidInput("the campaign has chosen no target (PUT …/target)")
-    else:
-        try:
-            target = Target(
-                election=election,
-                camp=_split(camp),
-                mode=mode or "mobilisation",
-                near=_split(near),
-                factors=[parse_factor(f) for f in factor or []],
-                model_target=model_target,
-                households_layer=households_layer,
-            )
-        except ValidationError as exc:
-            raise InvalidInput(f"invalid target: {exc.errors()[0]['msg']}") from None
+async def _targeted(member, conn, query: TargetQuery, since, until, limit: int) -> TargetedPriorities:
+    target = await query.target(conn, member.campaign_id)
     elect, rows = await targeting.score_stations(
-        conn, member.campaign_id, target, since, until, [parse_factor(b) for b in beyond or []]
+        conn, member.campaign_id, target, since, until, [parse_factor(b) for b in query.beyond]
     )
     fixed = ("code", "name", "score", "rank", "reasons", "explanation", "lon", "lat")
     stations = [
