@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import add_user, bearer, start_shift
 from tests.helpers.live import next_delta, subscribed
+from tests.helpers.schemas import validate
 from tests.ingest.conftest import connected, ingest, recv_until, user_id  # noqa: F401 (fixture)
 
 PARIS_11 = (2.3795, 48.8590)
@@ -54,6 +55,7 @@ async def test_a_team_members_sos_reaches_its_coordinator_feed_and_phone(client,
         frame = await recv_until(lead_phone, "alert", timeout=3.0)
         assert (frame["kind"], frame["volunteer"], frame["team"]) == ("sos", vid, team)
         assert (frame["lon"], frame["lat"]) == PARIS_11
+        validate("alert", frame)
         with pytest.raises(TimeoutError):
             await recv_until(other_phone, "alert", timeout=0.5)
 
