@@ -77,5 +77,7 @@ async def station_turfs(conn: asyncpg.Connection, campaign_id: int, code: str) -
 async def turf_doors(conn: asyncpg.Connection, campaign_id: int, turf_id: int) -> list[asyncpg.Record]:
     rows = await conn.fetch(sql("turfs/turf_doors"), campaign_id, turf_id)
     if not rows:
+        if await conn.fetchval(sql("dispatch/turf"), campaign_id, turf_id) is not None:
+            raise NotFound(f"turf {turf_id} was cut by households (no addresses): it has no doors to walk or list")
         raise NotFound(f"no turf {turf_id} in this campaign")
     return rows

@@ -84,6 +84,10 @@ async def test_a_station_without_addresses_is_cut_by_households_into_contiguous_
     res = h3.get_resolution(cells[0])
     assert all(len(t["cells"]) < 0.5 * len(cells) for t in turfs) and 10 <= res <= 12
 
+    # no doors: no route or walk list, and the answer says why
+    r = await client.get(f"/api/campaigns/{slug}/turfs/{turfs[0]['id']}/walklist.csv", headers=hq)
+    assert r.status_code == 404 and "households" in r.json()["detail"]
+
     # dispatch: the station takes a team per turf
     from server.dispatch.values import station_values
 
