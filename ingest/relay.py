@@ -3,6 +3,8 @@ assignment (dispatch channel) and a shift ended elsewhere (duty channel, server/
 
 One pattern subscription per kind and per ingest process, to every campaign's channel (both are
 rare: a few a minute, not worth per-campaign bookkeeping):
+- `alert` (dispatch channel) names the alerted team's coordinator: their phone pages connected
+  to this process get an `alert` frame (an SOS reaches them wherever they are);
 - `assignment` names the team's members; each member connected to this process gets an
   `assignment` frame, and the pipeline's copy of their assignment changes at once (zone
   enter/exit events follow the new station without waiting for the periodic refresh);
@@ -47,6 +49,11 @@ def assignment_frame(msg: dict) -> str:
             "since": msg.get("since"),
         }
     ).decode()
+
+
+def alert_frame(alert: dict) -> str:
+    keep = ("id", "kind", "volunteer", "volunteer_name", "team", "team_name", "lon", "lat", "detail", "raised_at")
+    return orjson.dumps({"type": "alert", **{k: alert.get(k) for k in keep}}).decode()
 
 
 class PhoneRelay:
@@ -96,9 +103,11 @@ class PhoneRelay:
                 self._shift_ended(campaign_id, int(msg["v"]), int(msg["shift"]), msg)
             elif kind == "access":
                 self._revoked(campaign_id, int(msg["user"]))
+            elif msg.get("type") == "alert":
+                self._send(campaign_id, int(msg["to"]), alert_frame(msg["alert"]))
             else:
                 self._assigned(campaign_id, int(msg["team"]), int(msg["area"]), [int(u) for u in msg["members"]], msg)
-        except (TypeError, ValueError, KeyError, orjson.JSONDecodeError):
+        except (TypeError, ValueError, KeyError, AttributeError, orjson.JSONDecodeError):
             log.warning("undecodable message on %s", channel)
 
     def _assigned(self, campaign_id: int, team: int, area: int, members: list[int], msg: dict) -> None:

@@ -3,8 +3,10 @@ the one pub/sub loop that survives Redis restarts.
 
 Two channels per campaign carry JSON objects, each with a "type" (the envelope):
 - the live channel, to HQ's live map (server/live/hub.py): `ping` (a volunteer's fix, also
-  stored as their latest state in the volunteer-state hash), `pause`, `resume`, `shift`, `report`;
-- the dispatch channel, to ingest's relay (ingest/relay.py): `assignment`;
+  stored as their latest state in the volunteer-state hash), `pause`, `resume`, `shift`, `report`,
+  `door`, `turf_finished`, `alert`;
+- the dispatch channel, to ingest's relay (ingest/relay.py): `assignment`, and `alert` for the
+  alerted team's coordinator, whose phone page gets it if open;
 - the access channel, to every ingest process (ingest/relay.py): `revoked`, a person removed
   from the campaign: their cached logins are forgotten and their open sockets closed;
 - the duty channel, to every ingest process (ingest/relay.py): `shift_end`, so that a shift
@@ -243,6 +245,23 @@ def door_event(
     )
 
 
+def turf_finished_event(v: int, team: int, district: str | None, station: str, turf: int, turf_id: int) -> bytes:
+    """Every door of team `team`'s turf (number `turf` of `station`) has an outcome, the last one
+    from volunteer `v`: dispatch suggests the team its next target."""
+    return orjson.dumps(
+        {
+            "type": "turf_finished",
+            "v": v,
+            "team": team,
+            "ds": district,
+            "station": station,
+            "turf": turf,
+            "turf_id": turf_id,
+            "at": time.time(),
+        }
+    )
+
+
 def alert_event(alert: dict, what: str) -> bytes:
     """An alert raised, acknowledged ("acked") or cleared (server/alerts)."""
     return orjson.dumps({"type": "alert", "what": what, "alert": alert})
@@ -283,6 +302,11 @@ def assignment_event(
             "since": since,
         }
     )
+
+
+def coordinator_alert_event(to: int, alert: dict) -> bytes:
+    """An alert raised in a team: to its coordinator's phone (user `to`), as well as HQ's feed."""
+    return orjson.dumps({"type": "alert", "to": to, "alert": alert})
 
 
 # --- publishing and listening ------------------------------------------------------------------

@@ -27,6 +27,8 @@ def alert(r: asyncpg.Record) -> Alert:
         acked_by_name=d.get("acked_by_name"),
         acked_at=d["acked_at"],
         cleared_at=d["cleared_at"],
+        coordinator=d.get("coordinator"),
+        coordinator_id=d.get("coordinator_id"),
     )
 
 
@@ -87,6 +89,13 @@ async def ack(conn: asyncpg.Connection, campaign_id: int, alert_id: int, user_id
 
 
 async def listing(
-    conn: asyncpg.Connection, campaign_id: int, open_only: bool, since: dt.datetime, until: dt.datetime
+    conn: asyncpg.Connection,
+    campaign_id: int,
+    open_only: bool,
+    since: dt.datetime,
+    until: dt.datetime,
+    coordinator: int | None = None,
 ) -> list[Alert]:
-    return [alert(r) for r in await conn.fetch(sql("alerts/listing"), campaign_id, open_only, since, until)]
+    """The campaign's alerts; with `coordinator` (a user id), only those of the teams they coordinate."""
+    rows = await conn.fetch(sql("alerts/listing"), campaign_id, open_only, since, until, coordinator)
+    return [alert(r) for r in rows]

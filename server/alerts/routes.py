@@ -1,11 +1,13 @@
 """Alerts:
 
-GET  /api/campaigns/{slug}/alerts                 (HQ) open alerts, or all in a window (?all=true)
+GET  /api/campaigns/{slug}/alerts                 (HQ) open alerts, or all in a window (?all=true);
+                                                   ?mine=true: those of the teams I coordinate
 POST /api/campaigns/{slug}/alerts/{id}/ack        (HQ) acknowledge: who and when are kept
 GET  /api/campaigns/{slug}/alerts/settings        (HQ) thresholds
 PUT  /api/campaigns/{slug}/alerts/settings        (HQ) change them
 POST /api/campaigns/{slug}/sos                    (any member) SOS with a position: at once to HQ's
-                                                   feed; stays open until a person acknowledges it
+                                                   feed and the team's coordinator (their phone too);
+                                                   stays open until a person acknowledges it
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ async def list_alerts(
     since: Since = None,
     until: Until = None,
     all_: Annotated[bool, Query(alias="all", description="every alert raised in the window")] = False,
+    mine: Annotated[bool, Query(description="only the alerts of the teams I coordinate")] = False,
 ) -> list[Alert]:
     lo, hi = window(since, until)
-    return await queries.listing(conn, member.campaign_id, not all_, lo, hi)
+    return await queries.listing(conn, member.campaign_id, not all_, lo, hi, member.user.id if mine else None)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=Alert, summary="Acknowledge an alert (an SOS is then cleared)")

@@ -31,6 +31,8 @@ class Alert(BaseModel):
     acked_by_name: str | None = None
     acked_at: dt.datetime | None
     cleared_at: dt.datetime | None
+    coordinator: str | None = Field(None, description="login of the team's coordinator, told as well as HQ's feed")
+    coordinator_id: int | None = Field(None, exclude=True)  # whose phone the relay tells (not shown)
 
 
 class SosRequest(BaseModel):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from server.dispatch.schemas import Assignment, Team
+from server.dispatch.schemas import Assignment, DispatchRules, Team
 from server.sql import sql
 
 
@@ -12,7 +12,14 @@ def _team(r: asyncpg.Record) -> Team:
         if r["code"]
         else None
     )
-    return Team(id=r["id"], name=r["name"], members=list(r["members"]), assignment=current, home=r["home"])
+    return Team(
+        id=r["id"],
+        name=r["name"],
+        members=list(r["members"]),
+        assignment=current,
+        home=r["home"],
+        coordinator=r["coordinator"],
+    )
 
 
 async def teams(conn: asyncpg.Connection, campaign_id: int) -> list[Team]:
@@ -58,18 +65,24 @@ async def rules_row(conn: asyncpg.Connection, campaign_id: int) -> asyncpg.Recor
     return await conn.fetchrow(sql("dispatch/settings"), campaign_id)
 
 
-async def save_rules(
-    conn: asyncpg.Connection,
-    campaign_id: int,
-    walk_scale_m: float,
-    max_walk_m: float | None,
-    home_bonus: float,
-    covered_at: float,
-    refresh_s: float,
-) -> asyncpg.Record:
+async def save_rules(conn: asyncpg.Connection, campaign_id: int, r: DispatchRules) -> asyncpg.Record:
     return await conn.fetchrow(
-        sql("dispatch/save_settings"), campaign_id, walk_scale_m, max_walk_m, home_bonus, covered_at, refresh_s
+        sql("dispatch/save_settings"),
+        campaign_id,
+        r.walk_scale_m,
+        r.max_walk_m,
+        r.home_bonus,
+        r.covered_at,
+        r.refresh_s,
+        r.reject_hold_min,
     )
+
+
+async def held_back(conn: asyncpg.Connection, campaign_id: int, hold_min: float) -> set[tuple[int, str]]:
+    """(team id, station code) pairs rejected less than `hold_min` minutes ago."""
+    if hold_min <= 0:
+        return set()
+    return {(r["team_id"], r["code"]) for r in await conn.fetch(sql("dispatch/held_back"), campaign_id, hold_min)}
 
 
 async def station_codes(conn: asyncpg.Connection, campaign_id: int, codes: list[str]) -> set[str]:
@@ -99,3 +112,12 @@ async def decisions(conn: asyncpg.Connection, campaign_id: int, since, until) ->
 
 async def set_home(conn: asyncpg.Connection, campaign_id: int, team_id: int, district: str | None) -> bool:
     return await conn.fetchval(sql("dispatch/set_home"), campaign_id, team_id, district) is not None
+
+
+async def coordinator_id(conn: asyncpg.Connection, campaign_id: int, login: str) -> int | None:
+    """The id of `login` if they may coordinate the campaign's teams (coordinator or admin)."""
+    return await conn.fetchval(sql("dispatch/coordinator_id"), campaign_id, login)
+
+
+async def set_coordinator(conn: asyncpg.Connection, campaign_id: int, team_id: int, user_id: int | None) -> bool:
+    return await conn.fetchval(sql("dispatch/set_coordinator"), campaign_id, team_id, user_id) is not None

@@ -3,6 +3,7 @@
 GET  /api/campaigns/{slug}/teams                    teams, members, current assignment
 POST /api/campaigns/{slug}/teams                    create a team (or add to one of that name)
 PUT  /api/campaigns/{slug}/teams/{id}/home          set (or clear) a team's home district
+PUT  /api/campaigns/{slug}/teams/{id}/coordinator   set (or clear) the coordinator its alerts go to
 GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why (optimal match)
 GET  /api/campaigns/{slug}/dispatch/settings        the campaign's dispatch rules
 PUT  /api/campaigns/{slug}/dispatch/settings        change them
@@ -23,6 +24,7 @@ from fastapi import APIRouter, Response, status
 
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.dispatch import live, queries
+from server.doors import queries as door_queries
 from server.dispatch.schemas import (
     AssignRequest,
     AssignResult,
@@ -33,6 +35,7 @@ from server.dispatch.schemas import (
     NewTeam,
     Suggestions,
     Team,
+    TeamCoordinator,
     TeamHome,
 )
 from server.dispatch.solver import Rules
@@ -57,7 +60,10 @@ async def list_teams(member: HQMember, conn: Conn) -> list[Team]:
     summary="Create a team (or add members to the team of that name)",
 )
 async def create_team(body: NewTeam, member: HQMember, conn: Conn) -> Team:
+    coordinator = await _coordinator_id(conn, member.campaign_id, body.coordinator)
     team_id, added = await queries.create_team(conn, member.campaign_id, body.name.strip(), body.members)
+    if body.coordinator is not None:
+        await queries.set_coordinator(conn, member.campaign_id, team_id, coordinator)
     missing = sorted(set(body.members) - set(added))
     if missing:
         # Added ones may have been members already: check against the team as it stands.
@@ -75,6 +81,23 @@ async def set_home(team_id: int, body: TeamHome, member: HQMember, conn: Conn) -
     return next(t for t in await queries.teams(conn, member.campaign_id) if t.id == team_id)
 
 
+async def _coordinator_id(conn, campaign_id: int, login: str | None) -> int | None:
+    if login is None:
+        return None
+    user_id = await queries.coordinator_id(conn, campaign_id, login)
+    if user_id is None:
+        raise InvalidInput(f"{login!r} is not a coordinator or admin of this campaign", coordinator=login)
+    return user_id
+
+
+@router.put("/teams/{team_id}/coordinator", response_model=Team, summary="Set or clear a team's coordinator")
+async def set_coordinator(team_id: int, body: TeamCoordinator, member: HQMember, conn: Conn) -> Team:
+    coordinator = await _coordinator_id(conn, member.campaign_id, body.coordinator)
+    if not await queries.set_coordinator(conn, member.campaign_id, team_id, coordinator):
+        raise NotFound(f"no team {team_id} in this campaign")
+    return next(t for t in await queries.teams(conn, member.campaign_id) if t.id == team_id)
+
+
 async def _rules(conn, campaign_id: int) -> DispatchRules:
     row = await queries.rules_row(conn, campaign_id)
     return DispatchRules(**dict(row)) if row else DispatchRules()
@@ -87,9 +110,7 @@ async def get_rules(member: HQMember, conn: Conn) -> DispatchRules:
 
 @router.put("/dispatch/settings", response_model=DispatchRules, summary="Change the campaign's dispatch rules")
 async def put_rules(body: DispatchRules, member: HQMember, conn: Conn) -> DispatchRules:
-    row = await queries.save_rules(
-        conn, member.campaign_id, body.walk_scale_m, body.max_walk_m, body.home_bonus, body.covered_at, body.refresh_s
-    )
+    row = await queries.save_rules(conn, member.campaign_id, body)
     return DispatchRules(**dict(row))
 
 
@@ -101,7 +122,12 @@ async def put_rules(body: DispatchRules, member: HQMember, conn: Conn) -> Dispat
 async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppSettings) -> Suggestions:
     rules = await _rules(conn, member.campaign_id)
     teams = [t for t in await queries.teams(conn, member.campaign_id) if t.members]
-    taken = Counter(t.assignment.station for t in teams if t.assignment)
+    # a team whose turf has an outcome at every door is free: it no longer holds its place there
+    finished = {
+        r["team_id"]: f"turf {r['number']} of {r['station']}"
+        for r in await door_queries.finished_turfs(conn, member.campaign_id)
+    }
+    taken = Counter(t.assignment.station for t in teams if t.assignment and t.id not in finished)
     targets = await station_values(conn, member.campaign_id, taken, rules.covered_at)
     live_states = await _live_positions(redis, member.campaign_id, settings.live_stale_after_s, settings.redis_prefix)
     positions = []
@@ -109,9 +135,12 @@ async def suggestions(member: HQMember, conn: Conn, redis: Redis, settings: AppS
         pts = [live_states[m] for m in t.members if m in live_states]
         pos = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)) if pts else None
         positions.append(
-            TeamPosition(t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts), t.home)
+            TeamPosition(
+                t.id, t.name, t.assignment.station if t.assignment else None, pos, len(pts), t.home, finished.get(t.id)
+            )
         )
-    out = suggest(positions, targets, Rules(rules.walk_scale_m, rules.max_walk_m, rules.home_bonus))
+    held_back = await queries.held_back(conn, member.campaign_id, rules.reject_hold_min)
+    out = suggest(positions, targets, Rules(rules.walk_scale_m, rules.max_walk_m, rules.home_bonus), held_back)
     return Suggestions(
         suggestions=out,
         teams_without_position=[p.id for p in positions if p.position is None],

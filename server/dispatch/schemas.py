@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,12 +21,19 @@ class Team(BaseModel):
     members: list[int]
     assignment: Assignment | None
     home: str | None = Field(None, description="home district code: suggestions there are preferred")
+    coordinator: str | None = Field(None, description="login of the coordinator the team's alerts go to")
+
+
+Login = Annotated[str, Field(min_length=1, max_length=80)]
 
 
 class NewTeam(BaseModel):
     name: str = Field(min_length=1, max_length=80)
     members: list[Id] = Field(
         default_factory=list, max_length=MAX_LIST, description="user ids, members of the campaign"
+    )
+    coordinator: Login | None = Field(
+        None, description="login of a coordinator or admin of the campaign: the team's alerts go to them too"
     )
 
     model_config = {"extra": "forbid"}
@@ -66,6 +73,9 @@ class DispatchRules(BaseModel):
         description="share of doors knocked from which a station counts as covered and is no longer suggested",
     )
     refresh_s: float = Field(60.0, ge=5, le=3600, description="HQ refreshes suggestions this often")
+    reject_hold_min: float = Field(
+        30.0, ge=0, le=1440, description="a rejected (team, station) is not suggested again for this many minutes"
+    )
     updated_at: dt.datetime | None = None
 
 
@@ -102,6 +112,12 @@ class Decision(BaseModel):
 
 class TeamHome(BaseModel):
     district: str | None = Field(None, description="district code, null to clear")
+
+
+class TeamCoordinator(BaseModel):
+    coordinator: Login | None = Field(None, description="a coordinator's or admin's login, null to clear")
+
+    model_config = {"extra": "forbid"}
 
 
 class AssignRequest(BaseModel):

@@ -20,6 +20,9 @@ min_weight_full_bipartite_matching (LAPJVsp). Keeping each team's n best slots, 
 teams, is exact (of its n best, at most n - 1 are taken by others, so it can always do as well
 inside them); `exact` says whether the pruning kept that guarantee.
 
+A (team, target) pair may be banned (a coordinator rejected it a moment ago): it is worth 0 to
+that team, so it is never suggested, while the team stays free to take any other target.
+
 Teams with a live position are matched first, as they are the ones HQ can send now; teams with
 none are matched afterwards, on what is left, on the bare value (no walk known).
 
@@ -144,6 +147,21 @@ def _pair_values(
     return out, metres
 
 
+Bans = dict[int, np.ndarray]  # team index -> target indices that team must not be suggested
+
+
+def _ban(values: np.ndarray, idx: np.ndarray, tgt: np.ndarray, bans: Bans | None) -> None:
+    """Zero the banned pairs in `values` (rows: teams `idx`; `tgt`: the target of each column,
+    one row for all or one per team, as `values`)."""
+    if not bans:
+        return
+    for row, team in enumerate(idx):
+        banned = bans.get(int(team))
+        if banned is not None and len(banned):
+            cols = tgt if tgt.ndim == 1 else tgt[row]
+            values[row, np.isin(cols, banned)] = 0.0
+
+
 def _match(team: list, slot: list, value: list, metres: list, slots: _Slots, exact: bool) -> Match:
     team_a, slot_a = np.asarray(team, int), np.asarray(slot, int)
     return Match(
@@ -156,8 +174,9 @@ def _phases(teams: Teams) -> list[np.ndarray]:
     return [np.flatnonzero(located), np.flatnonzero(~located)]
 
 
-def solve(teams: Teams, targets: Targets, rules: Rules = Rules()) -> Match:
-    """The match of greatest total value (teams with a position first, then the others)."""
+def solve(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | None = None) -> Match:
+    """The match of greatest total value (teams with a position first, then the others), no
+    team matched to a target `bans` forbids it."""
     slots = _slots(targets)
     free = np.ones(len(slots.target), bool)
     out_team, out_slot, out_value, out_m = [], [], [], []
@@ -169,9 +188,9 @@ def solve(teams: Teams, targets: Targets, rules: Rules = Rules()) -> Match:
         sub = _Slots(slots.target[cols], slots.nth[cols], slots.value[cols])
         dense = len(idx) * len(cols) <= DENSE_MAX_PAIRS
         if dense or np.isnan(teams.lon[idx[0]]):
-            rows, picked, vals, ms = _solve_dense(rules, teams, idx, targets, sub, dense)
+            rows, picked, vals, ms = _solve_dense(rules, teams, idx, targets, sub, dense, bans)
         else:
-            rows, picked, vals, ms, ok = _solve_sparse(rules, teams, idx, targets, sub)
+            rows, picked, vals, ms, ok = _solve_sparse(rules, teams, idx, targets, sub, bans)
             exact &= ok
         out_team += list(idx[rows])
         out_slot += list(cols[picked])
@@ -181,8 +200,10 @@ def solve(teams: Teams, targets: Targets, rules: Rules = Rules()) -> Match:
     return _match(out_team, out_slot, out_value, out_m, slots, exact)
 
 
-def _solve_dense(rules, teams, idx, targets, sub, small=True):
-    if np.isnan(teams.lon[idx[0]]) and (rules.home_bonus == 1.0 or teams.district is None or not small):
+def _solve_dense(rules, teams, idx, targets, sub, small=True, bans=None):
+    banned_here = bool(bans) and any(int(i) in bans for i in idx)
+    alike = rules.home_bonus == 1.0 or teams.district is None or not small
+    if np.isnan(teams.lon[idx[0]]) and alike and not banned_here:
         # No position, no home: every team values the slots alike, so the best slots in value
         # order, to the teams in index order, is optimal without a matrix (with a home bonus
         # too many pairs for a matrix, the home is ignored for these teams).
@@ -191,6 +212,7 @@ def _solve_dense(rules, teams, idx, targets, sub, small=True):
         rows = np.arange(len(best))
         return rows, best, sub.value[best], np.full(len(best), np.nan)
     values, metres = _pair_values(rules, teams, idx, targets, sub)
+    _ban(values, idx, sub.target, bans)
     rows, cols = linear_sum_assignment(values, maximize=True)
     keep = values[rows, cols] > 0  # a zero is "no feasible target", not a suggestion
     rows, cols = rows[keep], cols[keep]
@@ -222,11 +244,19 @@ def _candidates(rules, teams, idx, targets, sub) -> tuple[np.ndarray, bool]:
     return out, exact
 
 
-def _solve_sparse(rules, teams, idx, targets, sub):
+def _pruned(rules, teams, idx, targets, sub, bans=None):
+    """The candidate table: for each team in idx, its kept slots (-1 padded), their values (0
+    where none or banned) and metres, and whether the pruning kept the optimum."""
     cand, exact = _candidates(rules, teams, idx, targets, sub)
     safe = np.where(cand >= 0, cand, 0)
     values, metres = _pair_values(rules, teams, idx, targets, sub, safe)
     values = np.where(cand >= 0, values, 0.0)
+    _ban(values, idx, sub.target[safe], bans)
+    return cand, values, metres, exact
+
+
+def _solve_sparse(rules, teams, idx, targets, sub, bans=None):
+    cand, values, metres, exact = _pruned(rules, teams, idx, targets, sub, bans)
     n = len(idx)
     # Only the slots some team kept are columns (a few per team, not the whole country). Every
     # team also gets a dummy slot of its own worth 0 ("no suggestion"), so that a full matching
@@ -255,31 +285,40 @@ def _lapjvsp(graph: csr_matrix) -> np.ndarray:
     return out
 
 
-def greedy(teams: Teams, targets: Targets, rules: Rules = Rules()) -> Match:
-    """The reference: repeatedly the best remaining (team, slot) pair. Same inputs, same phases."""
+def greedy(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | None = None) -> Match:
+    """The reference: repeatedly the best remaining (team, slot) pair. Same inputs, same phases,
+    and on a problem too big for a dense matrix, the same pruned candidates as `solve`."""
     slots = _slots(targets)
     free = np.ones(len(slots.target), bool)
     out_team, out_slot, out_value, out_m = [], [], [], []
+    exact = True
     for idx in _phases(teams):
         cols = np.flatnonzero(free)
         if len(idx) == 0 or len(cols) == 0:
             continue
         sub = _Slots(slots.target[cols], slots.nth[cols], slots.value[cols])
-        values, metres = _pair_values(rules, teams, idx, targets, sub)
+        if len(idx) * len(cols) <= DENSE_MAX_PAIRS or np.isnan(teams.lon[idx[0]]):
+            values, metres = _pair_values(rules, teams, idx, targets, sub)
+            _ban(values, idx, sub.target, bans)
+            slot_of = np.broadcast_to(np.arange(len(cols)), values.shape)
+        else:
+            slot_of, values, metres, ok = _pruned(rules, teams, idx, targets, sub, bans)
+            exact &= ok
         order = np.argsort(-values, axis=None, kind="stable")
         used_r, used_c = np.zeros(len(idx), bool), np.zeros(len(cols), bool)
         for flat in order:
-            i, j = divmod(int(flat), len(cols))
-            if values[i, j] <= 0:
+            i, k = divmod(int(flat), values.shape[1])
+            j = int(slot_of[i, k])
+            if values[i, k] <= 0:
                 break
             if used_r[i] or used_c[j]:
                 continue
             used_r[i] = used_c[j] = True
             out_team.append(idx[i])
             out_slot.append(cols[j])
-            out_value.append(values[i, j])
-            out_m.append(metres[i, j])
+            out_value.append(values[i, k])
+            out_m.append(metres[i, k])
             if used_r.all() or used_c.all():
                 break
         free[cols[used_c]] = False
-    return _match(out_team, out_slot, out_value, out_m, slots, True)
+    return _match(out_team, out_slot, out_value, out_m, slots, exact)

@@ -2,18 +2,20 @@
 does the matching). Pure: no I/O, so the benchmark times exactly what the server computes.
 
 Each suggestion explains itself in one line a coordinator can check at a glance:
-"Team Belleville → 20-12: rank 14 of 902, 18 % covered, 650 m, 8 min walk".
+"Team Belleville → 20-12: rank 14 of 902, 18 % covered, 650 m, 8 min walk", and for a team that
+has just finished its turf, "Team Belleville: finished turf 3 of 20-12 → 20-14: …".
 """
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from server.addresses.walk import WALK_M_PER_MIN
 from server.dispatch.schemas import Suggestion
-from server.dispatch.solver import Match, Rules, Targets, Teams, greedy, solve
+from server.dispatch.solver import Bans, Match, Rules, Targets, Teams, greedy, solve
 
 
 @dataclass
@@ -24,6 +26,7 @@ class TeamPosition:
     position: tuple[float, float] | None  # lon, lat: the mean of its live members
     live_members: int
     home: str | None = None  # home district code, if the campaign set one
+    finished: str | None = None  # "turf 3 of 20-12": every door of its turf has an outcome
 
 
 @dataclass
@@ -66,13 +69,37 @@ def arrays(teams: list[TeamPosition], targets: list[TargetValue]) -> tuple[Teams
     return tms, tgt
 
 
-def match(teams: list[TeamPosition], targets: list[TargetValue], rules: Rules, optimal: bool = True) -> Match:
+def bans(teams: list[TeamPosition], targets: list[TargetValue], held_back: AbstractSet[tuple[int, str]]) -> Bans:
+    """(team id, station code) pairs held back -> the solver's bans (team index -> target indices)."""
+    team_at = {t.id: i for i, t in enumerate(teams)}
+    target_at = {t.code: j for j, t in enumerate(targets)}
+    out: dict[int, list[int]] = {}
+    for team, code in held_back:
+        if team in team_at and code in target_at:
+            out.setdefault(team_at[team], []).append(target_at[code])
+    return {i: np.array(js, int) for i, js in out.items()}
+
+
+def match(
+    teams: list[TeamPosition],
+    targets: list[TargetValue],
+    rules: Rules,
+    optimal: bool = True,
+    held_back: AbstractSet[tuple[int, str]] = frozenset(),
+) -> Match:
     tms, tgt = arrays(teams, targets)
-    return (solve if optimal else greedy)(tms, tgt, rules)
+    return (solve if optimal else greedy)(tms, tgt, rules, bans(teams, targets, held_back))
 
 
-def suggest(teams: list[TeamPosition], targets: list[TargetValue], rules: Rules) -> list[Suggestion]:
-    m = match(teams, targets, rules)
+def suggest(
+    teams: list[TeamPosition],
+    targets: list[TargetValue],
+    rules: Rules,
+    held_back: AbstractSet[tuple[int, str]] = frozenset(),
+) -> list[Suggestion]:
+    """Explained suggestions; `held_back`: (team id, station code) pairs not to suggest (rejected
+    a moment ago)."""
+    m = match(teams, targets, rules, held_back=held_back)
     out = []
     for i, j, value, d, nth in zip(m.team, m.target, m.value, m.distance_m, m.nth):
         t, s = teams[i], targets[j]
@@ -109,11 +136,13 @@ def summary(t: TeamPosition, s: TargetValue, dist: int | None, n_targets: int) -
     if s.covered is not None:
         parts.append(f"{s.covered:.0%} covered".replace("%", " %"))
     parts.append("distance unknown" if dist is None else f"{dist:,} m, {max(1, round(dist / WALK_M_PER_MIN))} min walk")
-    return f"{t.name} → {s.code}: " + ", ".join(parts)
+    done = f": finished {t.finished}" if t.finished else ""
+    return f"{t.name}{done} → {s.code}: " + ", ".join(parts)
 
 
 def why(t: TeamPosition, s: TargetValue, dist: int | None, nth: int, rules: Rules) -> list[str]:
-    out = list(s.reasons)
+    out = [f"finished {t.finished}: every door has an outcome"] if t.finished else []
+    out += s.reasons
     if dist is None:
         out.append("no live position for this team: distance unknown")
     else:
@@ -122,6 +151,6 @@ def why(t: TeamPosition, s: TargetValue, dist: int | None, nth: int, rules: Rule
         out.append(f"a big station: team number {nth + 1} there (worth 1/{nth + 1} of the first)")
     if rules.home_bonus != 1.0 and t.home is not None and t.home == s.district:
         out.append(f"in the team's home district ({t.home})")
-    if t.current:
+    if t.current and not t.finished:
         out.append(f"the team is assigned to {t.current} now")
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from server.doors.schemas import DoorOutcome
-from server.events import DEFAULT_PREFIX, door_event, live_channel, publish_best_effort
+from server.events import DEFAULT_PREFIX, door_event, live_channel, publish_best_effort, turf_finished_event
 
 
 async def publish_outcome(
@@ -23,3 +23,12 @@ async def publish_outcome(
         outcome.visited_at.timestamp(),
     )
     return await publish_best_effort(redis, live_channel(campaign_id, prefix), event, "door outcome")
+
+
+async def publish_turf_finished(
+    redis: aioredis.Redis, campaign_id: int, outcome: DoorOutcome, district: str | None, turfs, prefix: str
+) -> None:
+    """This outcome was the last door of these turfs (records of dispatch's finished_turfs)."""
+    for t in turfs:
+        event = turf_finished_event(outcome.volunteer, t["team_id"], district, t["station"], t["number"], t["turf_id"])
+        await publish_best_effort(redis, live_channel(campaign_id, prefix), event, "turf finished")

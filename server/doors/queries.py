@@ -106,3 +106,12 @@ async def coverage(
             )
         )
     return out
+
+
+async def finished_turfs(
+    conn: asyncpg.Connection, campaign_id: int, address_id: int | None = None, outcome_id: int | None = None
+) -> list[asyncpg.Record]:
+    """Teams whose assigned turf has an outcome at every door since they were sent: team_id,
+    team_name, turf_id, number, station. With `address_id` and `outcome_id`, only the turfs that
+    this outcome finished (its door had none other since)."""
+    return await conn.fetch(sql("doors/finished_turfs"), campaign_id, address_id, outcome_id)

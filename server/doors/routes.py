@@ -63,6 +63,11 @@ async def record_outcome(
     notified = await live.publish_outcome(
         redis, member.campaign_id, outcome, door["district_code"], settings.redis_prefix
     )
+    # the last door of a team's turf: HQ's feed says so (and dispatch treats the team as free)
+    finished = await queries.finished_turfs(conn, member.campaign_id, body.address, outcome_id)
+    await live.publish_turf_finished(
+        redis, member.campaign_id, outcome, door["district_code"], finished, settings.redis_prefix
+    )
     return OutcomeCreated(outcome=outcome, created=True, live_notified=notified)
 
 

@@ -68,7 +68,7 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
             return [("ping", VState(obj, raw))]
         if kind == "pause" or (kind == "shift" and not obj.get("on")):
             return [("event", Activity(obj, raw)), ("gone", int(obj["v"]))]
-        if kind in ("shift", "resume", "report", "door"):
+        if kind in ("shift", "resume", "report", "door", "turf_finished"):
             return [("event", Activity(obj, raw))]  # the next ping brings the volunteer back
         if kind in ("gone", "remove"):
             return [("gone", int(obj["v"]))]

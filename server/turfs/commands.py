@@ -10,7 +10,15 @@ def add_commands(sub) -> None:
     c = tsub.add_parser("cut", help="cut a station into turfs of about N doors, each with its 2-opt route")
     c.add_argument("--campaign", required=True)
     c.add_argument("--station", required=True, help="polling-station code")
-    c.add_argument("--doors", required=True, type=int, help="about this many doors per turf (5 or more)")
+    c.add_argument(
+        "--doors", required=True, type=int, help="about this many doors (households, see --households) per turf (5+)"
+    )
+    c.add_argument(
+        "--households",
+        metavar="LAYER",
+        help="cut H3 cells weighted by this layer's values (households) even if the station has addresses; "
+        "a station without addresses uses the layer 'households'",
+    )
     c.set_defaults(func=cmd_cut)
 
 
@@ -18,6 +26,7 @@ async def cmd_cut(args, settings) -> None:
     from server.campaigns.queries import campaign_by_slug
     from server.commandline import print_json, with_conn
     from server.errors import InvalidInput
+    from server.turfs.cells import CellTurf
     from server.turfs.queries import cut_station
 
     if args.doors < 5:
@@ -25,7 +34,22 @@ async def cmd_cut(args, settings) -> None:
 
     async def work(conn):
         campaign_id = (await campaign_by_slug(conn, args.campaign))["id"]
-        station, turfs = await cut_station(conn, campaign_id, args.station, args.doors)
+        station, turfs = await cut_station(conn, campaign_id, args.station, args.doors, args.households)
+        if turfs and isinstance(turfs[0], CellTurf):
+            return {
+                "campaign": args.campaign,
+                "station": station["code"],
+                "households": round(sum(t.households for t in turfs), 1),
+                "turfs": [
+                    {
+                        "number": t.number,
+                        "households": round(t.households, 1),
+                        "cells": len(t.cells),
+                        "route_m": round(t.route_m),
+                    }
+                    for t in turfs
+                ],
+            }
         return {
             "campaign": args.campaign,
             "station": station["code"],

@@ -1,6 +1,7 @@
 """Turfs of a polling station, HQ roles to cut them, any member to read their route and walk list:
 
-POST /api/campaigns/{slug}/stations/{code}/turfs       cut into turfs of about N doors (replaces)
+POST /api/campaigns/{slug}/stations/{code}/turfs       cut into turfs of about N doors (replaces), or of
+                                                       about N households (H3 cells) without addresses
 GET  /api/campaigns/{slug}/stations/{code}/turfs       the station's turfs, lengths, teams on them
 GET  /api/campaigns/{slug}/turfs/{id}/route            a turf's doors in route order (HQ map, phone)
 GET  /api/campaigns/{slug}/turfs/{id}/walklist.csv     the walk list as CSV
@@ -30,7 +31,7 @@ async def _station_turfs(conn, campaign_id: int, code: str) -> StationTurfs:
     summary="Cut a polling station into turfs of about N doors, each with its route",
 )
 async def cut_turfs(code: str, body: CutRequest, member: HQMember, conn: Conn) -> StationTurfs:
-    await queries.cut_station(conn, member.campaign_id, code, body.doors)
+    await queries.cut_station(conn, member.campaign_id, code, body.doors, body.households)
     return await _station_turfs(conn, member.campaign_id, code)
 
 

@@ -6,7 +6,15 @@ from pydantic import BaseModel, Field
 
 
 class CutRequest(BaseModel):
-    doors: int = Field(ge=5, le=5000, description="about this many doors per turf")
+    doors: int = Field(ge=5, le=5000, description="about this many doors (households, cut by households) per turf")
+    households: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9_]{0,62}$",
+        description="cut by households from this layer (H3 cells weighted by its values) even if the station has "
+        "addresses; without addresses the layer 'households' is used",
+    )
+
+    model_config = {"extra": "forbid"}
 
 
 class TurfOut(BaseModel):
@@ -16,6 +24,8 @@ class TurfOut(BaseModel):
     route_m: float = Field(description="length of the turf's route (street-side walk improved by 2-opt)")
     walk_m: float = Field(description="length of the same doors in street-side order")
     streets: list[str]
+    households: float | None = Field(None, description="households estimated in it (a turf cut by households)")
+    cells: list[str] = Field(default_factory=list, description="its H3 cells in route order (cut by households)")
     team: str | None = Field(None, description="the team walking it now")
     created_at: dt.datetime | None = None
 

@@ -35,7 +35,7 @@ export interface VolunteerState {
 
 export type LiveEventKind =
   | 'joined' | 'entered' | 'left' | 'stale' | 'gone'
-  | 'shift_start' | 'shift_end' | 'paused' | 'resumed' | 'report' | 'door';
+  | 'shift_start' | 'shift_end' | 'paused' | 'resumed' | 'report' | 'door' | 'turf_finished';
 
 export interface LiveEvent {
   at: number; // local ms
@@ -45,6 +45,7 @@ export interface LiveEvent {
   by?: string | null; // shift_end: volunteer, hq or timeout
   doors?: DoorCounts; // report
   outcome?: string; // door: not_home, opened, refused, later or contact
+  turf?: number; // turf_finished: the turf's number in its station
 }
 
 export interface DoorCounts {
@@ -55,8 +56,9 @@ export interface DoorCounts {
 
 /** A shift start or end, a pause, a resume or a tour report, as the server relays it in `events`. */
 export interface ActivityEvent {
-  type: 'shift' | 'pause' | 'resume' | 'report' | 'door';
+  type: 'shift' | 'pause' | 'resume' | 'report' | 'door' | 'turf_finished';
   v: number | string;
+  turf?: number;
   outcome?: string;
   on?: boolean;
   since?: number;
@@ -245,6 +247,9 @@ export class LiveStore {
       }
     } else if (e.type === 'door') {
       this.event('door', id, e.station ?? null, undefined, undefined, e.outcome);
+    } else if (e.type === 'turf_finished') {
+      this.event('turf_finished', id, e.station ?? null);
+      if (typeof e.turf === 'number') this.events[0].turf = e.turf;
     } else if (e.type === 'pause') {
       explained.add(id);
       this.event('paused', id, this.volunteers.get(id)?.v.ps ?? null);
@@ -306,7 +311,8 @@ function blankVolunteer(id: string): LiveVolunteer {
 }
 
 function isActivity(e: LiveVolunteer | ActivityEvent): e is ActivityEvent {
-  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume' || e.type === 'report' || e.type === 'door';
+  return e.type === 'shift' || e.type === 'pause' || e.type === 'resume' || e.type === 'report' || e.type === 'door' ||
+    e.type === 'turf_finished';
 }
 
 function pushTrail(trail: [number, number][], v: LiveVolunteer): [number, number][] {

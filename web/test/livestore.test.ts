@@ -94,6 +94,12 @@ describe('LiveStore', () => {
     expect(s.events[0]).toMatchObject({kind: 'report', ps: 'x', doors: {knocked: 5, opened: 2, contacts: 1}});
   });
 
+  it("puts a finished turf in the feed, with its number and station", () => {
+    const s = new LiveStore();
+    s.deltas(1_000_000, [], [], [], [{type: 'turf_finished', v: 7, station: '20-12', turf: 3}]);
+    expect(s.events[0]).toMatchObject({kind: 'turf_finished', id: '7', ps: '20-12', turf: 3});
+  });
+
   it('counts live, stale and stations, and extrapolates the rate over at least 5 s', () => {
     const s = new LiveStore();
     s.snapshot(1_000_000, [], []);

@@ -1,6 +1,7 @@
--- The turfs of polling station $2 (code) in campaign $1, with their doors, lengths, streets and
--- the team assigned to each now.
-SELECT t.id, t.number, cardinality(t.address_ids) AS doors, t.route_m, t.walk_m, t.created_at,
+-- The turfs of polling station $2 (code) in campaign $1, with their doors (or H3 cells and
+-- households, for turfs cut by households), lengths, streets and the team assigned to each now.
+SELECT t.id, t.number, cardinality(t.address_ids) AS doors, t.route_m, t.walk_m, t.created_at, t.cells,
+       t.households,
        (SELECT array_agg(DISTINCT ad.street ORDER BY ad.street) FROM addresses ad WHERE ad.id = ANY(t.address_ids))
            AS streets,
        (SELECT tm.name FROM assignments asg JOIN teams tm ON tm.id = asg.team_id

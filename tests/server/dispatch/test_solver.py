@@ -139,3 +139,21 @@ def test_sparse_pruned_solver_matches_dense_when_every_team_keeps_enough(data):
     # the located teams (the sparse path's work; teams without a position are matched alike)
     want = _located_total(dense, teams)
     assert abs(_located_total(sparse, teams) - want) <= 1e-9 * max(1.0, want)
+
+
+@pytest.mark.parametrize("dense_max_pairs", [None, 0])
+def test_a_banned_pair_is_never_matched_but_the_team_still_gets_another_target(paris, monkeypatch, dense_max_pairs):
+    import server.dispatch.solver as solver
+
+    if dense_max_pairs is not None:  # the pruned (national-scale) path too
+        monkeypatch.setattr(solver, "DENSE_MAX_PAIRS", dense_max_pairs)
+    teams = paris_teams(paris, 50, seed=11)
+    rules = Rules(max_walk_m=3000.0)
+    for optimal in (True, False):
+        before = match(teams, paris, rules, optimal=optimal)
+        first = dict(zip(before.team.tolist(), before.target.tolist()))
+        held = {(teams[i].id, paris[j].code) for i, j in first.items()}
+        after = match(teams, paris, rules, optimal=optimal, held_back=held)
+        again = dict(zip(after.team.tolist(), after.target.tolist()))
+        assert all(again.get(i) != j for i, j in first.items())
+        assert len(again) == len(first)  # every team still has a target, another one

@@ -19,6 +19,7 @@ interface Alert {
   detail: string;
   raised_at: string;
   acked_at: string | null;
+  coordinator: string | null; // the team's coordinator's login: told too
 }
 
 const POLL_MS = 5000;
@@ -65,7 +66,10 @@ export function startAlerts(campaign: string, onLayers: (layers: Layer[]) => voi
     li.className = a.kind === 'sos' ? 'sos' : '';
     const text = document.createElement('span');
     const who = [a.volunteer_name, a.team_name].filter(Boolean).join(', ');
-    text.textContent = `${t(`alert_${a.kind}` as Parameters<typeof t>[0])}: ${who} (${a.detail || a.raised_at.slice(11, 16)})`;
+    const coordinator = a.coordinator ? ` ${t('alert_for', {login: a.coordinator})}` : '';
+    text.textContent =
+      `${t(`alert_${a.kind}` as Parameters<typeof t>[0])}: ${who} (${a.detail || a.raised_at.slice(11, 16)})${coordinator}`;
+    if (a.coordinator) li.dataset.coordinator = a.coordinator;
     li.append(text);
     if (!a.acked_at) {
       const b = document.createElement('button');
@@ -77,9 +81,15 @@ export function startAlerts(campaign: string, onLayers: (layers: Layer[]) => voi
     return li;
   }
 
+  // "Only my teams'": the alerts of the teams the signed-in coordinator coordinates
+  const mine = byId<HTMLInputElement>('alerts-mine');
+  let timer = 0;
+  mine.addEventListener('change', () => void refresh());
+
   async function refresh(): Promise<void> {
+    window.clearTimeout(timer);
     try {
-      const items = await apiGet<Alert[]>(`${base}/alerts`);
+      const items = await apiGet<Alert[]>(`${base}/alerts${mine.checked ? '?mine=true' : ''}`);
       list.replaceChildren(...items.map(item));
       byId('alerts').dataset.open = String(items.length);
       onLayers(layers(items));
@@ -89,7 +99,7 @@ export function startAlerts(campaign: string, onLayers: (layers: Layer[]) => voi
         return;
       }
     }
-    window.setTimeout(() => void refresh(), POLL_MS);
+    timer = window.setTimeout(() => void refresh(), POLL_MS);
   }
 
   void refresh();

@@ -153,7 +153,7 @@ function eventText(e: LiveEvent): string {
   const d = e.doors;
   if (e.kind === 'door') key = `ev_door_${e.outcome ?? 'opened'}` as MessageKey;
   return t(key, {id: `#${e.id}`, ps: e.ps ?? '', knocked: fmtInt(d?.knocked ?? 0), opened: fmtInt(d?.opened ?? 0),
-                 contacts: fmtInt(d?.contacts ?? 0)});
+                 contacts: fmtInt(d?.contacts ?? 0), turf: String(e.turf ?? '')});
 }
 
 /** Re-render language-dependent parts (after a language switch). */

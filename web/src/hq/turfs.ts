@@ -1,7 +1,9 @@
 // Turfs of the selected polling station: cut it into turfs of about N doors (HQ), list them with
 // their route length against the street-side order and their walk lists (CSV, printable PDF),
-// and draw each turf's route on the map (server/turfs).
+// and draw each turf's route on the map (server/turfs). A station without addresses is cut by
+// households instead: its turfs are H3 cells, drawn as hexagons coloured by turf.
 
+import {H3HexagonLayer} from '@deck.gl/geo-layers';
 import {PathLayer} from '@deck.gl/layers';
 import type {Layer} from '@deck.gl/core';
 import {apiGet, apiPost, ApiError, getToken} from '../api';
@@ -15,6 +17,8 @@ interface Turf {
   route_m: number;
   walk_m: number;
   team: string | null;
+  households: number | null; // cut by households (no addresses): its H3 cells
+  cells: string[];
 }
 
 interface Route {
@@ -55,9 +59,20 @@ export function startTurfs(campaign: string, onLayers: (layers: Layer[]) => void
     }
     if (station !== code) return;
     list.replaceChildren(...turfs.map(item));
-    const routes = await Promise.all(turfs.map(x => apiGet<Route>(`${base}/turfs/${x.id}/route`).catch(() => null)));
+    const withDoors = turfs.filter(x => x.doors > 0);
+    const routes = await Promise.all(withDoors.map(x => apiGet<Route>(`${base}/turfs/${x.id}/route`).catch(() => null)));
     if (station !== code) return;
-    onLayers([new PathLayer<Route>({
+    const cells = turfs.flatMap(x => x.cells.map(h => ({h, n: x.number})));
+    const color = (n: number) => COLORS[(n - 1) % COLORS.length];
+    onLayers([new H3HexagonLayer<{h: string; n: number}>({
+      id: 'turf-cells',
+      data: cells,
+      getHexagon: c => c.h,
+      getFillColor: c => [...color(c.n), 90] as [number, number, number, number],
+      extruded: false,
+      stroked: false,
+      pickable: false
+    }), new PathLayer<Route>({
       id: 'turf-routes',
       data: routes.filter((r): r is Route => r !== null),
       getPath: r => r.stops.map(s => [s.lon, s.lat] as [number, number]),
@@ -72,10 +87,13 @@ export function startTurfs(campaign: string, onLayers: (layers: Layer[]) => void
     const li = document.createElement('li');
     li.dataset.turf = String(x.id);
     const text = document.createElement('span');
-    text.textContent = t('turf_line', {n: x.number, doors: x.doors, route: Math.round(x.route_m),
-                                        walk: Math.round(x.walk_m), team: x.team ?? '—'});
+    text.textContent = x.households !== null && x.doors === 0
+      ? t('turf_line_households', {n: x.number, households: Math.round(x.households), cells: x.cells.length,
+                                   team: x.team ?? '—'})
+      : t('turf_line', {n: x.number, doors: x.doors, route: Math.round(x.route_m), walk: Math.round(x.walk_m),
+                        team: x.team ?? '—'});
     li.append(text);
-    for (const ext of ['csv', 'pdf']) {
+    for (const ext of x.doors > 0 ? ['csv', 'pdf'] : []) {
       const a = document.createElement('a');
       a.href = `${base}/turfs/${x.id}/walklist.${ext}`;
       a.textContent = ext.toUpperCase();

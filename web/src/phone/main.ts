@@ -103,6 +103,17 @@ function render(s: ShareStatus | null): void {
   fig('fix', f ? tr('fix_age', {s: Math.max(0, Math.round(Date.now() / 1000 - f.t)), acc: Math.round(f.acc)}) : '—');
   fig('acked', String(s?.acked ?? 0));
   fig('pending', String(s?.pending ?? 0));
+  const alert = s?.teamAlert;
+  $('coord-alert').hidden = !alert;
+  if (alert) {
+    const who = [alert.volunteer_name, alert.team_name].filter(Boolean).join(', ');
+    $('coord-alert-text').textContent = `${alert.kind.toUpperCase()} ${who} ${alert.detail}`.trim();
+    const map = $<HTMLAnchorElement>('coord-alert-map');
+    map.hidden = alert.lat === null || alert.lon === null;
+    if (alert.lat !== null && alert.lon !== null) {
+      map.href = `https://www.openstreetmap.org/?mlat=${alert.lat}&mlon=${alert.lon}#map=18/${alert.lat}/${alert.lon}`;
+    }
+  }
   const a = s?.assignment;
   $('assignment').hidden = !a;
   if (a) {

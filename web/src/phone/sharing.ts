@@ -35,6 +35,17 @@ export interface ShareStatus {
   problem: string | null; // a message key for the page, or a server reason
   endedBy: string | null;
   assignment: TeamAssignment | null; // where HQ sent the volunteer's team
+  teamAlert: TeamAlert | null; // the last alert in a team this person coordinates (an SOS…)
+}
+
+/** An alert raised in a team the signed-in person coordinates (ingest relays it: `alert` frame). */
+export interface TeamAlert {
+  kind: string;
+  volunteer_name: string | null;
+  team_name: string | null;
+  lon: number | null;
+  lat: number | null;
+  detail: string;
 }
 
 type Listener = (s: ShareStatus) => void;
@@ -58,7 +69,7 @@ export class ShiftSharing {
   private ending: ((ok: boolean) => void) | null = null;
   readonly status: ShareStatus = {
     state: 'idle', since: null, acked: 0, pending: 0, lastFix: null, problem: null, endedBy: null,
-    assignment: null
+    assignment: null, teamAlert: null
   };
 
   /** The assignment known before connecting (GET /dispatch/mine). */
@@ -200,6 +211,11 @@ export class ShiftSharing {
       case 'assignment':
         this.status.assignment = {team: msg.team, station: msg.station, name: msg.name ?? null,
           lon: msg.lon ?? null, lat: msg.lat ?? null};
+        this.set(this.status.state);
+        break;
+      case 'alert':
+        this.status.teamAlert = {kind: msg.kind, volunteer_name: msg.volunteer_name ?? null,
+          team_name: msg.team_name ?? null, lon: msg.lon ?? null, lat: msg.lat ?? null, detail: msg.detail ?? ''};
         this.set(this.status.state);
         break;
       case 'throttle':
