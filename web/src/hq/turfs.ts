@@ -1,6 +1,6 @@
 // Turfs of the selected polling station: cut it into turfs of about N doors (HQ), list them with
-// their route length against the street-side order and their walk lists (CSV, printable PDF),
-// and draw each turf's route on the map (server/turfs).
+// their route length against the street-side order, today's coverage (doors knocked and opened),
+// and their walk lists (CSV, printable PDF), and draw each turf's route on the map (server/turfs).
 
 import {PathLayer} from '@deck.gl/layers';
 import type {Layer} from '@deck.gl/core';
@@ -15,6 +15,8 @@ interface Turf {
   route_m: number;
   walk_m: number;
   team: string | null;
+  knocked: number; // coverage today (UTC): distinct doors with an outcome
+  opened: number;
 }
 
 interface Route {
@@ -74,7 +76,10 @@ export function startTurfs(campaign: string, onLayers: (layers: Layer[]) => void
     const text = document.createElement('span');
     text.textContent = t('turf_line', {n: x.number, doors: x.doors, route: Math.round(x.route_m),
                                         walk: Math.round(x.walk_m), team: x.team ?? '—'});
-    li.append(text);
+    const coverage = document.createElement('span');
+    coverage.className = 'turf-coverage';
+    coverage.textContent = t('turf_coverage', {knocked: x.knocked, doors: x.doors, opened: x.opened});
+    li.append(text, ' ', coverage);
     for (const ext of ['csv', 'pdf']) {
       const a = document.createElement('a');
       a.href = `${base}/turfs/${x.id}/walklist.${ext}`;
