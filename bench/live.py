@@ -45,6 +45,8 @@ def _cpu_seconds(pid: int | None) -> float | None:
 async def _setup(settings: Settings, volunteers_with_tokens: int) -> tuple[dict, dict, list[dict]]:
     from server.auth.queries import add_user
     from server.campaigns.queries import create_campaign
+    from server.consent.queries import agree_many
+    from server.consent.texts import current_version
     from server.db import connect
 
     conn = await connect(settings.database_url)
@@ -57,6 +59,8 @@ async def _setup(settings: Settings, volunteers_with_tokens: int) -> tuple[dict,
             v = (await add_user(conn, slug, "volunteer", f"Bench V{i}")).model_dump()
             v["id"] = await conn.fetchval("SELECT id FROM users WHERE login = $1", v["login"])
             vols.append(v)
+        # they go on shift (bench/live.py's phones), which needs consent to the location text
+        await agree_many(conn, campaign["id"], [v["id"] for v in vols], current_version("location"))
         return campaign, admin, vols
     finally:
         await conn.close()

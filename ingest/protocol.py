@@ -221,6 +221,7 @@ SHIFT_ACTIONS = {"start": "shift_start", "end": "shift_end"}
 PAUSED = "paused"
 OFF_SHIFT = "off_shift"
 UNAVAILABLE = "unavailable"
+CONSENT_REQUIRED = "consent_required"  # a shift start before agreeing to location sharing
 
 
 def parse_pings(data: str | bytes, now: float, limits: Limits) -> tuple[list[Ping], list[PingError]]:

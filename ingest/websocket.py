@@ -19,6 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 from ingest import protocol as P
 from ingest.outbox import Outbox
 from ingest.pipeline import TokenBucket
+from server.consent.queries import ConsentRequired
 from server.errors import QuadrillerError, ServiceUnavailable
 
 log = logging.getLogger("ingest.websocket")
@@ -78,7 +79,11 @@ async def _change_shift(pipeline, vol, start: bool, out: Outbox) -> None:
     (and acks) what was already received: those pings were taken on shift."""
     try:
         if start:
-            shift, created, notified = await pipeline.duty.start(vol)
+            try:
+                shift, created, notified = await pipeline.duty.start(vol)
+            except ConsentRequired as exc:  # no consent, no tracking: the same rule as over HTTP
+                out.put_nowait(P.error_frame(P.PingError(None, P.CONSENT_REQUIRED, exc.detail)))
+                return
             out.put_nowait(P.shift_frame(True, shift.id, shift.started_at.timestamp(), created=created))
         else:
             await pipeline.settle()

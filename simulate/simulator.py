@@ -256,7 +256,8 @@ async def load_stations(conn, campaign_id: int) -> tuple[dict[str, Station], dic
 
 
 async def ensure_volunteers(conn, campaign_slug: str, n: int, prefix: str = "sim") -> list[tuple[int, str]]:
-    """N volunteer accounts `<prefix>-<slug>-<i>` in the campaign, in bulk, with fresh tokens.
+    """N volunteer accounts `<prefix>-<slug>-<i>` in the campaign, in bulk, with fresh tokens,
+    each agreeing to the current location-sharing text (shifts start only then).
 
     Accounts are reused across runs (same logins); tokens are only ever stored hashed, so each run
     issues new ones, which ends any older run's sessions at their next reconnect.
@@ -264,11 +265,17 @@ async def ensure_volunteers(conn, campaign_slug: str, n: int, prefix: str = "sim
     """
     from server.auth.queries import ensure_users
     from server.campaigns.queries import campaign_by_slug
+    from server.consent.queries import agree_many
+    from server.consent.texts import current_version
 
     campaign = await campaign_by_slug(conn, campaign_slug)
     logins = [f"{prefix}-{campaign_slug}-{i:05d}" for i in range(n)]
     names = [f"{prefix}-{i:05d}" for i in range(n)]
-    return await ensure_users(conn, campaign["id"], logins, names, "volunteer")
+    accounts = await ensure_users(conn, campaign["id"], logins, names, "volunteer")
+    # No shift starts without consent to the current location text, for stand-ins too: the
+    # operator running the simulation agrees for the accounts it made up.
+    await agree_many(conn, campaign["id"], [uid for uid, _ in accounts], current_version("location"))
+    return accounts
 
 
 async def next_seq(conn, volunteer_ids: list[int]) -> int:

@@ -118,25 +118,49 @@ async def paris(pool) -> dict:
         return await new_paris_campaign(c, "paris", "Paris (tests)")
 
 
-async def add_user(pool, slug: str, role: str, name: str = "Test") -> dict:
+async def add_user(pool, slug: str, role: str, name: str = "Test", agreed: bool = False) -> dict:
+    """A new member (login, token, device_token); `agreed`: who also agreed to the current
+    location-sharing text, so that any path may start their shift."""
     from server.auth.queries import add_user as _add
 
     async with pool.acquire() as c:
-        return (await _add(c, slug, role, name)).model_dump()
+        user = (await _add(c, slug, role, name)).model_dump()
+    if agreed:
+        await agree_to_location(pool, slug, user["login"])
+    return user
+
+
+async def _ids(c, campaign: str | int, user: str | int) -> tuple[int, int]:
+    """(campaign id, user id) from ids or slug and login."""
+    cid = (
+        campaign
+        if isinstance(campaign, int)
+        else await c.fetchval("SELECT id FROM campaigns WHERE slug = $1", campaign)
+    )
+    uid = user if isinstance(user, int) else await c.fetchval("SELECT id FROM users WHERE login = $1", user)
+    return cid, uid
+
+
+async def agree_to_location(pool, campaign: str | int, user: str | int) -> None:
+    """Record the user's (by id or login) consent to the current location-sharing text, in a
+    campaign given by id or slug: every path that starts a shift requires it."""
+    from server.consent.queries import agree
+    from server.consent.texts import current_version
+
+    async with pool.acquire() as c:
+        cid, uid = await _ids(c, campaign, user)
+        await agree(c, cid, uid, current_version("location"))
 
 
 async def start_shift(pool, campaign: str | int, user: str | int) -> int:
     """Open a shift (pings are taken only during one) for a user given by id or login, in a
-    campaign given by id or slug; returns the shift id."""
+    campaign given by id or slug, after their consent to location sharing, as every real path
+    requires; returns the shift id."""
     from server.shifts.queries import start
 
+    await agree_to_location(pool, campaign, user)
     async with pool.acquire() as c:
-        cid = (
-            campaign
-            if isinstance(campaign, int)
-            else await c.fetchval("SELECT id FROM campaigns WHERE slug = $1", campaign)
-        )
-        uid = user if isinstance(user, int) else await c.fetchval("SELECT id FROM users WHERE login = $1", user)
+        cid, uid = await _ids(c, campaign, user)
         shift, _ = await start(c, cid, uid, 12.0)
     return shift.id
 
@@ -150,21 +174,6 @@ async def set_vocabulary(pool, campaign_id: int) -> list[str]:
     async with pool.acquire() as c:
         await replace(c, campaign_id, tags)
     return [t.tag for t in tags]
-
-
-async def agree_to_location(pool, campaign: str | int, login: str) -> None:
-    """Record the user's consent to the current location-sharing text (shifts start only then)."""
-    from server.consent.queries import agree
-    from server.consent.texts import current_version
-
-    async with pool.acquire() as c:
-        cid = (
-            campaign
-            if isinstance(campaign, int)
-            else await c.fetchval("SELECT id FROM campaigns WHERE slug = $1", campaign)
-        )
-        uid = await c.fetchval("SELECT id FROM users WHERE login = $1", login)
-        await agree(c, cid, uid, current_version("location"))
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ async def revoke(
         if row is None:
             raise NotFound(f"{login!r} is not a member of campaign {slug!r}", code="not_a_member")
     user_id, campaign_id = row["user_id"], row["campaign_id"]
-    shift, _ = await shift_service.end_open(conn, redis, campaign_id, user_id, "hq", max_hours, prefix)
+    shift, _ = await shift_service.end_open(conn, redis, campaign_id, user_id, "revoked", max_hours, prefix)
     notified = await events.publish_best_effort(
         redis, events.access_channel(campaign_id, prefix), events.access_revoked_event(user_id), "access revoked"
     )

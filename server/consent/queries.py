@@ -28,6 +28,14 @@ async def agree(conn: asyncpg.Connection, campaign_id: int, user_id: int, versio
         return await conn.fetchrow(sql("consent/insert"), campaign_id, user_id, version), True
 
 
+async def agree_many(conn: asyncpg.Connection, campaign_id: int, user_ids: list[int], version: str) -> None:
+    """`agree` for many users at once: the simulator's stand-in volunteers, who go on shift like
+    real ones and so must stand by the current text first (server/shifts/service.start)."""
+    async with conn.transaction():
+        await conn.execute(sql("consent/withdraw_other_versions"), campaign_id, user_ids, version)
+        await conn.execute(sql("consent/insert_many"), campaign_id, user_ids, version)
+
+
 async def withdraw(conn: asyncpg.Connection, campaign_id: int, user_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(sql("consent/withdraw"), campaign_id, user_id)
 

@@ -68,7 +68,7 @@ async def withdraw(member: AnyMember, conn: Conn, redis: Redis, settings: AppSet
         shift = await shift_queries.open_of_user(conn, member.campaign_id, member.user.id, settings.shift_max_hours)
         ended = None
         if shift is not None:
-            ended = await shift_queries.end(conn, member.campaign_id, shift.id, "volunteer", settings.shift_max_hours)
+            ended = await shift_queries.end(conn, member.campaign_id, shift.id, "consent", settings.shift_max_hours)
     if ended is not None:
         # also drops the volunteer's live position from Redis (server/shifts/live.py)
         await shift_live.publish_ended(redis, member.campaign_id, ended, settings.redis_prefix)

@@ -5,6 +5,11 @@ POST /api/campaigns/{slug}/invites    (HQ) a one-time link and its QR code (a co
 GET  /api/campaigns/{slug}/invites    (HQ) the campaign's invites, used or not
 POST /api/invites/{secret}/accept     (anyone with the link, once) {"name"}: creates the
                                        account, answers its token and the tracking apps' settings
+POST /api/campaigns/{slug}/apps       (any member) a new device token and the same apps'
+                                       settings (the previous device token stops working)
+
+Both answers carry the OwnTracks and Traccar Client settings as text and as QR codes, built here
+in one place, so the phone page shows them in one section whichever way they came.
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
 
-from server.deps import AppSettings, Conn, HQMember
+from server.auth.queries import issue_device_token
+from server.deps import AnyMember, AppSettings, Conn, HQMember
 from server.errors import Forbidden
 from server.public_urls import ingest_http_url
 from server.invites import queries
 from server.invites.links import device_settings, invite_url, qr_svg
-from server.invites.schemas import Accept, Accepted, InviteCreated, InviteRow, NewInvite
+from server.invites.schemas import Accept, Accepted, InviteCreated, InviteRow, NewInvite, TrackingApps
 
 router = APIRouter(tags=["invites"])
 Secret = Annotated[str, Path(min_length=16, max_length=64)]
@@ -57,12 +63,7 @@ async def list_invites(
 )
 async def accept_invite(secret: Secret, body: Accept, conn: Conn, settings: AppSettings, request: Request) -> Accepted:
     invite, login, token, device_token = await queries.accept(conn, secret, body.name)
-    # The apps get the device token (positions only), never the access code of the API.
-    devices = device_settings(ingest_http_url(settings), invite["slug"], login, device_token)
-    qr = {
-        "owntracks": qr_svg(_owntracks_config(devices["owntracks"])),
-        "traccar": qr_svg(devices["traccar"]["server_url"] + "&id=" + device_token),
-    }
+    devices, qr = _apps(settings, invite["slug"], login, device_token)
     return Accepted(
         campaign=invite["slug"],
         login=login,
@@ -72,6 +73,30 @@ async def accept_invite(secret: Secret, body: Accept, conn: Conn, settings: AppS
         devices=devices,
         devices_qr_svg=qr,
     )
+
+
+@router.post(
+    "/api/campaigns/{slug}/apps",
+    response_model=TrackingApps,
+    status_code=status.HTTP_201_CREATED,
+    summary="A new device token and the OwnTracks / Traccar Client settings, as text and QR codes",
+)
+async def tracking_apps(member: AnyMember, conn: Conn, settings: AppSettings) -> TrackingApps:
+    """Shown once (stored hashed); the previous device token stops working."""
+    device_token = await issue_device_token(conn, member.user.id)
+    devices, qr = _apps(settings, member.slug, member.user.login, device_token)
+    return TrackingApps(campaign=member.slug, login=member.user.login, devices=devices, devices_qr_svg=qr)
+
+
+def _apps(settings, slug: str, login: str, device_token: str) -> tuple[dict, dict[str, str]]:
+    """(the apps' settings, the same as QR codes). The apps get the device token (positions
+    only), never the access code of the API."""
+    devices = device_settings(ingest_http_url(settings), slug, login, device_token)
+    qr = {
+        "owntracks": qr_svg(_owntracks_config(devices["owntracks"])),
+        "traccar": qr_svg(devices["traccar"]["server_url"] + "&id=" + device_token),
+    }
+    return devices, qr
 
 
 def _owntracks_config(s: dict) -> str:

@@ -47,3 +47,10 @@ class Accepted(BaseModel):
     token: str = Field(description="the device token, shown once: the phone keeps it")
     devices: dict = Field(description="settings for OwnTracks and Traccar Client")
     devices_qr_svg: dict[str, str] = Field(description="the same as QR codes (SVG), per app")
+
+
+class TrackingApps(BaseModel):
+    campaign: str
+    login: str
+    devices: dict = Field(description="settings for OwnTracks and Traccar Client (with the new device token)")
+    devices_qr_svg: dict[str, str] = Field(description="the same as QR codes (SVG), per app")

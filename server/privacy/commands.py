@@ -57,7 +57,9 @@ async def cmd_privacy_erase(args, settings: Settings) -> None:
         uid = await queries.volunteer_id(conn, campaign_id, args.login)
         return {
             "login": args.login,
-            "removed": await queries.erase_volunteer(conn, redis, campaign_id, uid, settings.redis_prefix),
+            "removed": await queries.erase_volunteer(
+                conn, redis, campaign_id, uid, settings.shift_max_hours, settings.redis_prefix
+            ),
         }
 
     await _run(args, settings, work)

@@ -14,8 +14,10 @@ import asyncpg
 import orjson
 import redis.asyncio as aioredis
 
+from server import events
 from server.errors import NotFound
 from server.events import DEFAULT_PREFIX, volunteer_state_key
+from server.shifts import service as shift_service
 from server.sql import sql
 
 # Section of the export -> the table it reads (each query takes the user id and the campaign id).
@@ -92,20 +94,39 @@ async def export_contact(conn: asyncpg.Connection, campaign_id: int, contact_id:
 
 
 async def erase_volunteer(
-    conn: asyncpg.Connection, redis: aioredis.Redis, campaign_id: int, user_id: int, prefix: str = DEFAULT_PREFIX
+    conn: asyncpg.Connection,
+    redis: aioredis.Redis,
+    campaign_id: int,
+    user_id: int,
+    max_hours: float,
+    prefix: str = DEFAULT_PREFIX,
 ) -> dict[str, int]:
     """Remove the volunteer from the campaign: pings (folded into per-cell, per-day counts first),
     shifts, reports, door outcomes, consents, teams, membership, live state; contacts they added
     and invites stay, detached; their audited reads stay, by no one. The account and its token go
-    when no other campaign holds it. Returns what was removed, table by table."""
+    when no other campaign holds it. Returns what was removed, table by table, and whether the
+    ingest processes were told (`ingest_notified`, 1 or 0).
+
+    Like `quadriller users revoke` (server/auth/revocation.py), it takes effect on every server at
+    once: the open shift ends first through the duty channel (no ingest takes another ping of
+    theirs while the rows go), and after the commit the access channel tells every ingest process
+    to forget the cached login and close the person's sockets, rather than honour the erased token
+    until its login cache expires."""
+    state_key = volunteer_state_key(campaign_id, prefix)
+    live_states = await redis.hdel(state_key, str(user_id))  # counted here: ending the shift drops it too
+    await shift_service.end_open(conn, redis, campaign_id, user_id, "revoked", max_hours, prefix)
     async with conn.transaction():
         removed = {"pings": await conn.fetchval(sql("pings/fold_and_delete"), campaign_id, user_id, None)}
         removed.update(dict(await conn.fetchrow(sql("privacy/erase_rows"), user_id, campaign_id)))
         await conn.execute("SET LOCAL quadriller.audit_maintenance = 'on'")
         removed["audit_log_blanked"] = await conn.fetchval(sql("privacy/erase_audit"), user_id, campaign_id)
         removed["users"] = await conn.fetchval(sql("privacy/erase_account"), user_id)
-    # After the commit: the rows are gone whatever Redis does; the live state is a cache of them.
-    removed["redis:vstate"] = await redis.hdel(volunteer_state_key(campaign_id, prefix), str(user_id))
+    # Again after the commit: a ping already in an ingest's pipeline may have written it meanwhile.
+    removed["redis:vstate"] = min(1, live_states + await redis.hdel(state_key, str(user_id)))
+    notified = await events.publish_best_effort(
+        redis, events.access_channel(campaign_id, prefix), events.access_revoked_event(user_id), "access erased"
+    )
+    removed["ingest_notified"] = int(notified)
     return removed
 
 

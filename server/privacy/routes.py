@@ -44,5 +44,7 @@ async def erase(body: EraseRequest, member: AdminMember, conn: Conn, redis: Redi
     uid = await queries.volunteer_id(conn, member.campaign_id, body.login)
     return {
         "login": body.login,
-        "removed": await queries.erase_volunteer(conn, redis, member.campaign_id, uid, settings.redis_prefix),
+        "removed": await queries.erase_volunteer(
+            conn, redis, member.campaign_id, uid, settings.shift_max_hours, settings.redis_prefix
+        ),
     }

@@ -1,7 +1,8 @@
 """Shifts over HTTP, under /api/campaigns/{slug}/shifts.
 
 A shift starts only after the volunteer agreed to the current location-sharing text
-(server/consent): otherwise 409 `consent_required`.
+(server/consent): otherwise 409 `consent_required` (checked by server/shifts/service.start, on
+every path).
 
 A volunteer starts and ends their own shift (the phone page, or any client of OwnTracks or
 Traccar users, who cannot send it from those apps); the websocket protocol has the same as
@@ -17,7 +18,6 @@ from fastapi import APIRouter, Query, Response, status
 
 from server.limits import Id
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
-from server.consent import queries as consent_queries
 from server.errors import NotFound
 from server.timewindow import Since, Until, window
 from server.shifts import queries, service
@@ -36,7 +36,6 @@ HQ_ROLES = ("admin", "coordinator")
 async def start_shift(
     member: AnyMember, conn: Conn, redis: Redis, settings: AppSettings, response: Response
 ) -> ShiftChange:
-    await consent_queries.require(conn, member.campaign_id, member.user.id)  # 409 consent_required
     shift, created, notified = await service.start(
         conn, redis, member.campaign_id, member.user.id, settings.shift_max_hours, prefix=settings.redis_prefix
     )

@@ -5,7 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-EndedBy = Literal["volunteer", "hq", "timeout"]
+# consent: the volunteer withdrew their location consent; revoked: removed from the campaign or erased
+EndedBy = Literal["volunteer", "hq", "timeout", "consent", "revoked"]
 
 
 class Shift(BaseModel):

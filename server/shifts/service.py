@@ -1,6 +1,10 @@
 """Starting and ending a shift, the same way from the HTTP API (server/shifts/routes.py) and from
 a phone's websocket (ingest/duty.py): stored in PostgreSQL first, then told to HQ's live map.
 
+Every start goes through `start`, which refuses it (ConsentRequired, 409 `consent_required`)
+unless the volunteer stands by the current location-sharing text: the check lives here, not in
+each caller, so no path (HTTP, websocket, simulator, demo) can track someone who has not agreed.
+
 The database is the truth: a Redis failure comes back as `notified=False`, never as an error.
 """
 
@@ -9,6 +13,7 @@ from __future__ import annotations
 import asyncpg
 import redis.asyncio as aioredis
 
+from server.consent import queries as consent_queries
 from server.events import DEFAULT_PREFIX
 from server.pings import queries as ping_queries
 from server.shifts import live, queries
@@ -26,7 +31,9 @@ async def start(
     team: int | None | object = _LOOK_UP,
     prefix: str = DEFAULT_PREFIX,
 ) -> tuple[Shift, bool, bool]:
-    """(the open shift, opened now, HQ told). A shift already open is returned as it is."""
+    """(the open shift, opened now, HQ told). A shift already open is returned as it is.
+    Raises ConsentRequired without a standing consent to the current location text."""
+    await consent_queries.require(conn, campaign_id, user_id)
     shift, created = await queries.start(conn, campaign_id, user_id, max_hours)
     if not created:
         return shift, False, True

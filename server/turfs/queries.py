@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 import shapely
 
@@ -70,8 +72,11 @@ async def _cut_by_households(
     return turfs
 
 
-async def station_turfs(conn: asyncpg.Connection, campaign_id: int, code: str) -> list[asyncpg.Record]:
-    return await conn.fetch(sql("turfs/station_turfs"), campaign_id, code)
+async def station_turfs(
+    conn: asyncpg.Connection, campaign_id: int, code: str, since: dt.datetime, until: dt.datetime
+) -> list[asyncpg.Record]:
+    """The station's turfs, each with its door coverage (knocked, opened…) in [since, until)."""
+    return await conn.fetch(sql("turfs/station_turfs"), campaign_id, code, since, until)
 
 
 async def turf_doors(conn: asyncpg.Connection, campaign_id: int, turf_id: int) -> list[asyncpg.Record]:

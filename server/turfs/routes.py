@@ -2,7 +2,10 @@
 
 POST /api/campaigns/{slug}/stations/{code}/turfs       cut into turfs of about N doors (replaces), or of
                                                        about N households (H3 cells) without addresses
-GET  /api/campaigns/{slug}/stations/{code}/turfs       the station's turfs, lengths, teams on them
+GET  /api/campaigns/{slug}/stations/{code}/turfs       the station's turfs, lengths, teams on them,
+                                                       and each turf's coverage (doors knocked,
+                                                       opened, refused, contacts; ?since&until,
+                                                       default today UTC)
 GET  /api/campaigns/{slug}/turfs/{id}/route            a turf's doors in route order (HQ map, phone)
 GET  /api/campaigns/{slug}/turfs/{id}/walklist.csv     the walk list as CSV
 GET  /api/campaigns/{slug}/turfs/{id}/walklist.pdf     the walk list, printable, with a small map
@@ -13,15 +16,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from server.deps import AnyMember, Conn, HQMember
+from server.timewindow import Since, Until, window
 from server.turfs import queries, walklist
 from server.turfs.schemas import CutRequest, RoutePoint, StationTurfs, TurfOut, TurfRoute
 
 router = APIRouter(prefix="/api/campaigns/{slug}", tags=["turfs"])
 
 
-async def _station_turfs(conn, campaign_id: int, code: str) -> StationTurfs:
-    rows = await queries.station_turfs(conn, campaign_id, code)
-    return StationTurfs(station=code, turfs=[TurfOut(**{**dict(r), "streets": r["streets"] or []}) for r in rows])
+async def _station_turfs(conn, campaign_id: int, code: str, since=None, until=None) -> StationTurfs:
+    lo, hi = window(since, until)
+    rows = await queries.station_turfs(conn, campaign_id, code, lo, hi)
+    return StationTurfs(
+        station=code,
+        since=lo,
+        until=hi,
+        turfs=[
+            TurfOut(
+                **{**dict(r), "streets": r["streets"] or []},
+                share_knocked=round(r["knocked"] / r["doors"], 4) if r["doors"] else None,
+            )
+            for r in rows
+        ],
+    )
 
 
 @router.post(
@@ -35,9 +51,11 @@ async def cut_turfs(code: str, body: CutRequest, member: HQMember, conn: Conn) -
     return await _station_turfs(conn, member.campaign_id, code)
 
 
-@router.get("/stations/{code}/turfs", response_model=StationTurfs, summary="A polling station's turfs")
-async def list_turfs(code: str, member: HQMember, conn: Conn) -> StationTurfs:
-    return await _station_turfs(conn, member.campaign_id, code)
+@router.get(
+    "/stations/{code}/turfs", response_model=StationTurfs, summary="A polling station's turfs, with their coverage"
+)
+async def list_turfs(code: str, member: HQMember, conn: Conn, since: Since = None, until: Until = None) -> StationTurfs:
+    return await _station_turfs(conn, member.campaign_id, code, since, until)
 
 
 @router.get("/turfs/{turf_id}/route", response_model=TurfRoute, summary="A turf's doors in route order")

@@ -28,10 +28,17 @@ class TurfOut(BaseModel):
     cells: list[str] = Field(default_factory=list, description="its H3 cells in route order (cut by households)")
     team: str | None = Field(None, description="the team walking it now")
     created_at: dt.datetime | None = None
+    knocked: int = Field(0, description="distinct doors of the turf with at least one outcome in the window")
+    opened: int = Field(0, description="distinct doors of the turf where someone came to the door")
+    refused: int = 0
+    contacts: int = 0
+    share_knocked: float | None = Field(None, description="knocked / doors")
 
 
 class StationTurfs(BaseModel):
     station: str
+    since: dt.datetime | None = Field(None, description="the coverage window (default: today, UTC)")
+    until: dt.datetime | None = None
     turfs: list[TurfOut]
 
 

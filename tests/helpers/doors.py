@@ -18,3 +18,14 @@ async def station_doors(pool, campaign_id: int, n: int = 1) -> list[dict]:
             n,
         )
     return [dict(r) for r in rows]
+
+
+async def doors_of(pool, campaign_id: int, code: str) -> list[int]:
+    """The address ids of polling station `code`, in id order."""
+    async with pool.acquire() as c:
+        return await c.fetchval(
+            "SELECT array_agg(ad.id ORDER BY ad.id) FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id "
+            "WHERE a.campaign_id = $1 AND a.code = $2",
+            campaign_id,
+            code,
+        )

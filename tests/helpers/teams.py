@@ -7,9 +7,10 @@ from tests.ingest.conftest import user_id
 
 
 async def volunteers(pool, slug: str, n: int, prefix: str) -> list[dict]:
+    """n volunteers who agreed to location sharing (ready to go on shift), with their ids."""
     out = []
     for i in range(n):
-        u = await add_user(pool, slug, "volunteer", f"{prefix}{i}")
+        u = await add_user(pool, slug, "volunteer", f"{prefix}{i}", agreed=True)
         u["id"] = await user_id(pool, u["login"])
         out.append(u)
     return out

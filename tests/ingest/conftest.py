@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from ingest.app import uvicorn_config
-from tests.conftest import add_user, start_shift
+from tests.conftest import add_user, agree_to_location, start_shift
 from tests.servers import UvicornThread, free_port
 
 
@@ -46,11 +46,12 @@ async def ingest(settings):
 
 @pytest.fixture
 async def off_duty(pool, campaign) -> dict:
-    """A volunteer with no shift open."""
+    """A volunteer with no shift open, who agreed to location sharing (so may start one)."""
     user = await add_user(pool, campaign["slug"], "volunteer", "Vol")
     async with pool.acquire() as c:
         user["id"] = await c.fetchval("SELECT id FROM users WHERE login = $1", user["login"])
     user["campaign_id"] = campaign["id"]
+    await agree_to_location(pool, campaign["id"], user["id"])
     return user
 
 

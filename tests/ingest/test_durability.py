@@ -161,15 +161,20 @@ def stack():
 
 
 async def volunteers(stack: PrivateStack, n: int) -> list[str]:
+    """n volunteers who agreed to location sharing (their clients start shifts); their tokens."""
     from server.auth.queries import add_user
     from server.campaigns.queries import create_campaign
+    from server.consent.queries import agree_many
+    from server.consent.texts import current_version
 
     conn = await asyncpg.connect(stack.database_url)
     slug = "d-" + uuid.uuid4().hex[:8]
-    await create_campaign(conn, slug, "durability")
-    tokens = [(await add_user(conn, slug, "volunteer", f"v{i}")).token for i in range(n)]
+    campaign = await create_campaign(conn, slug, "durability")
+    users = [await add_user(conn, slug, "volunteer", f"v{i}") for i in range(n)]
+    ids = await conn.fetch("SELECT id FROM users WHERE login = ANY($1::text[])", [u.login for u in users])
+    await agree_many(conn, campaign["id"], [r["id"] for r in ids], current_version("location"))
     await conn.close()
-    return tokens
+    return [u.token for u in users]
 
 
 async def load_through(stack: PrivateStack, disruption, seconds_before: float = 1.5, seconds_after: float = 2.5):

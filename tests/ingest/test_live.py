@@ -31,7 +31,7 @@ async def test_live_delta_with_paris_areas(ingest, pool, paris, redis_url):
     async with pool.acquire() as c:
         expected = await locate_exact(c, paris["id"], lon, lat)
     assert expected.polling_station.code == "7-3"
-    user = await add_user(pool, paris["slug"], "volunteer", "Paris walker")
+    user = await add_user(pool, paris["slug"], "volunteer", "Paris walker", agreed=True)
     uid = await user_id(pool, user["login"])
     async with subscribed(redis_url, paris["id"]) as pubsub, connected(ingest.ws_url, user["token"]) as (ws, _):
         t = time.time()

@@ -12,6 +12,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from server.redis import volunteer_state_key
+from tests.conftest import add_user, agree_to_location
 from tests.ingest.conftest import (
     ServerThread,
     connected,
@@ -43,6 +44,27 @@ async def test_off_shift_pings_are_refused_and_not_stored(ingest, pool, off_duty
         errors = [await recv_until(ws, "error") for _ in range(2)]
     assert {(e["seq"], e["code"]) for e in errors} == {(1, "off_shift"), (2, "off_shift")}
     assert await stored(pool, off_duty["id"]) == []
+
+
+async def test_no_shift_starts_from_the_websocket_without_consent(ingest, pool, campaign):
+    """The shift-start frame obeys the same rule as POST /shifts/start: an error frame
+    `consent_required`, no shift opened, pings still refused; after agreeing, the start works."""
+    vol = await add_user(pool, campaign["slug"], "volunteer", "Not yet agreed")
+    async with pool.acquire() as c:
+        uid = await c.fetchval("SELECT id FROM users WHERE login = $1", vol["login"])
+    async with connected(ingest.ws_url, vol["token"], shift=False) as (ws, ready):
+        assert ready["shift"] is None
+        await ws.send('{"type":"shift","action":"start"}')
+        refused = await recv_until(ws, "error")
+        assert (refused["seq"], refused["code"]) == (None, "consent_required")
+        assert "location sharing" in refused["reason"]
+        await ws.send(ping_frame(1))
+        assert (await recv_until(ws, "error"))["code"] == "off_shift"
+        assert await shift_rows(pool, uid) == []
+        await agree_to_location(pool, campaign["id"], uid)
+        await ws.send('{"type":"shift","action":"start"}')  # the same connection, once agreed
+        assert (await recv_until(ws, "shift"))["state"] == "on"
+    assert len(await shift_rows(pool, uid)) == 1
 
 
 async def test_start_shift_then_pings_are_taken(ingest, pool, off_duty, redis_url):

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from server.consent.texts import current_version
 from simulate.simulator import (
     BAD_ACC_M,
     GOOD_ACC_M,
@@ -169,6 +170,15 @@ async def test_volunteer_accounts_are_made_in_bulk_and_reused(pool, paris):
         rows = await memberships(c, user.id)
         assert [(r["slug"], r["role"]) for r in rows] == [(paris["slug"], "volunteer")]
         assert await next_seq(c, [i for i, _ in first]) >= 1
+        # stand-ins go on shift like real volunteers: each stands by the current location text, once
+        standing = await c.fetch(
+            "SELECT user_id, version FROM location_consents WHERE campaign_id = $1 AND user_id = ANY($2::bigint[]) "
+            "AND withdrawn_at IS NULL",
+            paris["id"],
+            [i for i, _ in first],
+        )
+        assert sorted(r["user_id"] for r in standing) == sorted(i for i, _ in first)
+        assert {r["version"] for r in standing} == {current_version("location")}
 
 
 def test_metres_between_is_close_to_haversine():

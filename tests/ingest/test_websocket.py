@@ -10,7 +10,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import add_user
+from tests.conftest import add_user, agree_to_location
 from tests.ingest.conftest import connected, frames_for, ping, ping_frame, pings_frame, recv_until, stored
 
 
@@ -45,6 +45,7 @@ async def test_auth_names_campaign_when_member_of_several(ingest, pool, campaign
             volunteer["id"],
             other["id"],
         )
+    await agree_to_location(pool, other["id"], volunteer["id"])  # `connected` starts a shift there
     async with websockets.connect(ingest.ws_url) as ws:  # ambiguous: refused
         await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
         code, reason = await close_code(ws)
@@ -196,7 +197,7 @@ async def test_flood_is_throttled_and_service_survives(ingest, pool, volunteer, 
     # Dropped pings are not stored: the client resends them later.
     assert {r["seq"] for r in await stored(pool, volunteer["id"])} == acked
     # And the service still serves everybody, this device included once it slows down.
-    other = await add_user(pool, campaign["slug"], "volunteer", "Other")
+    other = await add_user(pool, campaign["slug"], "volunteer", "Other", agreed=True)
     async with connected(ingest.ws_url, other["token"]) as (ws, _):
         await ws.send(ping_frame(1))
         assert (await recv_until(ws, "ack"))["seqs"] == [1]

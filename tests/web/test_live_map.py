@@ -21,7 +21,7 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
     ingest = await asyncio.to_thread(ServerThread(make_settings(settings)).start)
     try:
         hq = await add_user(pool, paris["slug"], "coordinator")
-        volunteer = await add_user(pool, paris["slug"], "volunteer", "Walker")
+        volunteer = await add_user(pool, paris["slug"], "volunteer", "Walker", agreed=True)
         page = await browser.new_page(viewport={"width": 1200, "height": 800})
         await page.goto(f"{live_server}/?campaign={paris['slug']}#token={hq['token']}")
         await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)

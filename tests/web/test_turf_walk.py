@@ -3,9 +3,12 @@ street-side walk improved by 2-opt), not the whole station's."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.conftest import add_user, bearer
+from tests.helpers.doors import doors_of
 from tests.helpers.teams import make_team, volunteers
 
 pytestmark = pytest.mark.browser
@@ -49,9 +52,18 @@ async def test_phone_shows_the_turf_route(stack, browser, pool, paris, client): 
 
 
 async def test_hq_cuts_a_station_into_turfs_and_draws_their_routes(stack, browser, pool, paris, client):  # noqa: F811
+    """…and shows each turf's coverage today: doors knocked (of its doors) and opened."""
     slug = paris["slug"]
     hq = await add_user(pool, slug, "coordinator", "Turf cutter HQ")
-    page = await browser.new_page(viewport={"width": 1300, "height": 1000})
+    walker = await add_user(pool, slug, "volunteer", "Turf knocker")
+    door = (await doors_of(pool, paris["id"], STATION))[0]
+    r = await client.post(
+        f"/api/campaigns/{slug}/doors/outcomes",
+        json={"address": door, "outcome": "opened", "client_id": str(uuid.uuid4())},
+        headers=bearer(walker["token"]),
+    )
+    assert r.status_code == 201, r.text
+    page = await browser.new_page(locale="en-GB", viewport={"width": 1300, "height": 1000})
     try:
         await page.goto(f"{stack}/?campaign={slug}#token={hq['token']}")
         await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
@@ -69,6 +81,13 @@ async def test_hq_cuts_a_station_into_turfs_and_draws_their_routes(stack, browse
             arg=n,
             timeout=15_000,
         )
+        listed = (
+            await client.get(f"/api/campaigns/{slug}/stations/{STATION}/turfs", headers=bearer(hq["token"]))
+        ).json()["turfs"]
+        assert sum(x["knocked"] for x in listed) >= 1 and sum(x["opened"] for x in listed) >= 1
+        for x in listed:
+            shown = await page.inner_text(f"#turf-list li[data-turf='{x['id']}'] .turf-coverage")
+            assert f"{x['knocked']}/{x['doors']} doors knocked, {x['opened']} opened" in shown, shown
     finally:
         await page.close()
         async with pool.acquire() as c:

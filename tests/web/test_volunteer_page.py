@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import add_user
+from tests.conftest import add_user, bearer
 from tests.ingest.conftest import stored, user_id
 from tests.servers import until
 
@@ -92,30 +92,65 @@ async def _has(pool, vid: int, point) -> bool:
     return any(near(r, point) for r in await stored(pool, vid))
 
 
-async def test_phone_page_shows_the_apps_settings_with_a_device_token(stack, browser, pool, paris):
-    """The OwnTracks / Traccar settings carry a device token, which the ingest takes from the
-    apps and the HQ API refuses."""
+async def test_phone_page_shows_the_apps_settings_in_one_place(stack, browser, pool, paris):
+    """The OwnTracks / Traccar settings (URL, user, device token) are one section, as text and QR
+    codes: first those the invite brought, then, on "new device code", the new ones in the same
+    place. The device token is taken by the ingest from the apps and refused by the HQ API; the
+    invite's stops working once replaced."""
     import httpx
 
-    vol = await add_user(pool, paris["slug"], "volunteer", "App user")
+    slug = paris["slug"]
+    hq = await add_user(pool, slug, "coordinator", "Inviter")
+    async with httpx.AsyncClient(base_url=stack, timeout=20) as http:
+        r = await http.post(f"/api/campaigns/{slug}/invites", json={}, headers=bearer(hq["token"]))
+        assert r.status_code == 201, r.text
+    invite_url = r.json()["url"]
     context = await browser.new_context(locale="en-GB", viewport={"width": 400, "height": 800})
     page = await context.new_page()
+    page.on("dialog", lambda d: asyncio.ensure_future(d.accept()))  # "a new device code replaces…"
+
+    async def shown() -> dict:
+        await page.wait_for_selector("#apps-settings:not([hidden]) #apps-traccar-qr svg", timeout=15_000)
+        tokens = await page.eval_on_selector_all("[data-device-token]", "els => els.map(e => e.textContent.trim())")
+        assert len(set(tokens)) == 1, tokens  # OwnTracks' password and Traccar's identifier: one token
+        return {
+            "token": tokens[0],
+            "owntracks": (await page.text_content("#apps-owntracks-url")).strip(),
+            "user": (await page.text_content("#apps-login")).strip(),
+            "traccar": (await page.text_content("#apps-traccar-url")).strip(),
+            "qr": await page.inner_html("#apps-owntracks-qr"),
+        }
+
     try:
-        await page.goto(f"{stack}/volunteer?campaign={paris['slug']}#token={vol['token']}")
+        await page.goto(invite_url)
+        await page.fill("#invite-name", "App user")
+        await page.click("#invite-join")
         await page.wait_for_selector("#apps:not([hidden])", timeout=15_000)
+        first = await shown()
+        assert first["token"].startswith("qdd_") and "<svg" in first["qr"]
+        assert first["owntracks"].endswith(f"/api/owntracks?campaign={slug}")
+        assert first["traccar"].endswith(f"/api/osmand?campaign={slug}")
+        assert await page.query_selector("#devices") is None  # the one section for the apps
         await page.click("#apps-show")
-        await page.wait_for_selector("#apps-settings:not([hidden])")
-        device_token = (await page.text_content("[data-device-token]")).strip()
-        owntracks_url = (await page.text_content("#apps-owntracks-url")).strip()
-        assert device_token.startswith("qdd_") and device_token != vol["token"]
-        assert (await page.text_content("#apps-login")).strip() == vol["login"]
-        assert owntracks_url.endswith(f"/api/owntracks?campaign={paris['slug']}")
-        assert (await page.text_content("#apps-traccar-url")).strip().endswith("/api/osmand")
+        await page.wait_for_function(
+            "t => document.querySelector('[data-device-token]').textContent.trim() !== t", arg=first["token"]
+        )
+        second = await shown()
+        assert second["token"].startswith("qdd_") and second["qr"] != first["qr"]
+        assert (second["user"], second["owntracks"], second["traccar"]) == (
+            first["user"],
+            first["owntracks"],
+            first["traccar"],
+        )
+        await page.reload()  # kept on the phone: the latest settings, not the invite's
+        assert (await shown())["token"] == second["token"]
     finally:
         await context.close()
     fix = {"_type": "location", "lat": A[0], "lon": A[1], "tst": int(time.time()) - 5, "acc": 10}
     async with httpx.AsyncClient(timeout=20) as http:
-        r = await http.post(owntracks_url, json=fix, auth=(vol["login"], device_token))
+        r = await http.post(second["owntracks"], json=fix, auth=(second["user"], second["token"]))
         assert r.status_code == 200 and r.headers["x-quadriller-not-stored"] == "off_shift"  # accepted, off shift
-        r = await http.get(f"{stack}/api/me", headers={"Authorization": f"Bearer {device_token}"})
+        r = await http.post(second["owntracks"], json=fix, auth=(first["user"], first["token"]))
+        assert r.status_code == 401  # the invite's device token was replaced
+        r = await http.get(f"{stack}/api/me", headers={"Authorization": f"Bearer {second['token']}"})
         assert r.status_code == 401

@@ -42,7 +42,7 @@ export interface LiveEvent {
   kind: LiveEventKind;
   id: string;
   ps: string | null;
-  by?: string | null; // shift_end: volunteer, hq or timeout
+  by?: string | null; // shift_end: volunteer, hq, timeout, consent or revoked
   doors?: DoorCounts; // report
   outcome?: string; // door: not_home, opened, refused, later or contact
   turf?: number; // turf_finished: the turf's number in its station

@@ -10,22 +10,13 @@ import time
 
 import httpx
 import orjson
-import pytest
 import websockets
 
 from tests.conftest import add_user, bearer, start_shift
 from tests.helpers.cli import run
+from tests.helpers.sockets import closed_within
 from tests.ingest.conftest import ServerThread, connected, make_settings, ping_frame, recv_until
 from tests.server.live.conftest import LiveServer
-
-
-async def closed_within(ws, seconds: float) -> tuple[int | None, float]:
-    """(close code, seconds it took), reading and dropping frames meanwhile."""
-    t0 = time.monotonic()
-    with pytest.raises(websockets.ConnectionClosed) as closed:
-        while True:
-            await asyncio.wait_for(ws.recv(), max(0.01, seconds - (time.monotonic() - t0)))
-    return closed.value.rcvd.code if closed.value.rcvd else None, time.monotonic() - t0
 
 
 async def test_revoke_closes_sockets_and_refuses_tokens_everywhere(settings, pool, campaign, client, capsys):
@@ -71,7 +62,7 @@ async def test_revoke_closes_sockets_and_refuses_tokens_everywhere(settings, poo
     r = await client.get(f"/api/campaigns/{slug}/shifts/open", headers=bearer(hq["token"]))
     assert r.status_code in (403, 404)
     async with pool.acquire() as c:
-        assert await c.fetchval("SELECT ended_by FROM shifts WHERE id = $1", shift) == "hq"
+        assert await c.fetchval("SELECT ended_by FROM shifts WHERE id = $1", shift) == "revoked"
         assert await c.fetchval("SELECT count(*) FROM pings WHERE volunteer_id = $1", vid) == 2
 
     code, _, err = await asyncio.to_thread(run, capsys, "users", "revoke", "--campaign", slug, "--login", vol["login"])

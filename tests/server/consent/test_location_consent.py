@@ -44,6 +44,8 @@ async def test_consent_gates_shifts_and_withdrawal_ends_them(client, pool, campa
     out = (await client.delete(f"/api/campaigns/{slug}/consent", headers=h)).json()
     assert out == {"withdrawn": True, "ended_shift": shift["id"]}
     assert (await client.get(f"/api/campaigns/{slug}/shifts/current", headers=h)).json() == {"shift": None}
+    shifts = (await client.get(f"/api/campaigns/{slug}/shifts", headers=bearer(hq["token"]))).json()["shifts"]
+    assert [(s["id"], s["ended_by"]) for s in shifts] == [(shift["id"], "consent")]  # a withdrawal, told apart
     assert not await r_.hexists(volunteer_state_key(campaign["id"]), str(vid))  # sharing stopped on HQ's map
     await r_.aclose()
     assert (await client.post(f"/api/campaigns/{slug}/shifts/start", headers=h)).status_code == 409

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from server.auth.queries import user_by_device_token
 from server.cli import main as cli_main
 from server.invites.links import device_settings
 from tests.conftest import add_user, bearer
@@ -98,6 +99,29 @@ async def test_hq_invites_through_the_api(client, pool, campaign):
     assert accepted.status_code == 201
     assert (await client.get(url, headers=bearer(coord["token"]))).json()[0]["used_by"] == "Max"
     assert (await client.post("/api/invites/not-a-real-secret-at-all/accept", json={"name": "X"})).status_code == 404
+
+
+async def test_a_member_gets_new_app_settings_with_their_qr_codes(client, pool, campaign):
+    """The phone page's "new device code": the same settings as an invite brings (text and QR
+    codes) with a new device token; the previous one stops working; HQ's API refuses it."""
+    slug = campaign["slug"]
+    vol = await add_user(pool, slug, "volunteer", "Léa")
+    url = f"/api/campaigns/{slug}/apps"
+    r = await client.post(url, headers=bearer(vol["token"]))
+    assert r.status_code == 201, r.text
+    got = r.json()
+    token = got["devices"]["traccar"]["device_identifier"]
+    assert token.startswith("qdd_") and token not in (vol["token"], vol["device_token"])
+    assert got["login"] == vol["login"] == got["devices"]["owntracks"]["user"] and got["campaign"] == slug
+    assert got["devices"]["owntracks"]["password"] == token
+    assert got["devices"]["owntracks"]["url"].endswith(f"/api/owntracks?campaign={slug}")
+    assert all(got["devices_qr_svg"][app].lstrip().startswith("<svg") for app in ("owntracks", "traccar"))
+    async with pool.acquire() as c:  # only the newest device token is held (hashed)
+        assert await user_by_device_token(c, vol["device_token"]) is None
+        assert (await user_by_device_token(c, token)) is not None
+    assert (await client.get("/api/me", headers=bearer(token))).status_code == 401
+    assert (await client.post(url)).status_code == 401
+    assert (await client.post(f"/api/campaigns/not-{slug}/apps", headers=bearer(vol["token"]))).status_code == 404
 
 
 def test_device_settings_follow_the_ingest_url():

@@ -57,7 +57,7 @@ async def processes(settings):
 async def test_a_ping_via_either_ingest_reaches_viewers_of_both_servers(processes, pool, campaign):
     slug = campaign["slug"]
     admin = await add_user(pool, slug, "admin", "HQ")
-    vols = [await add_user(pool, slug, "volunteer", f"V{i}") for i in range(2)]
+    vols = [await add_user(pool, slug, "volunteer", f"V{i}", agreed=True) for i in range(2)]
     async with pool.acquire() as c:
         ids = [await c.fetchval("SELECT id FROM users WHERE login = $1", v["login"]) for v in vols]
 

@@ -4,13 +4,16 @@ team assigned a turf. The shared Paris campaign gets its turfs removed again at 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+import uuid
 
 import pytest
 
 from server.cli import main as cli_main
 from tests.conftest import add_user, bearer
+from tests.helpers.doors import doors_of
 from tests.helpers.teams import make_team, volunteers
 
 STATION = "11-13"
@@ -27,13 +30,7 @@ async def hq(pool, paris):
 
 async def test_cut_a_station_into_turfs_with_routes_and_walk_lists(client, pool, paris, hq):
     slug = paris["slug"]
-    async with pool.acquire() as c:
-        doors = await c.fetchval(
-            "SELECT count(*) FROM addresses ad JOIN areas a ON a.id = ad.polling_station_id "
-            "WHERE a.campaign_id = $1 AND a.code = $2",
-            paris["id"],
-            STATION,
-        )
+    doors = len(await doors_of(pool, paris["id"], STATION))
     assert doors > 100
     r = await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 40}, headers=hq)
     assert r.status_code == 201, r.text
@@ -94,6 +91,46 @@ async def test_a_team_is_assigned_a_turf_and_big_stations_take_a_team_per_turf(c
         values = {v.code: v for v in await station_values(c, paris["id"], {STATION: 1}, 0.9)}
     if STATION in values:  # (not if canvassed to coverage by another test today)
         assert values[STATION].capacity == len(turfs) and values[STATION].taken == 1
+
+
+async def test_door_outcomes_feed_each_turfs_coverage(client, pool, paris, hq):
+    """Doors knocked and opened per turf, counted on the turf's own real addresses: distinct
+    doors (a door knocked twice counts once; opened if anyone came to it), in the window."""
+    slug = paris["slug"]
+    t0 = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)  # only this test's outcomes count
+    turfs = (
+        await client.post(f"/api/campaigns/{slug}/stations/{STATION}/turfs", json={"doors": 40}, headers=hq)
+    ).json()["turfs"]
+    first, second = [
+        [
+            s["id"]
+            for s in (await client.get(f"/api/campaigns/{slug}/turfs/{t['id']}/route", headers=hq)).json()["stops"]
+        ]
+        for t in turfs[:2]
+    ]
+    walker = bearer((await add_user(pool, slug, "volunteer", "Turf walker"))["token"])
+    for door, what in [
+        (first[0], "not_home"),
+        (first[0], "opened"),  # came back: the same door, now opened
+        (first[1], "refused"),
+        (first[2], "not_home"),
+        (first[3], "contact"),
+        (second[0], "later"),
+    ]:
+        r = await client.post(
+            f"/api/campaigns/{slug}/doors/outcomes",
+            json={"address": door, "outcome": what, "client_id": str(uuid.uuid4())},
+            headers=walker,
+        )
+        assert r.status_code == 201, r.text
+    url = f"/api/campaigns/{slug}/stations/{STATION}/turfs"
+    listed = (await client.get(url, params={"since": t0.isoformat()}, headers=hq)).json()
+    cov = {t["number"]: (t["knocked"], t["opened"], t["refused"], t["contacts"]) for t in listed["turfs"]}
+    assert cov[1] == (4, 3, 1, 1) and cov[2] == (1, 1, 0, 0)
+    assert all(c == (0, 0, 0, 0) for n, c in cov.items() if n > 2)
+    assert listed["turfs"][0]["share_knocked"] == pytest.approx(4 / turfs[0]["doors"], abs=1e-4)
+    bad = await client.get(url, params={"since": "2026-13-01"}, headers=hq)
+    assert bad.status_code == 422
 
 
 def test_cli_cuts_turfs_and_rejects_bad_input(paris, hq, capsys, database_url):

@@ -149,6 +149,8 @@ function eventText(e: LiveEvent): string {
   if (e.kind === 'left' && !e.ps) key = 'ev_left_none';
   else if (e.kind === 'shift_end' && e.by === 'hq') key = 'ev_shift_end_hq';
   else if (e.kind === 'shift_end' && e.by === 'timeout') key = 'ev_shift_end_timeout';
+  else if (e.kind === 'shift_end' && e.by === 'consent') key = 'ev_shift_end_consent';
+  else if (e.kind === 'shift_end' && e.by === 'revoked') key = 'ev_shift_end_revoked';
   else if (e.kind === 'report' && !e.ps) key = 'ev_report_none';
   const d = e.doors;
   if (e.kind === 'door') key = `ev_door_${e.outcome ?? 'opened'}` as MessageKey;

@@ -1,7 +1,8 @@
 // Turfs of the selected polling station: cut it into turfs of about N doors (HQ), list them with
-// their route length against the street-side order and their walk lists (CSV, printable PDF),
-// and draw each turf's route on the map (server/turfs). A station without addresses is cut by
-// households instead: its turfs are H3 cells, drawn as hexagons coloured by turf.
+// their route length against the street-side order, today's coverage (doors knocked and opened),
+// and their walk lists (CSV, printable PDF), and draw each turf's route on the map (server/turfs).
+// A station without addresses is cut by households instead: its turfs are H3 cells, drawn as
+// hexagons coloured by turf.
 
 import {H3HexagonLayer} from '@deck.gl/geo-layers';
 import {PathLayer} from '@deck.gl/layers';
@@ -19,6 +20,8 @@ interface Turf {
   team: string | null;
   households: number | null; // cut by households (no addresses): its H3 cells
   cells: string[];
+  knocked: number; // coverage today (UTC): distinct doors with an outcome
+  opened: number;
 }
 
 interface Route {
@@ -87,12 +90,18 @@ export function startTurfs(campaign: string, onLayers: (layers: Layer[]) => void
     const li = document.createElement('li');
     li.dataset.turf = String(x.id);
     const text = document.createElement('span');
-    text.textContent = x.households !== null && x.doors === 0
-      ? t('turf_line_households', {n: x.number, households: Math.round(x.households), cells: x.cells.length,
-                                   team: x.team ?? '—'})
-      : t('turf_line', {n: x.number, doors: x.doors, route: Math.round(x.route_m), walk: Math.round(x.walk_m),
-                        team: x.team ?? '—'});
-    li.append(text);
+    if (x.households !== null && x.doors === 0) {
+      text.textContent = t('turf_line_households', {n: x.number, households: Math.round(x.households),
+                                                    cells: x.cells.length, team: x.team ?? '—'});
+      li.append(text);
+    } else {
+      text.textContent = t('turf_line', {n: x.number, doors: x.doors, route: Math.round(x.route_m),
+                                          walk: Math.round(x.walk_m), team: x.team ?? '—'});
+      const coverage = document.createElement('span');
+      coverage.className = 'turf-coverage';
+      coverage.textContent = t('turf_coverage', {knocked: x.knocked, doors: x.doors, opened: x.opened});
+      li.append(text, ' ', coverage);
+    }
     for (const ext of x.doors > 0 ? ['csv', 'pdf'] : []) {
       const a = document.createElement('a');
       a.href = `${base}/turfs/${x.id}/walklist.${ext}`;

@@ -11,13 +11,13 @@ import {isKey, tr, type PhoneKey} from './messages';
 import {ContactForm} from './contact';
 import {TourReport} from './report';
 import {
-  acceptInvite, consentText, downloadMyData, inviteSecret, loadConsent, renderDevices, setConsent,
+  acceptInvite, consentText, downloadMyData, inviteSecret, loadConsent, setConsent,
   type LocationConsent
 } from './rights';
 import {loadTags, renderTags} from './tags';
 import {WalkList} from './walklist';
 import {ShiftSharing, type ShareStatus} from './sharing';
-import {wireAppSettings} from './apps';
+import {renderAppSettings, wireAppSettings} from './apps';
 import {SosOutbox} from './sos';
 
 interface PhoneConfig {
@@ -86,6 +86,7 @@ function render(s: ShareStatus | null): void {
   let key: PhoneKey = `st_${state}` as PhoneKey;
   if (state === 'ended' && s?.endedBy === 'hq') key = 'st_ended_hq';
   if (state === 'ended' && s?.endedBy === 'timeout') key = 'st_ended_timeout';
+  if (state === 'ended' && s?.endedBy === 'consent') key = 'st_ended_consent';
   $('status-text').textContent = state === 'denied' ? tr('st_denied', {reason: s?.problem ?? ''}) : tr(key);
   const start = $<HTMLButtonElement>('start');
   start.hidden = !off;
@@ -182,7 +183,7 @@ async function boot(): Promise<void> {
   report = new TourReport(campaign);
   contact = new ContactForm(campaign);
   walk = new WalkList(campaign, address => contact?.open(address));
-  renderDevices();
+  renderAppSettings();
   $('apps').hidden = false;
   translate();
   sharing.connect();
@@ -247,7 +248,7 @@ function wire(): void {
   $('end').addEventListener('click', async () => {
     if (sharing && !(await sharing.endShift())) $('message').textContent = tr('end_failed');
   });
-  wireAppSettings(() => config?.ingest_http_url ?? null, () => campaign);
+  wireAppSettings(() => campaign);
   // The "last position" age keeps moving between fixes.
   window.setInterval(() => render(sharing?.status ?? null), 5000);
 }

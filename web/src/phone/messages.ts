@@ -3,8 +3,8 @@
 import {getLang} from '../i18n';
 
 const en = {
-  apps_title: 'All-day tracking with an app',
-  apps_hint: 'OwnTracks and Traccar Client use a device code of their own, which only sends positions.',
+  apps_title: 'Tracking with the screen off: OwnTracks or Traccar Client',
+  apps_hint: 'In OwnTracks (HTTP mode) or Traccar Client, enter these settings or scan the code. The apps use a device code of their own, which only sends positions.',
   apps_show: 'Show the app settings (new device code)',
   apps_confirm: 'A new device code replaces the one your apps use now. Continue?',
   apps_mode: 'Mode',
@@ -43,6 +43,7 @@ const en = {
   st_ended: 'Shift ended: your location is not shared',
   st_ended_hq: 'HQ ended your shift: your location is not shared',
   st_ended_timeout: 'Your shift timed out: your location is not shared',
+  st_ended_consent: 'You withdrew your consent: your shift ended and your location is not shared',
   st_denied: 'Refused: {reason}',
   geo_denied: 'Location permission is off for this page: allow it in the browser to share.',
   geo_unavailable: 'No position yet (no GPS signal?).',
@@ -96,8 +97,6 @@ const en = {
   invite_title: 'Join the campaign',
   invite_name: 'Your first name',
   invite_join: 'Join',
-  devices_title: 'Tracking with the screen off',
-  devices_hint: 'In OwnTracks (HTTP mode) or Traccar Client, enter these settings or scan the code.',
   mydata_title: 'My data',
   mydata_download: 'Download my data',
   mydata_hint: 'To have it erased, ask the campaign’s HQ.'
@@ -106,8 +105,8 @@ const en = {
 type Key = keyof typeof en;
 
 const fr: Record<Key, string> = {
-  apps_title: 'Suivi toute la journée avec une application',
-  apps_hint: 'OwnTracks et Traccar Client ont leur propre code d’appareil, qui ne sert qu’à envoyer des positions.',
+  apps_title: 'Suivi écran éteint : OwnTracks ou Traccar Client',
+  apps_hint: 'Dans OwnTracks (mode HTTP) ou Traccar Client, saisissez ces réglages ou scannez le code. Les applications ont leur propre code d’appareil, qui ne sert qu’à envoyer des positions.',
   apps_show: 'Afficher les réglages des applications (nouveau code d’appareil)',
   apps_confirm: 'Un nouveau code d’appareil remplace celui de vos applications. Continuer ?',
   apps_mode: 'Mode',
@@ -146,6 +145,7 @@ const fr: Record<Key, string> = {
   st_ended: 'Service terminé : votre position n’est pas partagée',
   st_ended_hq: 'Le QG a mis fin à votre service : votre position n’est pas partagée',
   st_ended_timeout: 'Votre service a expiré : votre position n’est pas partagée',
+  st_ended_consent: 'Vous avez retiré votre consentement : votre service est terminé et votre position n’est pas partagée',
   st_denied: 'Refusé : {reason}',
   geo_denied: 'La localisation est refusée pour cette page : autorisez-la dans le navigateur.',
   geo_unavailable: 'Pas encore de position (pas de signal GPS ?).',
@@ -199,8 +199,6 @@ const fr: Record<Key, string> = {
   invite_title: 'Rejoindre la campagne',
   invite_name: 'Votre prénom',
   invite_join: 'Rejoindre',
-  devices_title: 'Suivi écran éteint',
-  devices_hint: 'Dans OwnTracks (mode HTTP) ou Traccar Client, saisissez ces réglages ou scannez le code.',
   mydata_title: 'Mes données',
   mydata_download: 'Télécharger mes données',
   mydata_hint: 'Pour les faire effacer, demandez au QG de la campagne.'

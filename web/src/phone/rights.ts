@@ -1,10 +1,11 @@
 // The volunteer's side of their rights: consent to location sharing recorded on the server
 // (GET/POST/DELETE /consent: no shift starts without it, withdrawing ends the shift), the
 // download of everything held about them (GET /privacy/me), and joining through an invite link
-// (POST /api/invites/{secret}/accept), which also shows the OwnTracks and Traccar settings.
+// (POST /api/invites/{secret}/accept), which also brings the OwnTracks and Traccar settings (apps.ts).
 
 import {apiGet, apiPost, getToken, setToken} from '../api';
 import {getLang} from '../i18n';
+import {type AppSettings, keepAppSettings} from './apps';
 
 export interface LocationConsent {
   version: string;
@@ -13,16 +14,12 @@ export interface LocationConsent {
   agreed: boolean;
 }
 
-interface Accepted {
+interface Accepted extends AppSettings {
   campaign: string;
   login: string;
   token: string;
-  devices: {owntracks: {url: string; user: string; password: string}; traccar: {server_url: string; device_identifier: string}};
-  devices_qr_svg: {owntracks: string; traccar: string};
 }
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const DEVICES_KEY = 'quadriller.phone.devices';
 
 export async function loadConsent(campaign: string): Promise<LocationConsent | null> {
   try {
@@ -64,36 +61,10 @@ export function inviteSecret(): string | null {
 export async function acceptInvite(secret: string, name: string): Promise<string> {
   const done = await apiPost<Accepted>(`/api/invites/${encodeURIComponent(secret)}/accept`, {name});
   setToken(done.token);
-  localStorage.setItem(DEVICES_KEY, JSON.stringify({devices: done.devices, qr: done.devices_qr_svg}));
+  keepAppSettings(done); // the apps' settings section (apps.ts)
   const params = new URLSearchParams(window.location.search);
   params.delete('invite');
   params.set('campaign', done.campaign);
   history.replaceState(history.state, '', `${window.location.pathname}?${params}`);
   return done.campaign;
-}
-
-/** The tracking apps' settings, as text and QR codes, kept since the invite was used. */
-export function renderDevices(): void {
-  let saved: {devices: Accepted['devices']; qr: Accepted['devices_qr_svg']} | null = null;
-  try {
-    saved = JSON.parse(localStorage.getItem(DEVICES_KEY) ?? 'null');
-  } catch {
-    saved = null;
-  }
-  $('devices').hidden = !saved;
-  if (!saved) return;
-  const o = saved.devices.owntracks;
-  const t = saved.devices.traccar;
-  $('dev-owntracks').textContent = `URL: ${o.url}\nUser: ${o.user}\nPassword: ${o.password}`;
-  $('dev-traccar').textContent = `Server URL: ${t.server_url}\nDevice identifier: ${t.device_identifier}`;
-  // The SVGs come from our own server (segno), not from user input.
-  $('dev-owntracks-qr').innerHTML = saved.qr.owntracks;
-  $('dev-traccar-qr').innerHTML = saved.qr.traccar;
-}
-
-/** The invite's app settings are stale once the phone asks for a new device token (apps.ts):
- * forget them, so the page never shows a token that stopped working. */
-export function forgetDevices(): void {
-  localStorage.removeItem(DEVICES_KEY);
-  $('devices').hidden = true;
 }
