@@ -57,6 +57,8 @@ async def export_volunteer(
         "kind": "volunteer",
         "account": dict(await conn.fetchrow(sql("privacy/account"), user_id)),
         "memberships": _rows(await conn.fetch(sql("privacy/memberships"), user_id)),
+        # like memberships, HQ sessions are the account's, not one campaign's
+        "hq_sessions": _rows(await conn.fetch(sql("privacy/hq_sessions"), user_id)),
     }
     for section in VOLUNTEER_TABLES:
         name = "contacts" if section == "contacts_added" else section
@@ -77,6 +79,7 @@ async def export_volunteer(
     doc["tables"] = {
         "users": 1,
         "memberships": len(doc["memberships"]),
+        "hq_sessions": len(doc["hq_sessions"]),
         "pings": count,
         **{table: len(doc[section]) for section, table in VOLUNTEER_TABLES.items()},
         "redis:vstate": int(live is not None),
@@ -96,13 +99,14 @@ async def erase_volunteer(
 ) -> dict[str, int]:
     """Remove the volunteer from the campaign: pings (folded into per-cell, per-day counts first),
     shifts, reports, door outcomes, consents, teams, membership, live state; contacts they added
-    and invites stay, detached; their audited reads stay, by no one. The account and its token go
-    when no other campaign holds it. Returns what was removed, table by table."""
+    and invites stay, detached; their audited reads stay, by no one. The account, its token and its
+    HQ sessions go when no other campaign holds it. Returns what was removed, table by table."""
     async with conn.transaction():
         removed = {"pings": await conn.fetchval(sql("pings/fold_and_delete"), campaign_id, user_id, None)}
         removed.update(dict(await conn.fetchrow(sql("privacy/erase_rows"), user_id, campaign_id)))
         await conn.execute("SET LOCAL quadriller.audit_maintenance = 'on'")
         removed["audit_log_blanked"] = await conn.fetchval(sql("privacy/erase_audit"), user_id, campaign_id)
+        removed["hq_sessions"] = await conn.fetchval(sql("privacy/erase_sessions"), user_id)
         removed["users"] = await conn.fetchval(sql("privacy/erase_account"), user_id)
     # After the commit: the rows are gone whatever Redis does; the live state is a cache of them.
     removed["redis:vstate"] = await redis.hdel(volunteer_state_key(campaign_id, prefix), str(user_id))
