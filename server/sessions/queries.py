@@ -17,6 +17,9 @@ from server.sessions.schemas import Session, SessionUser
 from server.sql import sql
 
 SIGN_IN_AGAIN = "sign in again with your API token"
+# Sessions one person holds at once (browsers, tabs that lost their storage): signing in past it
+# ends the oldest.
+MAX_SESSIONS_PER_USER = 20
 
 
 class SessionExpired(Unauthenticated):
@@ -38,7 +41,9 @@ def _session(token: str, row: asyncpg.Record) -> Session:
 
 async def create(conn: asyncpg.Connection, user: User, ttl_s: float, max_s: float) -> Session:
     token = new_session_token()
-    row = await conn.fetchrow(sql("sessions/insert"), user.id, hash_token(token), ttl_s, max_s)
+    async with conn.transaction():
+        row = await conn.fetchrow(sql("sessions/insert"), user.id, hash_token(token), ttl_s, max_s)
+        await conn.execute(sql("sessions/keep_newest"), user.id, MAX_SESSIONS_PER_USER)
     return _session(token, row)
 
 

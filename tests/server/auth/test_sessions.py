@@ -120,6 +120,16 @@ async def test_sign_out_refuses_the_token_at_once(client, pool, campaign):
     refused(await client.delete("/api/sessions/current", headers=bearer(session["token"])), 401, "session_expired")
 
 
+async def test_signing_in_again_and_again_ends_the_oldest_sessions(client, pool, campaign):
+    from server.sessions.queries import MAX_SESSIONS_PER_USER
+
+    hq = await add_user(pool, campaign["slug"], "coordinator", "HQ")
+    sessions = [await sign_in(client, hq["token"]) for _ in range(MAX_SESSIONS_PER_USER + 1)]
+    refused(await client.get("/api/me", headers=bearer(sessions[0]["token"])), 401, "session_expired")
+    for s in (sessions[1], sessions[-1]):
+        assert (await client.get("/api/me", headers=bearer(s["token"]))).status_code == 200
+
+
 async def test_a_session_token_mints_no_other_credential(client, pool, campaign):
     hq = await add_user(pool, campaign["slug"], "admin", "HQ")
     session = await sign_in(client, hq["token"])
