@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.alerts.routes import router as alerts_router
     from server.areas.routes import router as areas_router
     from server.auth.routes import router as auth_router
+    from server.sessions.routes import router as sessions_router
     from server.config_routes import router as config_router
     from server.history.routes import router as history_router
     from server.live.routes import router as live_router
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from server.targeting.routes import router as targeting_router
 
     app.include_router(auth_router)
+    app.include_router(sessions_router)
     app.include_router(config_router)
     app.include_router(areas_router)
     app.include_router(live_router)

@@ -16,8 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from server.limits import Code
 from server.auth import queries as auth_queries
 from server.auth.schemas import Membership, User
+from server.auth.tokens import is_session_token
 from server.db import connection
 from server.errors import Forbidden, NotFound, Unauthenticated
+from server.sessions import queries as session_queries
 from server.settings import Settings
 
 
@@ -45,20 +47,44 @@ Pool = Annotated[asyncpg.Pool, Depends(get_pool)]
 Redis = Annotated[aioredis.Redis, Depends(get_redis)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
-_bearer = HTTPBearer(auto_error=False, description="The token printed by `quadriller users add`.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The API token printed by `quadriller users add`, or an HQ session token (POST /api/sessions).",
+)
+MAX_TOKEN_CHARS = 200  # ours are about 50: anything longer is not worth hashing
 
 
-async def current_user(
-    conn: Conn, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> User:
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("a bearer token is required (Authorization: Bearer <token>)")
-    user = await auth_queries.user_by_token(conn, credentials.credentials)
+    if len(credentials.credentials) > MAX_TOKEN_CHARS:
+        raise Unauthenticated("malformed token")
+    return credentials.credentials
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+async def api_token_user(conn: Conn, token: BearerToken) -> User:
+    """The caller, by their long-lived API token only: what creates sessions and device tokens,
+    so that a stolen session token cannot outlive its session."""
+    if is_session_token(token):
+        raise Forbidden("this needs the API token (qd_…), not a session token", code="api_token_required")
+    user = await auth_queries.user_by_token(conn, token)
     if user is None:
         raise Unauthenticated("unknown or revoked token")
     return user
 
 
+async def current_user(conn: Conn, token: BearerToken) -> User:
+    """The caller, by the API token (scripts, the CLI's users, the phone page) or an HQ session
+    token (the HQ page); an expired session is a 401 with code `session_expired`."""
+    if is_session_token(token):
+        return await session_queries.user_by_session_token(conn, token)
+    return await api_token_user(conn, token)
+
+
+ApiTokenUser = Annotated[User, Depends(api_token_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 

@@ -52,6 +52,13 @@ class ApiSettings(BaseSettings):
     # past it, refused (429 / close 1008) without a database query.
     login_failures_per_min: float = Field(default=10.0, gt=0)
     login_failures_burst: float = Field(default=20.0, ge=1)
+    # HQ sessions (server/sessions): the HQ page trades the API token for a session token that
+    # expires after hq_session_ttl_s unless renewed, and is never renewed past hq_session_max_s
+    # after sign-in. A renewal's replaced token keeps working hq_session_renew_grace_s, for
+    # requests already in flight.
+    hq_session_ttl_s: float = Field(default=900.0, gt=0)
+    hq_session_max_s: float = Field(default=12 * 3600.0, gt=0)
+    hq_session_renew_grace_s: float = Field(default=5.0, ge=0, le=60)
 
 
 class IngestSettings(BaseSettings):

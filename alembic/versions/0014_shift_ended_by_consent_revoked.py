@@ -12,7 +12,7 @@ them were withdrawals was not recorded.
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,8 @@
 
 Two per user: the API token (`qd_…`, the HQ API and the phone page) and the device token
 (`qdd_…`, accepted only by the ingest service, for OwnTracks and Traccar Client, whose
-credential travels in URLs and app settings).
+credential travels in URLs and app settings). The HQ page trades the API token for short-lived
+session tokens (`qds_…`, server/sessions), which the HQ API alone accepts.
 
 A slow password hash (argon2, bcrypt) protects low-entropy secrets; these tokens are random, so
 SHA-256 is enough and keeps authentication of every ping cheap.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+SESSION_PREFIX = "qds_"
+
 
 def new_token() -> str:
     return "qd_" + secrets.token_urlsafe(32)
@@ -21,6 +24,14 @@ def new_token() -> str:
 def new_device_token() -> str:
     # A prefix of its own, so that a token found in a log or a screenshot says what it opens.
     return "qdd_" + secrets.token_urlsafe(32)
+
+
+def new_session_token() -> str:
+    return SESSION_PREFIX + secrets.token_urlsafe(32)
+
+
+def is_session_token(token: str) -> bool:
+    return token.startswith(SESSION_PREFIX)
 
 
 def hash_token(token: str) -> bytes:

@@ -14,8 +14,11 @@ A state is the delta ingest published ({"type":"ping","v":…,"lon":…,…}). A
 live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's district/team.
 "events" keeps what coalescing would otherwise fold away, in order: enter/exit pings (states
 with "ev"), and {"type":"shift","v","on":bool,…}, {"type":"pause","v"}, {"type":"resume","v"}.
-Close codes: 1008 not allowed (bad token, not admin/coordinator of the campaign, bad or late
-auth frame; or no longer: the membership is re-checked every live_access_recheck_s), 1013 try again later (database or Redis down, or the viewer stalled too long).
+The token is an HQ session token (`qds_…`, POST /api/sessions; renewing it keeps the socket
+open) or the API token.
+Close codes: 1008 not allowed (bad token or expired session, not admin/coordinator of the
+campaign, bad or late auth frame; or no longer: membership and session are re-checked every
+live_access_recheck_s, reason "access revoked" or "session expired"), 1013 try again later (database or Redis down, or the viewer stalled too long).
 """
 
 from __future__ import annotations
@@ -32,12 +35,17 @@ from starlette.websockets import WebSocketDisconnect
 
 from server.audit import queries as audit
 from server.auth import queries as auth_queries
+from server.auth.schemas import Membership, User
+from server.auth.tokens import is_session_token
 from server.db import connection
 from server.errors import QuadrillerError, ServiceUnavailable
 from server.live.binary import BinaryEncoder
 from server.live.frames import Scope
 from server.live.hub import LiveHub, Viewer
 from server.live.schemas import AuthFrame
+from server.sessions import queries as session_queries
+from server.sessions.queries import SessionExpired
+from server.sessions.schemas import SessionUser
 from server.shifts import queries as shift_queries
 
 log = logging.getLogger("server.live")
@@ -53,28 +61,46 @@ class Refused(Exception):
         self.code, self.reason = code, reason
 
 
-async def _allowed(pool: asyncpg.Pool, token: str, campaign: str) -> bool:
-    async with connection(pool) as conn:  # database away: ServiceUnavailable
-        user = await auth_queries.user_by_token(conn, token)
-        member = await auth_queries.membership(conn, user, campaign) if user else None
-    return member is not None and member.role in HQ_ROLES
+async def _viewer(conn: asyncpg.Connection, token: str, campaign: str) -> Membership | None:
+    """The viewer's membership if they may watch the campaign: an admin or coordinator, by an HQ
+    session token (the HQ page) or the API token (scripts). None otherwise, expired sessions
+    included: one reason for all, so a refused viewer learns nothing about which campaigns exist."""
+    try:
+        user: User | None = (
+            await session_queries.user_by_session_token(conn, token)
+            if is_session_token(token)
+            else await auth_queries.user_by_token(conn, token)
+        )
+    except SessionExpired:
+        return None
+    member = await auth_queries.membership(conn, user, campaign) if user else None
+    return member if member is not None and member.role in HQ_ROLES else None
 
 
-async def _recheck_access(ws: WebSocket, auth: AuthFrame) -> None:
-    """A viewer removed from the campaign (`quadriller users revoke`) or demoted stops receiving
-    positions within `live_access_recheck_s`: two indexed reads per viewer and period (HQ
-    viewers are few). The database away: the viewer keeps its feed until it is back."""
+async def _recheck_access(ws: WebSocket, auth: AuthFrame, member: Membership) -> None:
+    """A viewer removed from the campaign (`quadriller users revoke`) or demoted, or whose session
+    expired or was signed out, stops receiving positions within `live_access_recheck_s`: two
+    indexed reads per viewer and period (HQ viewers are few). A session is followed by its id, not
+    its token: renewing it rotates the token and keeps the socket open. The database away: the
+    viewer keeps its feed until it is back."""
     every = ws.state.settings.live_access_recheck_s
+    session_id = member.user.session_id if isinstance(member.user, SessionUser) else None
     while True:
         await asyncio.sleep(every)
         try:
-            if not await _allowed(ws.state.pool, auth.token, auth.campaign):
+            async with connection(ws.state.pool) as conn:
+                if session_id is not None and not await session_queries.alive(conn, session_id):
+                    raise Refused(1008, "session expired")
+                again = await auth_queries.membership(conn, member.user, auth.campaign)
+                if session_id is None and await auth_queries.user_by_token(conn, auth.token) is None:
+                    again = None
+            if again is None or again.role not in HQ_ROLES:
                 raise Refused(1008, "access revoked")
         except ServiceUnavailable:
             continue
 
 
-async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
+async def _authenticate(ws: WebSocket) -> tuple[Membership, Scope, AuthFrame]:
     st = ws.state
     try:
         message = await asyncio.wait_for(ws.receive(), st.settings.live_auth_timeout_s)
@@ -90,15 +116,12 @@ async def _authenticate(ws: WebSocket) -> tuple[int, Scope, AuthFrame]:
     except (orjson.JSONDecodeError, ValidationError):
         raise Refused(1008, 'the first frame must be {"type":"auth","token":…,"campaign":…}') from None
     async with connection(st.pool) as conn:  # database away: ServiceUnavailable, closed with 1013
-        user = await auth_queries.user_by_token(conn, auth.token)
-        member = await auth_queries.membership(conn, user, auth.campaign) if user else None
-    # One reason for unknown token, unknown campaign, non-member and wrong role: a refused
-    # viewer learns nothing about which campaigns exist.
-    if member is None or member.role not in HQ_ROLES:
+        member = await _viewer(conn, auth.token, auth.campaign)
+    if member is None:
         raise Refused(1008, "not allowed: needs an admin or coordinator token for this campaign")
     async with connection(st.pool) as conn:  # every viewer of live positions is audited
         await audit.record(conn, member, "live", {"district": auth.district, "team": auth.team})
-    return member.campaign_id, Scope(auth.district, auth.team), auth
+    return member, Scope(auth.district, auth.team), auth
 
 
 async def _send_frames(
@@ -176,7 +199,8 @@ async def live_socket(ws: WebSocket) -> None:
     tasks: list[asyncio.Task] = []
     try:
         try:
-            campaign_id, scope, auth = await _authenticate(ws)
+            member, scope, auth = await _authenticate(ws)
+            campaign_id = member.campaign_id
         finally:
             ws.state.unauthenticated.release(ip)
         # unset: the snapshot is not acknowledged yet
@@ -189,7 +213,7 @@ async def live_socket(ws: WebSocket) -> None:
         tasks = [
             asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks, binary)),
             asyncio.create_task(_read_incoming(ws, acks)),
-            asyncio.create_task(_recheck_access(ws, auth)),
+            asyncio.create_task(_recheck_access(ws, auth, member)),
         ]
         viewer.wake.set()
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -59,6 +59,8 @@ async def export_volunteer(
         "kind": "volunteer",
         "account": dict(await conn.fetchrow(sql("privacy/account"), user_id)),
         "memberships": _rows(await conn.fetch(sql("privacy/memberships"), user_id)),
+        # like memberships, HQ sessions are the account's, not one campaign's
+        "hq_sessions": _rows(await conn.fetch(sql("privacy/hq_sessions"), user_id)),
     }
     for section in VOLUNTEER_TABLES:
         name = "contacts" if section == "contacts_added" else section
@@ -79,6 +81,7 @@ async def export_volunteer(
     doc["tables"] = {
         "users": 1,
         "memberships": len(doc["memberships"]),
+        "hq_sessions": len(doc["hq_sessions"]),
         "pings": count,
         **{table: len(doc[section]) for section, table in VOLUNTEER_TABLES.items()},
         "redis:vstate": int(live is not None),
@@ -103,9 +106,9 @@ async def erase_volunteer(
 ) -> dict[str, int]:
     """Remove the volunteer from the campaign: pings (folded into per-cell, per-day counts first),
     shifts, reports, door outcomes, consents, teams, membership, live state; contacts they added
-    and invites stay, detached; their audited reads stay, by no one. The account and its token go
-    when no other campaign holds it. Returns what was removed, table by table, and whether the
-    ingest processes were told (`ingest_notified`, 1 or 0).
+    and invites stay, detached; their audited reads stay, by no one. The account, its token and its
+    HQ sessions go when no other campaign holds it. Returns what was removed, table by table, and
+    whether the ingest processes were told (`ingest_notified`, 1 or 0).
 
     Like `quadriller users revoke` (server/auth/revocation.py), it takes effect on every server at
     once: the open shift ends first through the duty channel (no ingest takes another ping of
@@ -120,6 +123,7 @@ async def erase_volunteer(
         removed.update(dict(await conn.fetchrow(sql("privacy/erase_rows"), user_id, campaign_id)))
         await conn.execute("SET LOCAL quadriller.audit_maintenance = 'on'")
         removed["audit_log_blanked"] = await conn.fetchval(sql("privacy/erase_audit"), user_id, campaign_id)
+        removed["hq_sessions"] = await conn.fetchval(sql("privacy/erase_sessions"), user_id)
         removed["users"] = await conn.fetchval(sql("privacy/erase_account"), user_id)
     # Again after the commit: a ping already in an ingest's pipeline may have written it meanwhile.
     removed["redis:vstate"] = min(1, live_states + await redis.hdel(state_key, str(user_id)))

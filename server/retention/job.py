@@ -2,7 +2,8 @@
 
 Ping partitions older than the server's window are folded into per-cell, per-day counts and
 dropped (pings_retire, as ingest also does); a campaign with a shorter location retention has
-its older pings folded and deleted row by row. Then each campaign's other tables, and Redis.
+its older pings folded and deleted row by row. Expired HQ sessions go. Then each campaign's
+other tables, and Redis.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import redis.asyncio as aioredis
 
 from server.events import volunteer_state_key
 from server.retention.policy import cutoffs, stale_live_states
+from server.sessions import queries as session_queries
 from server.settings import Settings
 from server.sql import sql
 
@@ -33,6 +35,8 @@ async def run(
     out: dict = {
         "at": now.isoformat(),
         "ping_partitions_retired": await conn.fetchval("SELECT pings_retire($1)", server_cutoff),
+        # HQ sessions belong to a person, not a campaign: expired ones open nothing any more.
+        "hq_sessions": await session_queries.delete_expired(conn, now),
         "campaigns": {},
     }
     for c in await conn.fetch(sql("retention/campaigns")):
@@ -79,7 +83,7 @@ async def every(pool: asyncpg.Pool, redis: aioredis.Redis, settings: Settings) -
             async with pool.acquire() as conn:
                 done = await run(conn, redis, settings)
             total = sum(n for c in done["campaigns"].values() for n in c.values())
-            if total or done["ping_partitions_retired"]:
+            if total or done["ping_partitions_retired"] or done["hq_sessions"]:
                 log.info("retention: %s", orjson.dumps(done).decode())
         except Exception as exc:  # noqa: BLE001 - database or Redis down: try again next time
             log.warning("retention failed: %s: %s", type(exc).__name__, exc)

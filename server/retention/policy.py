@@ -8,6 +8,7 @@
 | contacts                                                | 3 years after the last contact (CNIL)  |
 | audit trail                                             | 1 year                                 |
 | Redis live positions                                    | while fresher than a shift's maximum   |
+| HQ sessions                                             | until they expire                      |
 
 A campaign's location retention can only shorten the server's: ping partitions hold every
 campaign's pings and are dropped whole at the server's limit.

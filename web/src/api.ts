@@ -1,5 +1,7 @@
-// Same-origin API client. The bearer token comes from the URL fragment
-// (#token=XYZ) once, then lives in localStorage; it is sent on every request.
+// Same-origin API client. The phone page's bearer token comes from the URL fragment
+// (#token=XYZ) once, then lives in localStorage; it is sent on every request. HQ pages send a
+// short-lived session token instead (hq/session.ts, through useCredential), and never store
+// the API token.
 
 export const TOKEN_KEY = 'quadriller.token';
 
@@ -63,30 +65,56 @@ export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly title: string = ''
+    readonly title: string = '',
+    /** The problem's `code` (e.g. `session_expired`), when it has one. */
+    readonly code: string = ''
   ) {
     super(message);
     this.name = 'ApiError';
   }
 }
 
-/** Move `#token=...` from the URL into localStorage and strip it from the URL. */
-export function captureTokenFromFragment(): void {
+/** Take `#token=...` out of the URL (and the history), returning it; null when absent. */
+export function takeTokenFromFragment(): string | null {
   const hash = window.location.hash.replace(/^#/, '');
-  if (!hash) return;
+  if (!hash) return null;
   const params = new URLSearchParams(hash);
   const token = params.get('token');
-  if (token === null) return;
-  if (token.trim()) localStorage.setItem(TOKEN_KEY, token.trim());
+  if (token === null) return null;
   params.delete('token');
   const rest = params.toString();
   const url = window.location.pathname + window.location.search + (rest ? `#${rest}` : '');
   history.replaceState(history.state, '', url);
+  return token.trim() || null;
+}
+
+/** The phone page: move `#token=...` from the URL into localStorage. */
+export function captureTokenFromFragment(): void {
+  const token = takeTokenFromFragment();
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+}
+
+function storedToken(): string | null {
+  const t = localStorage.getItem(TOKEN_KEY);
+  return t && t.trim() ? t : null;
+}
+
+let credential: () => string | null = storedToken;
+let sessionEnded: ((err: ApiError) => void) | null = null;
+
+/** Where requests take their bearer token from (HQ pages: the session, hq/session.ts). */
+export function useCredential(get: () => string | null, onSessionEnded: (err: ApiError) => void): void {
+  credential = get;
+  sessionEnded = onSessionEnded;
+}
+
+/** Whether the server refused a session that is over (expired, signed out, past its maximum). */
+export function isSessionEnd(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status === 401 && err.code.startsWith('session_');
 }
 
 export function getToken(): string | null {
-  const t = localStorage.getItem(TOKEN_KEY);
-  return t && t.trim() ? t : null;
+  return credential();
 }
 
 export function setToken(token: string): void {
@@ -97,19 +125,23 @@ export function clearToken(): void {
   localStorage.removeItem(TOKEN_KEY);
 }
 
-async function problemOf(res: Response): Promise<ApiError> {
+export async function problemOf(res: Response, notify = true): Promise<ApiError> {
   let detail = '';
   let title = '';
+  let code = '';
   try {
     const body = await res.json();
     if (body && typeof body === 'object') {
       detail = typeof body.detail === 'string' ? body.detail : '';
       title = typeof body.title === 'string' ? body.title : '';
+      code = typeof body.code === 'string' ? body.code : '';
     }
   } catch {
     // not JSON: fall back to the status line
   }
-  return new ApiError(detail || title || `HTTP ${res.status} ${res.statusText}`, res.status, title);
+  const err = new ApiError(detail || title || `HTTP ${res.status} ${res.statusText}`, res.status, title, code);
+  if (notify && sessionEnded && isSessionEnd(err)) sessionEnded(err); // HQ shows its sign-in again
+  return err;
 }
 
 export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {

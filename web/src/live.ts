@@ -90,7 +90,9 @@ export class LiveClient {
       this.handle.connected = false;
       // A page busy at load (parsing the areas) may send its auth frame after the server's
       // deadline: that 1008 is about timing, not rights, so it is retried like a dropped link.
-      if (ev.code === 1008 && ev.reason !== 'no auth frame in time') {
+      // 'session expired': the HQ session this socket followed ended; reconnecting sends the
+      // page's current session token (hq/session.ts signs in again or shows the sign-in).
+      if (ev.code === 1008 && ev.reason !== 'no auth frame in time' && ev.reason !== 'session expired') {
         this.onStatus({state: 'denied', reason: ev.reason || 'policy violation'});
         return; // not allowed: retrying would not help until the filter/token changes
       }

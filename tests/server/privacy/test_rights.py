@@ -111,6 +111,7 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
     assert (await client.get(f"/api/campaigns/{slug}/contacts", headers=h)).status_code == 200  # audited read
     redis = aioredis.from_url(redis_url)
     await redis.hset(volunteer_state_key(cid), str(uid), orjson.dumps({"v": uid, "lon": 2.3, "lat": 48.8}))
+    assert (await client.post("/api/sessions", headers=h)).status_code == 201  # an HQ session of theirs
 
     held = await rows_referring_to(pool, uid)
     code, doc = await asyncio.to_thread(
@@ -124,6 +125,7 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
     assert doc["door_outcomes"][0]["outcome"] == "contact" and doc["tour_reports"][0]["tags"] == ["logement"]
     assert doc["contacts_added"] == [{"id": contact_id, "created_at": doc["contacts_added"][0]["created_at"]}]
     assert doc["live_state"]["v"] == uid and doc["location_consents"][0]["version"] == current_version("location")
+    assert len(doc["hq_sessions"]) == 1 and "token_hash" not in doc["hq_sessions"][0]
     mine = (await client.get(f"/api/campaigns/{slug}/privacy/me", headers=h)).json()
     assert mine["tables"] == doc["tables"]  # the phone's download is the same document
 
@@ -144,7 +146,8 @@ async def test_export_then_erase_a_volunteer_who_did_everything(client, pool, pa
         removed["users"],
         removed["redis:vstate"],
         removed["contacts_detached"],
-    ) == (3, 1, 1, 1, 1, 1, 1, 1, 1, 1)
+        removed["hq_sessions"],
+    ) == (3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
     assert removed["audit_log_blanked"] >= 2  # their contact read and their own export
     assert await rows_referring_to(pool, uid) == {}
     assert not await redis.hexists(volunteer_state_key(cid), str(uid))

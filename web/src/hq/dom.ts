@@ -1,6 +1,6 @@
 // Small DOM helpers: element lookup, error banner, login box.
 
-import {setToken} from '../api';
+import {signIn} from './session';
 import {t} from '../i18n';
 
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -26,12 +26,13 @@ export function initErrorBanner(): void {
   byId('error-close').addEventListener('click', hideError);
 }
 
-/** Show the paste-a-token box; submitting stores the token and reloads. */
-export function showLogin(rejected = false): void {
+/** Show the paste-a-token box (with why, if a token was refused or the session ended); submitting
+ * trades the token for a session (hq/session.ts) and reloads. */
+export function showLogin(why: 'rejected' | 'expired' | null = null): void {
   const box = byId('login');
   const err = byId('login-error');
-  err.textContent = rejected ? t('login_rejected') : '';
-  err.hidden = !rejected;
+  err.textContent = why === 'rejected' ? t('login_rejected') : why === 'expired' ? t('session_expired') : '';
+  err.hidden = why === null;
   box.hidden = false;
   byId('app').classList.add('locked');
   const form = byId<HTMLFormElement>('login-form');
@@ -40,8 +41,13 @@ export function showLogin(rejected = false): void {
     ev.preventDefault();
     const token = input.value.trim();
     if (!token) return;
-    setToken(token);
-    window.location.reload();
+    signIn(token).then(
+      () => window.location.reload(),
+      () => {
+        err.textContent = t('login_rejected');
+        err.hidden = false;
+      }
+    );
   };
   input.focus();
 }

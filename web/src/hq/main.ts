@@ -5,13 +5,10 @@ import type {PickingInfo} from '@deck.gl/core';
 import {
   ApiError,
   LEVELS,
-  captureTokenFromFragment,
-  clearToken,
   fetchArea,
   fetchAreas,
   fetchConfig,
   fetchMe,
-  getToken,
   pickCampaign,
   type AreaCollection,
   type AreaFeature,
@@ -46,6 +43,7 @@ import {startTurfs} from './turfs';
 import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
+import {forgetSession, openSession, signOut} from './session';
 
 const errorText = (err: unknown) =>
   err instanceof Error ? err.message : typeof err === 'string' ? err : String(err);
@@ -160,24 +158,25 @@ function markLoadedAfterNextFrame(): void {
 }
 
 async function boot(): Promise<void> {
-  captureTokenFromFragment();
   applyStaticText();
   initErrorBanner();
   initLangToggle(refreshText);
-  if (!getToken()) return showLogin();
+  // The API token (from #token= or the sign-in box) becomes a session at once; only the
+  // session is kept. When it ends (expired, signed out elsewhere), the sign-in shows again.
+  const opened = await openSession(() => showLogin('expired'));
+  if (opened !== 'ok') return showLogin(opened === 'rejected' ? 'rejected' : null);
 
   byId('logout').hidden = false;
   byId('logout').addEventListener('click', () => {
-    clearToken();
-    window.location.reload();
+    void signOut().then(() => window.location.reload());
   });
 
   try {
     me = await fetchMe();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
-      clearToken();
-      return showLogin(true);
+      forgetSession();
+      return showLogin('rejected');
     }
     return showError(errorText(err));
   }

@@ -3,7 +3,8 @@
 // read here goes through the API, which audits contacts and exports.
 
 import '../style.css';
-import {apiGet, apiPost, captureTokenFromFragment, fetchMe, getToken, pickCampaign} from '../api';
+import {apiGet, apiPost, fetchMe, getToken, pickCampaign} from '../api';
+import {openSession} from './session';
 import {getLang, onLangChange, toggleLang} from '../i18n';
 
 const en = {
@@ -111,7 +112,9 @@ async function uploadTags(file: File): Promise<void> {
 }
 
 async function boot(): Promise<void> {
-  captureTokenFromFragment();
+  // As on the map: the API token becomes a session at once; sign-in happens on the map.
+  const toMap = () => window.location.assign(`/${window.location.search}`);
+  if ((await openSession(toMap)) !== 'ok') return toMap();
   const me = await fetchMe();
   const slug = pickCampaign(me)!;
   const role = me.campaigns.find(c => c.slug === slug)?.role;
