@@ -118,7 +118,9 @@ def _phase(name: str, args, root, env_extra: dict, ready_token: str, specs: list
         env["PYTHONPATH"] = str(root)
     cmd = [sys.executable, "-m", "server.cli", "ingest", "--workers", str(args.ingest_workers), "--port", str(port)]
     out: dict = {"phase": name}
-    proc = start_process(cmd, port, "quadriller ingest", timeout=120, cwd=root, env=env)
+    # Its log goes to a file: a pipe nobody reads fills up, and the ingest then blocks on a write.
+    log = open(f"{args.log_dir}/ingest-{name}.log", "wb")  # noqa: SIM115 - closed in finally
+    proc = start_process(cmd, port, "quadriller ingest", timeout=120, cwd=root, env=env, log=log)
     gens: list = []
     try:
         time.sleep(args.settle)  # every worker through its lifespan
@@ -169,6 +171,7 @@ def _phase(name: str, args, root, env_extra: dict, ready_token: str, specs: list
             if p.is_alive():
                 p.kill()
         stop_process(proc)
+        log.close()
     return out
 
 
@@ -217,6 +220,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--settle", type=float, default=3.0, help="seconds after start before the memory at rest")
     p.add_argument("--deflate-ab", action="store_true", help="also a phase with the server's deflate on")
     p.add_argument("--before-root", help="also a phase with the ingest of this source tree, first")
+    p.add_argument("--log-dir", default="/tmp", help="where the ingest's log goes (ingest-PHASE.log)")
     p.add_argument("--no-client-deflate", action="store_true", help="do not offer permessage-deflate")
     args = p.parse_args(argv)
     nofile = raise_nofile()
