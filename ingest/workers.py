@@ -61,11 +61,6 @@ def _worker(settings: Settings, host: str, port: int, index: int, parent: int) -
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     ctx = mp.get_context("fork")  # before any event loop or pool exists in this process
-    # Import the service here, once: the workers then share its modules' pages (copy on write)
-    # instead of each importing them again (about 86 MB of numpy, shapely, FastAPI… per process).
-    import uvicorn  # noqa: F401
-
-    import ingest.app  # noqa: F401
 
     me = os.getpid()
     stopping = False
