@@ -46,8 +46,13 @@ async def run(args) -> dict:
     try:
         rows = await conn.fetch(sql("areas/for_index"), campaign_id)
         t0 = time.perf_counter()
-        index = AreaIndex.build([IndexedArea(r["id"], r["level"], r["code"], r["geom"]) for r in rows])
+        areas = [IndexedArea(r["id"], r["level"], r["code"], r["geom"]) for r in rows]
+        index = AreaIndex.build(areas)
         build_s = time.perf_counter() - t0
+        blob = index.to_blob()  # what area_index_blobs stores: every other process loads it
+        t0 = time.perf_counter()
+        AreaIndex.from_blob(blob, areas)
+        load_s = time.perf_counter() - t0
 
         box = await conn.fetchrow(
             "SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 "
@@ -98,6 +103,8 @@ async def run(args) -> dict:
             "areas": len(rows),
             "points": args.points,
             "index_build_s": round(build_s, 3),
+            "index_load_s": round(load_s, 3),
+            "index_blob_bytes": len(blob),
             "index_points_per_s": round(scalar_rate),
             "index_vectorised_points_per_s": round(vector_rate),
             "postgis_points_per_s": round(postgis_rate),

@@ -185,7 +185,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
 
 
 def uvicorn_config(settings: Settings, host: str | None = None, port: int | None = None, **kw) -> uvicorn.Config:
-    """The uvicorn configuration the service needs: sans-I/O websockets, and the frame limit
+    """The uvicorn configuration the service needs: sans-I/O websockets without compression
+    (settings.ingest_ws_deflate), and the frame limit
     enforced by the websocket layer itself (close 1009 before the frame is even buffered), and
     log lines without query strings (server/accesslog.py: OsmAnd puts the token and position there)."""
     kw.setdefault("log_config", log_config())
@@ -195,6 +196,7 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
         port=port or settings.ingest_port,
         ws="websockets-sansio",
         ws_max_size=settings.ingest_max_frame_bytes,
+        ws_per_message_deflate=settings.ingest_ws_deflate,
         lifespan="on",
         **kw,
     )

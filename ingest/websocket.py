@@ -157,8 +157,21 @@ async def pings_socket(ws: WebSocket) -> None:
         return
     device, vol = authed
 
-    out = Outbox(settings.ingest_outbox_max_frames)
     closed = revoked = False
+
+    async def send(frame: str | None) -> bool:  # the outbox's sender; False: nothing more goes out
+        try:
+            if frame is None:
+                return False
+            if frame is _REVOKED:
+                await ws.close(1008, "access revoked")
+                return False
+            await ws.send_text(frame)
+            return True
+        except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
+            return False
+
+    out = Outbox(settings.ingest_outbox_max_frames, send)
 
     def sink(seqs: list[int], ok: bool) -> None:  # called by the writer after commit
         if closed:
@@ -169,22 +182,11 @@ async def pings_socket(ws: WebSocket) -> None:
             for s in seqs:
                 out.put_nowait(P.error_frame(P.PingError(s, "rejected", "refused by the database")))
 
-    async def sender() -> None:
-        try:
-            while (frame := await out.get()) is not None:
-                if frame is _REVOKED:
-                    await ws.close(1008, "access revoked")
-                    return
-                await ws.send_text(frame)
-        except Exception:  # noqa: BLE001 - the client is gone; the receive loop notices too
-            pass
-
     await ws.send_text(
         P.ready_frame(
             device.user_id, device.campaign, max_bytes, settings.ingest_rate_per_device, vol.shift_id, vol.shift_since
         )
     )
-    send_task = asyncio.create_task(sender())
 
     # HQ's assignments for this volunteer's team reach this socket at once (ingest/relay.py)
     def revoke() -> None:  # removed from the campaign (ingest/relay.py): no further ping taken
@@ -272,12 +274,9 @@ async def pings_socket(ws: WebSocket) -> None:
         out.put_control(None)
         if close is not None:
             # Let queued frames (errors, acks) go out before the close frame.
-            try:
-                await asyncio.wait_for(send_task, 1.0)
-            except (TimeoutError, Exception):  # noqa: BLE001
-                pass
+            await out.drained(1.0)
             try:
                 await asyncio.wait_for(ws.close(*close), 1.0)  # a client not reading: don't wait on it
             except Exception:  # noqa: BLE001 - already gone
                 pass
-        send_task.cancel()
+        out.cancel()

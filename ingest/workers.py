@@ -61,6 +61,7 @@ def _worker(settings: Settings, host: str, port: int, index: int, parent: int) -
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     ctx = mp.get_context("fork")  # before any event loop or pool exists in this process
+
     me = os.getpid()
     stopping = False
 

@@ -66,8 +66,12 @@ async def cmd_areas_import(args, settings: Settings) -> None:
     area_file = read_area_file(args.file, args.code_field, args.name_field)
 
     async def work(conn):
+        from server.areas.index_cache import store_index
+
         campaign = await campaign_by_slug(conn, args.campaign)
-        return await import_area_layer(conn, campaign["id"], args.level, area_file)
+        report = await import_area_layer(conn, campaign["id"], args.level, area_file)
+        await store_index(conn, campaign["id"])  # once here, not in every process at its first ping
+        return report
 
     report = await with_conn(settings, work)
     for item in report.repaired:

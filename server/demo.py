@@ -57,6 +57,7 @@ async def import_city(
     from server.addresses.loading import import_addresses
     from server.addresses.reader import read_address_file
     from server.areas.geojson_reader import read_area_file
+    from server.areas.index_cache import store_index
     from server.areas.loading import import_area_layer
     from server.results.csv_reader import read_results_csv
     from server.results.loading import import_results
@@ -80,6 +81,9 @@ async def import_city(
     if not skip_addresses:
         await import_addresses(conn, campaign_id, read_address_file(DATA / ADDRESSES, **ADDRESS_FIELDS))
         imported.append("addresses")
+    if {"district", "neighbourhood", "polling_station"} & set(imported):
+        # Built once here, so that no ingest or HQ process builds it before its first answer.
+        await store_index(conn, campaign_id)
     return imported
 
 

@@ -106,6 +106,10 @@ class IngestSettings(BaseSettings):
     ingest_workers: int = Field(default=1, ge=1)  # ingest processes sharing the port (SO_REUSEPORT)
     ingest_tick_ms: float = 5.0  # the pipeline processes what arrived, at most this often
     ingest_write_concurrency: int = Field(default=3, ge=1)  # batches in flight per process
+    # permessage-deflate on /ws/pings: off, because pings and acks are a hundred bytes each and
+    # every compressing connection holds two zlib contexts (docs/benchmarks.md, "Connections
+    # and memory"). Browsers offer it; refusing it is part of the protocol.
+    ingest_ws_deflate: bool = False
 
 
 class PrivacySettings(BaseSettings):

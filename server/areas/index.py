@@ -24,6 +24,7 @@ point that H3 assigns to the cell.
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -199,28 +200,75 @@ class AreaIndex:
             idx = np.flatnonzero(near[:, j])
             fcodes[idx, j] = _classify(npoly[idx], lv.geoms, lv.groups)
 
+        return cls._assemble(lvls, coarse_res, fine_res, ckeys, ccodes, fkeys, fcodes, time.perf_counter() - t0)
+
+    @classmethod
+    def _assemble(cls, lvls, cr, fr, ckeys, ccodes, fkeys, fcodes, seconds: float) -> AreaIndex:
         self = cls()
         for lv in lvls:
             lv.finish()
-        self._cr, self._fr = coarse_res, fine_res
+        self._cr, self._fr = cr, fr
         self._levels = {lv.name: lv for lv in lvls}
         self.levels = tuple(self._levels)
         self._pos = {name: j for j, name in enumerate(self.levels)}
         self._ckeys, self._ccodes, self._fkeys, self._fcodes = ckeys, ccodes, fkeys, fcodes
-        # Scalar dicts; entries are interned, so memory is mostly the keys.
-        cache: dict[tuple, object] = {}
-
-        def entry(row):
-            e = cache.get(row)
-            if e is None:
-                vals = [lv.values(c) for lv, c in zip(lvls, row)]
-                e = cache[row] = tuple(vals) if min(row) <= -3 else dict(zip(self.levels, vals))
-            return e
-
-        self._coarse = {k: entry(tuple(r)) for k, r in zip(ckeys.tolist(), ccodes.tolist())}
-        self._fine = {k: entry(tuple(r)) for k, r in zip(fkeys.tolist(), fcodes.tolist())}
-        self._build_seconds = time.perf_counter() - t0
+        # Entries are interned per distinct row of codes. The coarse cells (about a thousand for
+        # a city) get a dict for the scalar path; the fine ones (half a million for Paris) stay
+        # in the sorted arrays: a dict of them held ~40 MB per campaign and per process.
+        self._entries: dict[tuple, object] = {}
+        self._coarse = {k: self._entry(tuple(r)) for k, r in zip(ckeys.tolist(), ccodes.tolist())}
+        self._build_seconds = seconds
         return self
+
+    def _entry(self, row: tuple):
+        e = self._entries.get(row)
+        if e is None:
+            vals = [lv.values(c) for lv, c in zip(self._levels.values(), row)]
+            e = self._entries[row] = tuple(vals) if min(row) <= -3 else dict(zip(self.levels, vals))
+        return e
+
+    def _fine(self, cell: int, default):
+        """The fine entry of a cell, `default` when the cell is not in the fine table."""
+        keys = self._fkeys
+        i = int(keys.searchsorted(np.uint64(cell)))  # a Python int would convert the whole array
+        if i < len(keys) and int(keys[i]) == cell:
+            return self._entry(tuple(self._fcodes[i].tolist()))
+        return default
+
+    def to_blob(self) -> bytes:
+        """The built tables, for AreaIndex.from_blob: what takes seconds to compute, without the
+        geometries (the areas table has them)."""
+        arrays = {"ckeys": self._ckeys, "ccodes": self._ccodes, "fkeys": self._fkeys, "fcodes": self._fcodes}
+        arrays["res"] = np.array([self._cr, self._fr])
+        for j, lv in enumerate(self._levels.values()):
+            arrays[f"ids{j}"], arrays[f"gpad{j}"] = lv.ids, lv.gpad
+        out = io.BytesIO()
+        np.savez(out, levels=np.array(self.levels), **arrays)
+        return out.getvalue()
+
+    @classmethod
+    def from_blob(cls, blob: bytes, areas: Iterable[IndexedArea]) -> AreaIndex:
+        """The index AreaIndex.build(areas) made when it wrote `blob`: milliseconds instead of
+        seconds. ValueError when the blob was not built from these areas."""
+        t0 = time.perf_counter()
+        z = np.load(io.BytesIO(blob), allow_pickle=False)
+        by_level: dict[str, list[IndexedArea]] = {}
+        for a in areas:
+            if a.geom is not None and not a.geom.is_empty:
+                by_level.setdefault(a.level, []).append(a)
+        lvls = []
+        for j, name in enumerate(z["levels"].tolist()):
+            lv = _Level(name, by_level.pop(name, []))
+            if not np.array_equal(lv.ids, z[f"ids{j}"]):
+                raise ValueError(f"the blob's {name} areas are not these")
+            for i, row in enumerate(z[f"gpad{j}"].tolist()):
+                if row[0] >= 0:
+                    lv.groups[tuple(x for x in row if x >= 0)] = i
+            lvls.append(lv)
+        if by_level:
+            raise ValueError(f"levels absent from the blob: {sorted(by_level)}")
+        cr, fr = z["res"].tolist()
+        return cls._assemble(lvls, cr, fr, z["ckeys"], z["ccodes"], z["fkeys"], z["fcodes"], time.perf_counter() - t0)
 
     def locate(self, lon: float, lat: float) -> dict[str, int | None]:
         # Hot path: one coarse H3 call + dict get; the fine ones only when some level is on
@@ -232,7 +280,7 @@ class AreaIndex:
             return e.copy()
         if e is None:
             return dict.fromkeys(self.levels)
-        e = self._fine.get(_ll2cell(lat, lon, self._fr), e)  # absent: coarse candidates
+        e = self._fine(_ll2cell(lat, lon, self._fr), e)  # absent: coarse candidates
         if e.__class__ is dict:
             return e.copy()
         out = {}
@@ -256,7 +304,7 @@ class AreaIndex:
             return e and e[level]
         v = e[j]
         if v.__class__ is tuple:
-            e = self._fine.get(_ll2cell(lat, lon, self._fr), e)
+            e = self._fine(_ll2cell(lat, lon, self._fr), e)
             v = e[level] if e.__class__ is dict else e[j]
             if v.__class__ is tuple:
                 for g, i in v:

@@ -201,3 +201,16 @@ async def test_flood_is_throttled_and_service_survives(ingest, pool, volunteer, 
     async with connected(ingest.ws_url, other["token"]) as (ws, _):
         await ws.send(ping_frame(1))
         assert (await recv_until(ws, "ack"))["seqs"] == [1]
+
+
+async def test_deflate_offered_is_refused_and_pings_still_acked(ingest, pool, volunteer):
+    # Browsers offer permessage-deflate; each compressing connection would hold two zlib
+    # contexts for frames of a hundred bytes (docs/benchmarks.md, "Connections and memory").
+    async with websockets.connect(ingest.ws_url, compression="deflate") as ws:
+        assert "permessage-deflate" in ws.request.headers.get("Sec-WebSocket-Extensions", "")
+        assert ws.response.headers.get("Sec-WebSocket-Extensions") is None
+        await ws.send(orjson.dumps({"type": "auth", "token": volunteer["token"], "protocol": 1}).decode())
+        assert (await recv_until(ws, "ready"))["shift"]["id"] == volunteer["shift"]
+        await ws.send(ping_frame(1))
+        assert (await recv_until(ws, "ack"))["seqs"] == [1]
+    assert [r["seq"] for r in await stored(pool, volunteer["id"])] == [1]

@@ -192,3 +192,23 @@ def test_grown_cell_polygons_hold_their_points(areas):
         cells = np.array([h3i.latlng_to_cell(y, x, res) for x, y in zip(lons.tolist(), lats.tolist())], np.uint64)
         polys = _cell_polygons(cells)
         assert shapely.covers(polys, shapely.points(lons, lats)).all()
+
+
+def test_index_from_its_blob_answers_like_the_built_one(index, areas):
+    # The blob (stored in area_index_blobs) must give the very same answers, scalar and batch,
+    # on points that reach the fine cells' exact tests.
+    loaded = AreaIndex.from_blob(index.to_blob(), list(reversed(areas)))
+    lons, lats = _random_points(areas, 20_000, seed=11)
+    built, again = index.locate_many(lons, lats), loaded.locate_many(lons, lats)
+    for level in index.levels:
+        np.testing.assert_array_equal(built[level], again[level])
+    for lon, lat in zip(lons[:3000].tolist(), lats[:3000].tolist()):
+        assert loaded.locate(lon, lat) == index.locate(lon, lat)
+        assert loaded.locate_level("polling_station", lon, lat) == index.locate_level("polling_station", lon, lat)
+
+
+def test_a_blob_of_other_areas_is_refused(index, areas):
+    with pytest.raises(ValueError):
+        AreaIndex.from_blob(index.to_blob(), [a for a in areas if a.code != "4-99"])
+    with pytest.raises(ValueError):
+        AreaIndex.from_blob(index.to_blob(), [a for a in areas if a.level != "district"])
