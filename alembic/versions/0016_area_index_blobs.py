@@ -14,7 +14,7 @@ used, and the first process that needs the new one builds and stores it.
 from alembic import op
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
