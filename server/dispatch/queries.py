@@ -121,3 +121,8 @@ async def coordinator_id(conn: asyncpg.Connection, campaign_id: int, login: str)
 
 async def set_coordinator(conn: asyncpg.Connection, campaign_id: int, team_id: int, user_id: int | None) -> bool:
     return await conn.fetchval(sql("dispatch/set_coordinator"), campaign_id, team_id, user_id) is not None
+
+
+async def members(conn: asyncpg.Connection, campaign_id: int, roles: list[str], limit: int) -> list[asyncpg.Record]:
+    """The campaign's members with one of `roles` (login, name, role), by name, at most `limit`."""
+    return await conn.fetch(sql("dispatch/members"), campaign_id, roles, limit)

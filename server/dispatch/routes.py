@@ -4,6 +4,7 @@ GET  /api/campaigns/{slug}/teams                    teams, members, current assi
 POST /api/campaigns/{slug}/teams                    create a team (or add to one of that name)
 PUT  /api/campaigns/{slug}/teams/{id}/home          set (or clear) a team's home district
 PUT  /api/campaigns/{slug}/teams/{id}/coordinator   set (or clear) the coordinator its alerts go to
+GET  /api/campaigns/{slug}/members?role=coordinator,admin   members of those roles (a team's coordinator)
 GET  /api/campaigns/{slug}/dispatch/suggestions     which team to send where, and why (optimal match)
 GET  /api/campaigns/{slug}/dispatch/settings        the campaign's dispatch rules
 PUT  /api/campaigns/{slug}/dispatch/settings        change them
@@ -20,7 +21,7 @@ import time
 from collections import Counter
 
 import orjson
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from server.deps import AnyMember, AppSettings, Conn, HQMember, Redis
 from server.dispatch import live, queries
@@ -29,6 +30,7 @@ from server.dispatch.schemas import (
     AssignRequest,
     AssignResult,
     Assignment,
+    CampaignMember,
     Decision,
     DecisionRequest,
     DispatchRules,
@@ -42,6 +44,7 @@ from server.dispatch.solver import Rules
 from server.dispatch.suggest import TeamPosition, suggest
 from server.dispatch.values import station_values
 from server.errors import InvalidInput, NotFound
+from server.limits import MAX_LIST
 from server.timewindow import Since, Until, window
 from server.events import volunteer_state_key
 
@@ -96,6 +99,25 @@ async def set_coordinator(team_id: int, body: TeamCoordinator, member: HQMember,
     if not await queries.set_coordinator(conn, member.campaign_id, team_id, coordinator):
         raise NotFound(f"no team {team_id} in this campaign")
     return next(t for t in await queries.teams(conn, member.campaign_id) if t.id == team_id)
+
+
+ROLES = ("admin", "coordinator", "volunteer")
+
+
+@router.get(
+    "/members",
+    response_model=list[CampaignMember],
+    summary="The campaign's members of the given roles (comma-separated), by name; at most 500",
+)
+async def list_members(
+    member: HQMember, conn: Conn, role: str = Query("coordinator,admin", max_length=64)
+) -> list[CampaignMember]:
+    roles = sorted({r.strip() for r in role.split(",") if r.strip()})
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown or not roles:
+        raise InvalidInput(f"role must be among {', '.join(ROLES)}, comma-separated", role=role)
+    rows = await queries.members(conn, member.campaign_id, roles, MAX_LIST)
+    return [CampaignMember(**dict(r)) for r in rows]
 
 
 async def _rules(conn, campaign_id: int) -> DispatchRules:

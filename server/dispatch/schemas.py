@@ -114,6 +114,17 @@ class TeamHome(BaseModel):
     district: str | None = Field(None, description="district code, null to clear")
 
 
+Role = Literal["admin", "coordinator", "volunteer"]
+
+
+class CampaignMember(BaseModel):
+    """A member as HQ's team forms list them (to pick a team's coordinator)."""
+
+    login: str
+    name: str
+    role: Role
+
+
 class TeamCoordinator(BaseModel):
     coordinator: Login | None = Field(None, description="a coordinator's or admin's login, null to clear")
 

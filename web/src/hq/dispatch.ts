@@ -29,7 +29,7 @@ interface Suggestions {
 type Decision = 'accepted' | 'rejected' | 'changed';
 
 export function startDispatch(campaign: string, onPick: (code: string) => void,
-                              onSuggestions: (items: Suggestion[]) => void): {refreshText: () => void} {
+                              onSuggestions: (items: Suggestion[]) => void): {refreshText: () => void; refresh: () => void} {
   const base = `/api/campaigns/${encodeURIComponent(campaign)}`;
   const list = byId('dispatch-list');
   const note = byId('dispatch-note');
@@ -154,5 +154,5 @@ export function startDispatch(campaign: string, onPick: (code: string) => void,
   }
 
   void refresh();
-  return {refreshText: render};
+  return {refreshText: render, refresh: () => void refresh()};
 }

@@ -38,8 +38,10 @@ import {initSearch} from './search';
 import {startNext} from './next';
 import {startTargeting} from './targeting';
 import {startDispatch} from './dispatch';
+import {startDispatchSettings} from './dispatchsettings';
 import {startAlerts} from './alerts';
 import {startTurfs} from './turfs';
+import {startTeams} from './teams';
 import {suggestionLayers} from '../layers/dispatch';
 import {mergeStationStats, startStationStats, type StationStats} from './stationstats';
 import {hideTooltip, resetTooltip, updateTooltip} from './tooltip';
@@ -235,6 +237,8 @@ async function boot(): Promise<void> {
   startAlerts(slug, layers => map?.setOverlay('alerts', layers));
   turfs = startTurfs(slug, layers => map?.setOverlay('turfs', layers));
   onLangChange(dispatch.refreshText);
+  startDispatchSettings(slug, dispatch.refresh);
+  onLangChange(startTeams(slug).refreshText);
   const rankBy = startStationStats(slug, fresh => {
     stats = fresh;
     const fc = data.polling_station;

@@ -2,7 +2,9 @@
 // their route length against the street-side order, today's coverage (doors knocked and opened),
 // and their walk lists (CSV, printable PDF), and draw each turf's route on the map (server/turfs).
 // A station without addresses is cut by households instead: its turfs are H3 cells, drawn as
-// hexagons coloured by turf.
+// hexagons coloured by turf. Where the campaign has layers, HQ may pick the one the households
+// come from (the cut then goes by households even if the station has addresses); "automatic"
+// leaves the choice to the server.
 
 import {H3HexagonLayer} from '@deck.gl/geo-layers';
 import {PathLayer} from '@deck.gl/layers';
@@ -38,13 +40,22 @@ export function startTurfs(campaign: string, onLayers: (layers: Layer[]) => void
   const section = byId('turfs');
   const list = byId('turf-list');
   const note = byId('turf-note');
+  const layer = byId<HTMLSelectElement>('turf-layer');
   let code: string | null = null;
+
+  void apiGet<{name: string}[]>(`${base}/layers`).then(layers => {
+    const auto = new Option(t('turf_layer_auto'), '');
+    auto.dataset.i18n = 'turf_layer_auto'; // follows a change of language
+    layer.replaceChildren(auto, ...layers.map(l => new Option(l.name, l.name)));
+    byId('turf-layer-label').hidden = !layers.length;
+  }, () => undefined); // no layers, or not HQ: the cut stays automatic
 
   byId('turf-cut').addEventListener('click', async () => {
     if (!code) return;
     const doors = Number((byId('turf-doors') as HTMLInputElement).value);
     try {
-      await apiPost(`${base}/stations/${encodeURIComponent(code)}/turfs`, {doors});
+      const households = layer.value || null;
+      await apiPost(`${base}/stations/${encodeURIComponent(code)}/turfs`, households ? {doors, households} : {doors});
       note.textContent = '';
     } catch (err) {
       note.textContent = err instanceof ApiError ? err.message : String(err);
