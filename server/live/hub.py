@@ -10,6 +10,9 @@ Shape (after encode/broadcaster's single listener, and polar's eventstream):
   its own Backlog (keyed by volunteer, so bounded by the number of volunteers).
 - Each viewer has one sender task that sends whatever is newest; intermediate frames are never
   queued, only merged.
+- A viewer that sent its view (viewport.py) has the view's box in its scope: the same rules then
+  send it what enters its view and mark "out" what leaves it; once a second, the volunteers
+  outside it are counted per H3 cell and the changed counts offered to it.
 Channels are subscribed per campaign on demand (reference-counted by viewers), so a process
 receives only the campaigns its viewers watch.
 """
@@ -26,7 +29,9 @@ from collections.abc import Iterable
 import orjson
 import redis.asyncio as aioredis
 
-from server.live.frames import MAX_EVENTS, Activity, Backlog, Frame, Scope, VState, decode
+from server.live.frames import MAX_EVENTS, Activity, Frame, Scope, VState, decode
+from server.live.viewer import Viewer
+from server.live.viewport import HexDelta, ViewFrame, count_cells, diff
 from server.events import DEFAULT_PREFIX, hub_control_channel, listen_forever, live_channel, volunteer_state_key
 
 log = logging.getLogger("server.live")
@@ -34,49 +39,6 @@ log = logging.getLogger("server.live")
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-class Viewer:
-    """One HQ websocket: at most one frame ready, or a Backlog while its sends lag behind."""
-
-    __slots__ = ("campaign_id", "scope", "ready", "backlog", "wake", "frames_skipped")
-
-    def __init__(self, campaign_id: int, scope: Scope) -> None:
-        self.campaign_id, self.scope = campaign_id, scope
-        self.ready: Frame | None = None
-        # Starts as a Backlog: what arrives while the snapshot is read and sent waits here.
-        self.backlog: Backlog | None = Backlog()
-        self.wake = asyncio.Event()
-        self.frames_skipped = 0
-
-    def offer(self, frame: Frame) -> None:
-        if self.ready is None and self.backlog is None:
-            self.ready = frame
-        else:  # the previous frame is not taken yet: merge instead of queueing
-            if self.backlog is None:
-                self.backlog = Backlog()
-            if self.ready is not None:
-                self.backlog.merge(self.ready)
-                self.ready = None
-            self.backlog.merge(frame)
-            self.frames_skipped += 1
-        self.wake.set()
-
-    def take(self) -> str | None:
-        """The newest frame's text, or None when nothing is pending."""
-        frame = self.take_frame()
-        return frame.text if frame else None
-
-    def take_frame(self) -> Frame | None:
-        """The newest frame (for a viewer with its own encoding, server/live/binary.py)."""
-        frame, self.ready = self.ready, None
-        if frame is None and self.backlog is not None:
-            frame, self.backlog = (self.backlog.frame() if self.backlog else None), None
-        return frame if frame else None
-
-    def pending(self) -> int:
-        """Entries held for this viewer (for tests and metrics): bounded by the volunteers."""
-        return (len(self.backlog) if self.backlog else 0) + (1 if self.ready else 0)
 
 
 class Feed:
@@ -90,6 +52,8 @@ class Feed:
         self.gone: set[int] = set()
         self.events: list[VState | Activity] = []
         self.next_stale_scan = 0.0
+        self.next_aggregate = 0.0
+        self.moved = False  # states changed since the last periodic aggregation
 
     def newest(self, v: int) -> VState | None:
         return self.changed.get(v) or self.states.get(v)
@@ -123,10 +87,11 @@ class Feed:
         """A state read from the Redis hash, so that it can turn stale later in this process."""
         if st.v not in self.states and st.v not in self.changed and st.v not in self.gone:
             self.states[st.v] = st
+            self.moved = True
             if stale:
                 self.stale.add(st.v)
 
-    def tick(self, t: int, stale_ms: float, scan: bool) -> None:
+    def tick(self, t: int, stale_ms: float, scan: bool, aggregate: bool = False) -> None:
         newly_stale = []
         if scan:
             limit = t - stale_ms
@@ -135,8 +100,13 @@ class Feed:
                 for v, st in self.states.items()
                 if st.rt < limit and v not in self.stale and v not in self.changed and v not in self.gone
             ]
-        if not (self.changed or self.gone or newly_stale or self.events):
-            return
+        if self.changed or self.gone or newly_stale or self.events:
+            self._offer(t, newly_stale)
+        self._apply_views(t)
+        self._aggregate(t, aggregate)
+
+    def _offer(self, t: int, newly_stale: list[int]) -> None:
+        self.moved = True
         frames: dict[Scope, Frame] = {}
         for viewer in self.viewers:
             frame = frames.get(viewer.scope)
@@ -155,21 +125,76 @@ class Feed:
     def _frame(self, scope: Scope, t: int, newly_stale: list[int]) -> Frame:
         if scope == Scope():
             return Frame(t, self.changed, newly_stale, list(self.gone), self.events)
-        updates, gone = {}, [v for v in self.gone if scope.admits(self.states.get(v))]
+        updates, gone, out = {}, [v for v in self.gone if scope.admits(self.states.get(v))], []
         for v, st in self.changed.items():
             if scope.admits(st):
                 updates[v] = st
             elif scope.admits(self.states.get(v)):
-                gone.append(v)  # moved out of this viewer's district or team
+                # out of this viewer's view, or gone from its district or team
+                (out if scope.admits_event(st) else gone).append(v)
         stale = [v for v in newly_stale if scope.admits(self.states.get(v))]
-        return Frame(t, updates, stale, gone, [e for e in self.events if scope.admits(e)])
+        return Frame(t, updates, stale, gone, [e for e in self.events if scope.admits_event(e)], out)
+
+    def _apply_views(self, t: int) -> None:
+        """Views asked for since the last tick: what enters the view (margin included) is sent,
+        what leaves it is sent "out". Worked out from `states`, which every viewer of this feed
+        has been told of within its scope: the same rule as a tick's frames."""
+        for viewer in self.viewers:
+            view = viewer.next_view
+            if view is None:
+                continue
+            viewer.next_view = None
+            old, new = viewer.scope, viewer.scope._replace(box=view.box())
+            if new != old:
+                updates, out = {}, []
+                for v, st in self.states.items():
+                    was, now = old.admits(st), new.admits(st)
+                    if now and not was:
+                        updates[v] = st
+                    elif was and not now:
+                        out.append(v)
+                viewer.scope = new
+                viewer.hex_due = True
+                frame = Frame(t, updates, [v for v in updates if v in self.stale], [], [], out)
+                if frame:
+                    viewer.offer(frame)
+            if viewer.view is None or view.res() != viewer.view.res():
+                viewer.hex_due = True
+            viewer.view = view
+
+    def _aggregate(self, t: int, periodic: bool) -> None:
+        """Hex counts of what each viewer with a view does not get one by one: for viewers whose
+        view changed, and once a `periodic` call when anything moved; only changed cells go out."""
+        counted: dict[tuple[Scope, int], dict[int, int]] = {}
+        for viewer in self.viewers:
+            if viewer.view is None or not (viewer.hex_due or (periodic and self.moved)):
+                continue
+            res, scope = viewer.view.res(), viewer.scope
+            counts = counted.get((scope, res))
+            if counts is None:
+                everywhere = scope._replace(box=None)
+                counts = counted[scope, res] = count_cells(self.states.values(), everywhere.admits, scope.box, res)
+            full = viewer.hex_res != res
+            cells = dict(counts) if full else diff(viewer.hex_sent, counts)
+            viewer.hex_sent, viewer.hex_res, viewer.hex_due = counts, res, False
+            delta = HexDelta(t, res, full, cells)
+            if delta:
+                viewer.offer_hexes(delta)
+        if periodic:
+            self.moved = False
 
 
 class LiveHub:
     def __init__(
-        self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float, prefix: str = DEFAULT_PREFIX
+        self,
+        redis: aioredis.Redis,
+        frames_per_second: float,
+        stale_after_s: float,
+        prefix: str = DEFAULT_PREFIX,
+        aggregate_every_s: float = 1.0,
     ) -> None:
         self._redis = redis
+        self._aggregate_every = aggregate_every_s
         self._prefix = prefix
         self._interval = 1.0 / max(frames_per_second, 0.1)
         self._stale_ms = stale_after_s * 1000.0
@@ -200,8 +225,8 @@ class LiveHub:
         return self._feeds.get(campaign_id)
 
     # --- viewers -------------------------------------------------------------------------
-    async def join(self, campaign_id: int, scope: Scope) -> Viewer:
-        viewer = Viewer(campaign_id, scope)
+    async def join(self, campaign_id: int, scope: Scope, view: ViewFrame | None = None) -> Viewer:
+        viewer = Viewer(campaign_id, scope, view)
         feed = self._feeds.get(campaign_id)
         if feed is None:
             feed = self._feeds[campaign_id] = Feed()
@@ -240,6 +265,7 @@ class LiveHub:
             if viewer.scope.admits(st):
                 obj["stale"] = stale
                 out.append(obj)
+        viewer.hex_due = viewer.view is not None  # aggregates over what was just seeded
         shifts = None if on_shift is None else [s for s in on_shift if self._in_scope(viewer, s, feed)]
         return orjson.dumps({"type": "snapshot", "t": t, "volunteers": out, "on_shift": shifts}).decode()
 
@@ -354,4 +380,7 @@ class LiveHub:
             scan = mono >= feed.next_stale_scan
             if scan:
                 feed.next_stale_scan = mono + 1.0
-            feed.tick(t, self._stale_ms, scan)
+            aggregate = mono >= feed.next_aggregate
+            if aggregate:
+                feed.next_aggregate = mono + self._aggregate_every
+            feed.tick(t, self._stale_ms, scan, aggregate)
