@@ -80,3 +80,15 @@ def test_a_backlog_keeps_the_removals_of_a_view():
     assert (f.updates, f.out) == ({}, [1]) and '"out":[1]' in f.text
     backlog.merge(Frame(3, {1: st}, [], [], []))  # back in view
     assert backlog.frame().out == [] and '"out"' not in backlog.frame().text
+
+
+def test_the_browser_fixture_is_what_the_encoders_make():
+    import orjson
+
+    from server.settings import PROJECT_ROOT
+    from tests.server.live.binary_golden import golden_viewport
+
+    fixture = orjson.loads((PROJECT_ROOT / "web/test/fixtures/binary-frames.json").read_bytes())
+    assert fixture["viewport"] == golden_viewport(), (
+        "the aggregate layout changed: update web/src/liveaggregates.ts, then regenerate the fixture"
+    )
