@@ -12,7 +12,7 @@ Shape (after encode/broadcaster's single listener, and polar's eventstream):
   queued, only merged.
 - A viewer that sent its view (viewport.py) has the view's box in its scope: the same rules then
   send it what enters its view and mark "out" what leaves it; once a second, the volunteers
-  outside it are counted per H3 cell and the changed counts offered to it.
+  outside it (and within reach of it) are counted per H3 cell and the changed counts offered.
 Channels are subscribed per campaign on demand (reference-counted by viewers), so a process
 receives only the campaigns its viewers watch.
 """
@@ -31,7 +31,7 @@ import redis.asyncio as aioredis
 
 from server.live.frames import MAX_EVENTS, Activity, Frame, Scope, VState, decode
 from server.live.viewer import Viewer
-from server.live.viewport import HexDelta, ViewFrame, count_cells, diff
+from server.live.viewport import Box, HexDelta, ViewFrame, count_cells, diff
 from server.events import DEFAULT_PREFIX, hub_control_channel, listen_forever, live_channel, volunteer_state_key
 
 log = logging.getLogger("server.live")
@@ -165,15 +165,16 @@ class Feed:
     def _aggregate(self, t: int, periodic: bool) -> None:
         """Hex counts of what each viewer with a view does not get one by one: for viewers whose
         view changed, and once a `periodic` call when anything moved; only changed cells go out."""
-        counted: dict[tuple[Scope, int], dict[int, int]] = {}
+        counted: dict[tuple[Scope, int, Box], dict[int, int]] = {}
         for viewer in self.viewers:
             if viewer.view is None or not (viewer.hex_due or (periodic and self.moved)):
                 continue
-            res, scope = viewer.view.res(), viewer.scope
-            counts = counted.get((scope, res))
+            res, scope, reach = viewer.view.res(), viewer.scope, viewer.view.reach()
+            counts = counted.get((scope, res, reach))
             if counts is None:
                 everywhere = scope._replace(box=None)
-                counts = counted[scope, res] = count_cells(self.states.values(), everywhere.admits, scope.box, res)
+                counts = count_cells(self.states.values(), everywhere.admits, scope.box, res, reach)
+                counted[scope, res, reach] = counts
             full = viewer.hex_res != res
             cells = dict(counts) if full else diff(viewer.hex_sent, counts)
             viewer.hex_sent, viewer.hex_res, viewer.hex_due = counts, res, False

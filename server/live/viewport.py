@@ -1,10 +1,13 @@
 """Viewport scoping of /ws/live, pure: a viewer's view, and the hex counts of what lies outside it.
 
 A viewer that sends its view ({"type":"view","bbox":[w,s,e,n],"zoom":z}) is sent volunteers one
-by one only inside the view plus MARGIN of its size on each side; everyone else of its scope is
-counted per H3 cell, at a resolution chosen from the zoom, and only the cells whose count changed
-are sent, once a second (`live_aggregate_every_s`). So its bytes follow what it looks at, not the
-size of the campaign. A viewer that sends no view gets everything, as before.
+by one only inside the view plus MARGIN of its size on each side; everyone else of its scope
+within REACH view sizes of it on each side is counted per H3 cell, at a resolution chosen from the
+zoom, and only the cells whose count changed are sent, once a second (`live_aggregate_every_s`).
+So its bytes follow what it looks at, not the size of the campaign: the counts cover what a pan,
+or a zoom out by three levels, shows before the map sends its new view, and no farther, since
+volunteers walking across cell borders anywhere in a national campaign would otherwise change
+counts every second in proportion to its size. A viewer that sends no view gets everything.
 
 Aggregate frames (after the hub's `HexDelta`):
   JSON   {"type":"hexes","t":ms,"res":r,"full":bool,"cells":[["<h3 hex>",count], …]}
@@ -29,6 +32,7 @@ import h3.api.basic_int as h3
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 MARGIN = 0.25  # of the view's width (height) added on each side: pans show dots at once
+REACH = 4.0  # view widths (heights) on each side within which the rest is counted
 MAX_ZOOM = 24.0
 
 HEX_MAGIC = b"QH"
@@ -64,9 +68,16 @@ class ViewFrame(BaseModel):
         return b
 
     def box(self) -> Box:
-        """The view plus its margin, clamped to the world."""
+        """The view plus its margin, clamped to the world: volunteers one by one."""
+        return self._grown(MARGIN)
+
+    def reach(self) -> Box:
+        """Where volunteers outside `box` are counted."""
+        return self._grown(REACH)
+
+    def _grown(self, by: float) -> Box:
         w, s, e, n = self.bbox
-        dx, dy = (e - w) * MARGIN, (n - s) * MARGIN
+        dx, dy = (e - w) * by, (n - s) * by
         return Box(max(-180.0, w - dx), max(-90.0, s - dy), min(180.0, e + dx), min(90.0, n + dy))
 
     def res(self) -> int:
@@ -103,11 +114,14 @@ def cell_of(st, res: int) -> int | None:
     return cell
 
 
-def count_cells(states: Iterable, admits, box: Box | None, res: int) -> dict[int, int]:
-    """Volunteers per cell among `states` that the viewer's scope admits, outside `box`."""
+def count_cells(states: Iterable, admits, box: Box | None, res: int, reach: Box | None = None) -> dict[int, int]:
+    """Volunteers per cell among `states` that the viewer's scope admits, outside `box` and
+    within `reach` (None: anywhere)."""
     counts: dict[int, int] = {}
     for st in states:
         if (box is not None and box.contains(st.lon, st.lat)) or not admits(st):
+            continue
+        if reach is not None and not reach.contains(st.lon, st.lat):
             continue
         cell = cell_of(st, res)
         if cell is not None:

@@ -44,6 +44,12 @@ def test_counts_leave_out_the_box_and_what_the_scope_refuses():
     bastille = h3.str_to_int(h3.latlng_to_cell(48.8532, 2.3692, 8))
     assert count_cells(states, Scope().admits, box, 8) == {eiffel: 2, bastille: 1}
     assert count_cells(states, Scope(district="7").admits, box, 8) == {eiffel: 2}
+    # within reach only: four view sizes on each side of the Louvre reach Bastille, not Versailles
+    view = parse_view({"bbox": [2.3280, 48.8560, 2.3470, 48.8650], "zoom": 15})
+    assert isinstance(view, ViewFrame)
+    versailles = state(5, 2.1204, 48.8049)
+    assert count_cells([*states, versailles], Scope().admits, box, 8, view.reach()) == {eiffel: 2, bastille: 1}
+    assert len(count_cells([*states, versailles], Scope().admits, box, 8)) == 3
     assert diff({eiffel: 2, bastille: 1}, {eiffel: 3}) == {eiffel: 3, bastille: 0}
 
 
