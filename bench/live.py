@@ -88,6 +88,47 @@ def _homes(volunteers: int, density: float) -> list[tuple[float, float]]:
     return [(PARIS[0] + rng.uniform(-dlon, dlon), PARIS[1] + rng.uniform(-dlat, dlat)) for _ in range(volunteers + 1)]
 
 
+def _state(v: int, seq: int, home: tuple[float, float], now: float) -> bytes:
+    return orjson.dumps(
+        {
+            "type": "ping",
+            "v": v,
+            "team": v % 7,
+            "seq": seq,
+            "t": now,
+            "rt": int(now * 1000),
+            # walking round its spot, up to ~50 m away
+            "lon": home[0] + (seq % 97 - 48) * 1e-5,
+            "lat": home[1] + (seq % 89 - 44) * 1e-5,
+            "acc": 8.0,
+            "hdg": 90.0,
+            "spd": 1.2,
+            "bat": 0.8,
+            "cell": "8b1fb46622dcfff",
+            "ps": "75101_01",
+            "nb": "75101",
+            "ds": "75101",
+            "zone": "in",
+            "ev": None,
+            "low_acc": False,
+        }
+    )
+
+
+def _prefill(redis_url: str, campaign_id: int, volunteers: int, density: float) -> None:
+    """Every volunteer's state in the hash before the viewers connect: a campaign in full swing,
+    so that the measured window does not count volunteers showing up for the first time."""
+    import redis
+
+    from server.redis import volunteer_state_key
+
+    r, homes, now = redis.Redis.from_url(redis_url), _homes(volunteers, density), time.time()
+    pipe = r.pipeline(transaction=False)
+    for v in range(1, volunteers + 1):
+        pipe.hset(volunteer_state_key(campaign_id), str(v), _state(v, 0, homes[v], now))
+    pipe.execute()
+
+
 def _publisher(
     redis_url: str, campaign_id: int, rate: float, volunteers: int, density: float, seconds: float, out
 ) -> None:
@@ -109,30 +150,7 @@ def _publisher(
             for _ in range(due):
                 seq += 1
                 v = seq % volunteers + 1
-                d = orjson.dumps(
-                    {
-                        "type": "ping",
-                        "v": v,
-                        "team": v % 7,
-                        "seq": seq,
-                        "t": now,
-                        "rt": int(now * 1000),
-                        # walking round its spot, up to ~50 m away
-                        "lon": homes[v][0] + (seq % 97 - 48) * 1e-5,
-                        "lat": homes[v][1] + (seq % 89 - 44) * 1e-5,
-                        "acc": 8.0,
-                        "hdg": 90.0,
-                        "spd": 1.2,
-                        "bat": 0.8,
-                        "cell": "8b1fb46622dcfff",
-                        "ps": "75101_01",
-                        "nb": "75101",
-                        "ds": "75101",
-                        "zone": "in",
-                        "ev": None,
-                        "low_acc": False,
-                    }
-                )
+                d = _state(v, seq, homes[v], now)
                 pipe.publish(channel, d)
                 pipe.hset(key, str(v), d)
             pipe.execute()
@@ -245,6 +263,12 @@ async def _sink(
     payload = _auth(token, slug, encoding, view)
     header = bytes([0x81, 0x80 | 126]) + len(payload).to_bytes(2, "big") + b"\0\0\0\0"  # zero mask
     writer.write(header + payload)
+    # The snapshot (one message, JSON text) is not the live feed: skip it, however long.
+    head = await reader.readexactly(2)
+    size = head[1] & 0x7F
+    if size >= 126:
+        size = int.from_bytes(await reader.readexactly(2 if size == 126 else 8), "big")
+    await reader.readexactly(size)
     nbytes = 0
     while (left := end_at - time.time()) > 0:
         try:
@@ -269,19 +293,30 @@ def _viewers_process(
     end_at: float,
     encoding: str,
     view: dict | None,
+    spread: float,
     out,
 ) -> None:
     """A share of the viewers in their own process: one Python client loop cannot read 100
-    sockets' worth of frames fast enough, and its own lag would be measured as the server's."""
+    sockets' worth of frames fast enough, and its own lag would be measured as the server's.
+    Viewers connect at random within `spread` seconds: each snapshot reads the whole Redis hash,
+    and ten 15 MB reads at once (50,000 volunteers) outlast the Redis client's 5 s timeout."""
+
+    async def later(viewer, *a):
+        await asyncio.sleep(random.uniform(0, spread))
+        return await viewer(*a)
 
     async def main():
         port = int(url.split(":")[2].split("/")[0])
         return await asyncio.gather(
-            *(_view(url, token, slug, start_at, end_at, encoding, view) for _ in range(probes)),
-            *(_sink(port, token, slug, start_at, end_at, encoding, view) for _ in range(n - probes)),
+            *(later(_view, url, token, slug, start_at, end_at, encoding, view) for _ in range(probes)),
+            *(later(_sink, port, token, slug, start_at, end_at, encoding, view) for _ in range(n - probes)),
+            return_exceptions=True,
         )
 
-    results = asyncio.run(main())
+    # A viewer the server closed counts as nothing received, and as an error: the run still ends.
+    gathered = asyncio.run(main())
+    errors = [repr(r)[:200] for r in gathered if isinstance(r, BaseException)]
+    results = [(0, 0, [], 0) if isinstance(r, BaseException) else r for r in gathered]
     lags = [x for _, _, ls, _ in results for x in ls]
     probe_frames = sum(f for f, _, _, _ in results[:probes])
     # payload bytes and volunteer updates of the parsing probes: bytes per update
@@ -295,6 +330,7 @@ def _viewers_process(
             lags[:: max(1, len(lags) // 200_000)],
             probe_bytes,
             probe_updates,
+            errors,
         )
     )
 
@@ -310,6 +346,8 @@ async def run(args) -> dict:
     settings = Settings()
     rate = args.volunteers / args.ping_every if args.ping_every else args.rate
     campaign, admin, vols = await _setup(settings, args.volunteers if args.ingest_url else 0)
+    if not args.ingest_url:
+        await asyncio.to_thread(_prefill, settings.redis_url, campaign["id"], args.volunteers, args.density)
     server = None
     url, token, slug, pid = args.url, args.token or admin["token"], args.campaign or campaign["slug"], args.server_pid
     if url is None:
@@ -325,7 +363,8 @@ async def run(args) -> dict:
         )
         url, pid = f"ws://127.0.0.1:{port}/ws/live", server.pid
     ctx = mp.get_context("spawn")
-    warmup = 1.5
+    spread = args.volunteers / 5_000  # seconds over which the viewers connect (see _viewers_process)
+    warmup = 1.5 + spread
     start_at = time.time() + 2.0 + warmup  # viewers connected and past their snapshots by then
     end_at = start_at + args.seconds
     w, s, e, n, z = (float(x) for x in args.view.split(","))
@@ -342,7 +381,7 @@ async def run(args) -> dict:
                 name,
                 ctx.Process(
                     target=_viewers_process,
-                    args=(url, token, slug, k, p, start_at, end_at, args.encoding, group_view, queues[name]),
+                    args=(url, token, slug, k, p, start_at, end_at, args.encoding, group_view, spread, queues[name]),
                 ),
             )
             for k, p in zip(shares, probes)
@@ -408,6 +447,7 @@ def _summary(parts: list, nviewers: int, elapsed: float) -> dict:
         "p99_ms": _percentile(lags, 0.99),
         "bytes_per_viewer_per_s": round(sum(p[2] for p in parts) / nviewers / elapsed),
         "bytes_per_update": round(sum(p[4] for p in parts) / max(1, probe_updates), 1),
+        "viewer_errors": [e for p in parts for e in p[6]][:5],
     }
 
 
