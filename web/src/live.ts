@@ -19,6 +19,7 @@ export interface LiveHandle {
   volunteers: number;
   lastFrameAt: number;
   onShift: number; // volunteers on shift in the store (for tests; the panel shows it)
+  outside: number; // volunteers counted in the server's hexes, outside the view (viewport scoping)
 }
 
 /** What the map shows, sent to the server so that it sends one by one only what is near it. */
@@ -38,7 +39,7 @@ export class LiveClient {
   private view: LiveView | null = null;
   /** Hex counts of the volunteers outside the view (viewport scoping; liveaggregates.ts). */
   readonly aggregates = new LiveAggregates();
-  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0, onShift: 0};
+  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0, onShift: 0, outside: 0};
 
   constructor(
     private campaign: string,
@@ -170,6 +171,7 @@ export class LiveClient {
     this.handle.lastFrameAt = Date.now();
     this.handle.volunteers = this.store.volunteers.size;
     this.handle.onShift = this.store.onShift.size;
+    this.handle.outside = this.aggregates.total;
     this.onChange();
   }
 
