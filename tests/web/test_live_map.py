@@ -10,6 +10,7 @@ import pytest
 import websockets
 
 from tests.conftest import add_user
+from tests.helpers.web import open_map
 from tests.ingest.conftest import ServerThread, make_settings
 
 pytestmark = pytest.mark.browser
@@ -98,18 +99,15 @@ async def test_zoomed_in_the_map_gets_its_view_one_by_one_and_counts_for_the_res
                  "ds": None, "zone": None, "ev": None, "low_acc": False}  # fmt: skip
         await redis.hset(key, str(v), orjson.dumps(state))
     try:
-        page = await browser.new_page(viewport={"width": 1200, "height": 800})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        await page.goto(f"{live_server}/?campaign={paris['slug']}#token={hq['token']}")
-        await page.wait_for_function("document.body.dataset.layersLoaded === 'true'", timeout=90_000)
+        page, errors = await open_map(browser, live_server, hq["token"], paris["slug"])
         await page.wait_for_function("window.__quadriller.live && window.__quadriller.live.connected", timeout=30_000)
         # All of Paris in view: everyone one by one, nothing counted apart.
         await page.wait_for_function("window.__quadriller.live.volunteers >= 6", timeout=10_000)
         before = await page.evaluate("window.__quadriller.live.volunteers")
-        # Zoomed in on the Louvre: the four elsewhere leave the store and come back as counts.
+        # Zoomed in on the Louvre (1400 × 900 px at zoom 16: the view and its margin reach neither
+        # Bastille nor the Eiffel tower): the four elsewhere leave the store and come back as counts.
         await page.evaluate("""() => window.__quadriller.deck.setProps({initialViewState:
-            {longitude: 2.3375, latitude: 48.8615, zoom: 15, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""")
+            {longitude: 2.3375, latitude: 48.8615, zoom: 16, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""")
         await page.wait_for_function(
             f"window.__quadriller.live.outside >= 4 && window.__quadriller.live.volunteers <= {before - 4}",
             timeout=10_000,
