@@ -43,7 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[State]:
         pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
         redis = create_redis(settings.redis_url)
-        hub = LiveHub(redis, settings.live_frames_per_second, settings.live_stale_after_s, settings.redis_prefix)
+        hub = LiveHub(
+            redis,
+            settings.live_frames_per_second,
+            settings.live_stale_after_s,
+            settings.redis_prefix,
+            settings.live_aggregate_every_s,
+        )
         await hub.start()
         # Background jobs of the HQ server: field alerts, and the one retention job (server/retention).
         jobs = [

@@ -142,6 +142,9 @@ class LiveSettings(BaseSettings):
     # Each viewer's membership is re-checked this often: a person removed from the campaign
     # (`quadriller users revoke`) stops receiving positions within it.
     live_access_recheck_s: float = Field(default=1.0, gt=0)
+    # A viewer that sent its view gets the hex counts of the volunteers outside it this often
+    # (changed cells only): the rest of the campaign at a glance, for a few bytes a second.
+    live_aggregate_every_s: float = Field(default=1.0, gt=0)
 
 
 class AlertSettings(BaseSettings):

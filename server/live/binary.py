@@ -32,6 +32,8 @@ Frame layout (little-endian; every section starts on a multiple of 4 bytes):
       "dict":   [[index, volunteer id], …]          new entries of the dictionary
       "attrs":  [[index, {"team","ps","nb","ds","zone"}], …]   attributes that changed
       "events": [event, …]                           as in JSON frames (enter/exit, shifts…)
+      "out":    [volunteer id, …]                    left this viewer's view (viewport.py): drop
+                                                     the dot; only for viewers that sent a view
 
 An index names the same volunteer for the whole connection. Enter/exit transitions travel in
 "events" (every one of them, as in JSON frames); update records carry no "ev".
@@ -153,11 +155,15 @@ class BinaryEncoder:
             struct.pack_into("<I", out, offset, v)
             offset += 4
             self.attrs.pop(v, None)  # back later: its attributes are sent again
+        for v in frame.out:
+            self.attrs.pop(v, None)  # the viewer forgets it: back in view, it needs them again
         side: dict[str, Any] = {}
         if new_entries:
             side["dict"] = new_entries
         if changed:
             side["attrs"] = changed
+        if frame.out:
+            side["out"] = frame.out
         tail = orjson.dumps(side)[:-1] if side else b""
         if frame.events:
             tail = (tail + b"," if tail else b"{") + b'"events":[' + b",".join(e.raw for e in frame.events) + b"]"

@@ -11,11 +11,13 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from server.live.viewport import Box
+
 MAX_EVENTS = 500  # enter/exit events kept per frame; a viewer stuck for long keeps the newest
 
 
 class VState:
-    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev", "binary")
+    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev", "lon", "lat", "cell", "binary")
 
     def __init__(self, obj: dict, raw: bytes | None = None) -> None:
         self.v: int = int(obj["v"])
@@ -25,6 +27,10 @@ class VState:
         self.t = float(obj.get("t") or 0.0)
         self.rt = float(obj.get("rt") or 0.0)  # server receive time, ms: staleness uses the server's clock
         self.ev = obj.get("ev")
+        lon, lat = obj.get("lon"), obj.get("lat")  # for viewports (viewport.py)
+        self.lon = float(lon) if lon.__class__ in (int, float) else None
+        self.lat = float(lat) if lat.__class__ in (int, float) else None
+        self.cell: tuple[int, int] | None = None  # (res, H3 cell) of the last aggregate it was counted in
         self.binary: Any = None  # its binary record's fields, parsed once for every viewer (binary.py)
 
 
@@ -78,39 +84,54 @@ def _one(obj: dict, raw: bytes | None) -> list[tuple[str, object]]:
 
 
 class Scope(NamedTuple):
-    """What one viewer watches inside its campaign: everything, one district, or one team."""
+    """What one viewer watches inside its campaign: everything, one district, or one team; and,
+    once it sent its view, only what lies in the view and its margin (viewport.py), one by one."""
 
     district: str | None = None
     team: int | None = None
+    box: Box | None = None
 
-    def admits(self, st: VState | None) -> bool:
+    def admits_event(self, st: VState | Activity | None) -> bool:
+        """District and team only: the activity feed tells of the whole scope, view or not."""
         if st is None:
             return False
         return (self.district is None or st.ds == self.district) and (self.team is None or st.team == self.team)
+
+    def admits(self, st: VState | None) -> bool:
+        if not self.admits_event(st):
+            return False
+        return self.box is None or self.box.contains(st.lon, st.lat)  # type: ignore[union-attr]
 
 
 class Frame:
     """One tick's changes for one scope, encoded once and shared by every viewer of that scope."""
 
-    __slots__ = ("t", "updates", "stale", "gone", "events", "_text")
+    __slots__ = ("t", "updates", "stale", "gone", "events", "out", "_text")
 
     def __init__(
-        self, t: int, updates: dict[int, VState], stale: list[int], gone: list[int], events: list[VState | Activity]
+        self,
+        t: int,
+        updates: dict[int, VState],
+        stale: list[int],
+        gone: list[int],
+        events: list[VState | Activity],
+        out: list[int] | None = None,
     ) -> None:
         self.t, self.updates, self.stale, self.gone, self.events = t, updates, stale, gone, events
+        self.out = out or []  # left the viewer's view: drop the dot, nothing happened to them
         self._text: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.updates or self.stale or self.gone or self.events)
+        return bool(self.updates or self.stale or self.gone or self.events or self.out)
 
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = encode(self.t, self.updates.values(), self.stale, self.gone, self.events)
+            self._text = encode(self.t, self.updates.values(), self.stale, self.gone, self.events, self.out)
         return self._text
 
 
-def encode(t: int, updates, stale, gone, events) -> str:
+def encode(t: int, updates, stale, gone, events, out=()) -> str:
     parts = [
         b'{"type":"deltas","t":',
         str(t).encode(),
@@ -123,6 +144,8 @@ def encode(t: int, updates, stale, gone, events) -> str:
     ]
     if events:
         parts += [b',"events":[', b",".join(st.raw for st in events), b"]"]
+    if out:  # only for viewers that sent a view: older clients never see the key
+        parts += [b',"out":', orjson.dumps(list(out))]
     parts.append(b"}")
     return b"".join(parts).decode()
 
@@ -134,7 +157,7 @@ class Backlog:
     viewer stalls: its size is bounded by the campaign's volunteers, not by the ping rate.
     """
 
-    __slots__ = ("t", "updates", "stale", "gone", "events")
+    __slots__ = ("t", "updates", "stale", "gone", "events", "out")
 
     def __init__(self) -> None:
         self.t = 0
@@ -142,6 +165,7 @@ class Backlog:
         self.stale: set[int] = set()
         self.gone: set[int] = set()
         self.events: list[VState] = []
+        self.out: set[int] = set()
 
     def merge(self, f: Frame) -> None:
         self.t = f.t
@@ -149,6 +173,11 @@ class Backlog:
             self.updates[v] = st
             self.stale.discard(v)
             self.gone.discard(v)
+            self.out.discard(v)
+        for v in f.out:
+            self.updates.pop(v, None)
+            self.stale.discard(v)
+            self.out.add(v)
         for v in f.stale:
             self.stale.add(v)  # applied after the update in the same frame: still correct
         for v in f.gone:
@@ -160,7 +189,7 @@ class Backlog:
             del self.events[:-MAX_EVENTS]
 
     def __len__(self) -> int:
-        return len(self.updates) + len(self.stale) + len(self.gone) + len(self.events)
+        return len(self.updates) + len(self.stale) + len(self.gone) + len(self.events) + len(self.out)
 
     def frame(self) -> Frame:
-        return Frame(self.t, self.updates, sorted(self.stale), sorted(self.gone), self.events)
+        return Frame(self.t, self.updates, sorted(self.stale), sorted(self.gone), self.events, sorted(self.out))

@@ -10,6 +10,9 @@ Shape (after encode/broadcaster's single listener, and polar's eventstream):
   its own Backlog (keyed by volunteer, so bounded by the number of volunteers).
 - Each viewer has one sender task that sends whatever is newest; intermediate frames are never
   queued, only merged.
+- A viewer that sent its view (viewport.py) has the view's box in its scope: the same rules then
+  send it what enters its view and mark "out" what leaves it; once a second, the volunteers
+  outside it (and within reach of it) are counted per H3 cell and the changed counts offered.
 Channels are subscribed per campaign on demand (reference-counted by viewers), so a process
 receives only the campaigns its viewers watch.
 """
@@ -26,7 +29,10 @@ from collections.abc import Iterable
 import orjson
 import redis.asyncio as aioredis
 
-from server.live.frames import MAX_EVENTS, Activity, Backlog, Frame, Scope, VState, decode
+from server.live.feed import Feed
+from server.live.frames import Scope, VState, decode
+from server.live.viewer import Viewer
+from server.live.viewport import ViewFrame
 from server.events import DEFAULT_PREFIX, hub_control_channel, listen_forever, live_channel, volunteer_state_key
 
 log = logging.getLogger("server.live")
@@ -36,140 +42,17 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class Viewer:
-    """One HQ websocket: at most one frame ready, or a Backlog while its sends lag behind."""
-
-    __slots__ = ("campaign_id", "scope", "ready", "backlog", "wake", "frames_skipped")
-
-    def __init__(self, campaign_id: int, scope: Scope) -> None:
-        self.campaign_id, self.scope = campaign_id, scope
-        self.ready: Frame | None = None
-        # Starts as a Backlog: what arrives while the snapshot is read and sent waits here.
-        self.backlog: Backlog | None = Backlog()
-        self.wake = asyncio.Event()
-        self.frames_skipped = 0
-
-    def offer(self, frame: Frame) -> None:
-        if self.ready is None and self.backlog is None:
-            self.ready = frame
-        else:  # the previous frame is not taken yet: merge instead of queueing
-            if self.backlog is None:
-                self.backlog = Backlog()
-            if self.ready is not None:
-                self.backlog.merge(self.ready)
-                self.ready = None
-            self.backlog.merge(frame)
-            self.frames_skipped += 1
-        self.wake.set()
-
-    def take(self) -> str | None:
-        """The newest frame's text, or None when nothing is pending."""
-        frame = self.take_frame()
-        return frame.text if frame else None
-
-    def take_frame(self) -> Frame | None:
-        """The newest frame (for a viewer with its own encoding, server/live/binary.py)."""
-        frame, self.ready = self.ready, None
-        if frame is None and self.backlog is not None:
-            frame, self.backlog = (self.backlog.frame() if self.backlog else None), None
-        return frame if frame else None
-
-    def pending(self) -> int:
-        """Entries held for this viewer (for tests and metrics): bounded by the volunteers."""
-        return (len(self.backlog) if self.backlog else 0) + (1 if self.ready else 0)
-
-
-class Feed:
-    """One campaign's live state in this process, while at least one viewer watches it."""
-
-    def __init__(self) -> None:
-        self.viewers: set[Viewer] = set()
-        self.states: dict[int, VState] = {}  # as of the last tick: staleness and scope exits
-        self.stale: set[int] = set()
-        self.changed: dict[int, VState] = {}  # since the last tick
-        self.gone: set[int] = set()
-        self.events: list[VState | Activity] = []
-        self.next_stale_scan = 0.0
-
-    def newest(self, v: int) -> VState | None:
-        return self.changed.get(v) or self.states.get(v)
-
-    def on_ping(self, st: VState) -> None:
-        old = self.newest(st.v)
-        if old is not None and st.t < old.t and st.v not in self.gone:
-            return  # older than what we have (a resync racing a live delta)
-        self.changed[st.v] = st
-        self.gone.discard(st.v)
-        if st.ev:
-            self.events.append(st)
-            del self.events[:-MAX_EVENTS]
-
-    def on_event(self, act: Activity) -> None:
-        last = self.newest(act.v)
-        if last is not None:
-            if act.ds is None:
-                act.ds = last.ds
-            if act.team is None:
-                act.team = last.team
-        self.events.append(act)
-        del self.events[:-MAX_EVENTS]
-
-    def on_gone(self, v: int) -> None:
-        self.changed.pop(v, None)
-        if v in self.states:
-            self.gone.add(v)
-
-    def seed(self, st: VState, stale: bool) -> None:
-        """A state read from the Redis hash, so that it can turn stale later in this process."""
-        if st.v not in self.states and st.v not in self.changed and st.v not in self.gone:
-            self.states[st.v] = st
-            if stale:
-                self.stale.add(st.v)
-
-    def tick(self, t: int, stale_ms: float, scan: bool) -> None:
-        newly_stale = []
-        if scan:
-            limit = t - stale_ms
-            newly_stale = [
-                v
-                for v, st in self.states.items()
-                if st.rt < limit and v not in self.stale and v not in self.changed and v not in self.gone
-            ]
-        if not (self.changed or self.gone or newly_stale or self.events):
-            return
-        frames: dict[Scope, Frame] = {}
-        for viewer in self.viewers:
-            frame = frames.get(viewer.scope)
-            if frame is None:
-                frame = frames[viewer.scope] = self._frame(viewer.scope, t, newly_stale)
-            if frame:
-                viewer.offer(frame)
-        for v in self.gone:
-            self.states.pop(v, None)
-            self.stale.discard(v)
-        self.states.update(self.changed)
-        self.stale.difference_update(self.changed)
-        self.stale.update(newly_stale)
-        self.changed, self.gone, self.events = {}, set(), []
-
-    def _frame(self, scope: Scope, t: int, newly_stale: list[int]) -> Frame:
-        if scope == Scope():
-            return Frame(t, self.changed, newly_stale, list(self.gone), self.events)
-        updates, gone = {}, [v for v in self.gone if scope.admits(self.states.get(v))]
-        for v, st in self.changed.items():
-            if scope.admits(st):
-                updates[v] = st
-            elif scope.admits(self.states.get(v)):
-                gone.append(v)  # moved out of this viewer's district or team
-        stale = [v for v in newly_stale if scope.admits(self.states.get(v))]
-        return Frame(t, updates, stale, gone, [e for e in self.events if scope.admits(e)])
-
-
 class LiveHub:
     def __init__(
-        self, redis: aioredis.Redis, frames_per_second: float, stale_after_s: float, prefix: str = DEFAULT_PREFIX
+        self,
+        redis: aioredis.Redis,
+        frames_per_second: float,
+        stale_after_s: float,
+        prefix: str = DEFAULT_PREFIX,
+        aggregate_every_s: float = 1.0,
     ) -> None:
         self._redis = redis
+        self._aggregate_every = aggregate_every_s
         self._prefix = prefix
         self._interval = 1.0 / max(frames_per_second, 0.1)
         self._stale_ms = stale_after_s * 1000.0
@@ -200,8 +83,8 @@ class LiveHub:
         return self._feeds.get(campaign_id)
 
     # --- viewers -------------------------------------------------------------------------
-    async def join(self, campaign_id: int, scope: Scope) -> Viewer:
-        viewer = Viewer(campaign_id, scope)
+    async def join(self, campaign_id: int, scope: Scope, view: ViewFrame | None = None) -> Viewer:
+        viewer = Viewer(campaign_id, scope, view)
         feed = self._feeds.get(campaign_id)
         if feed is None:
             feed = self._feeds[campaign_id] = Feed()
@@ -220,28 +103,57 @@ class LiveHub:
             await self._sync(viewer.campaign_id)
 
     async def snapshot(self, viewer: Viewer, on_shift: list[dict] | None = None) -> str:
-        """Every volunteer of the campaign in the viewer's scope, read from the Redis hash (the
-        state every ingest process writes), flagged stale or not. Seeds the feed so that those
-        volunteers turn stale later here too. `on_shift` ({"v", "since", "team"}, from PostGIS)
-        lists who is on shift, kept to the viewer's scope too."""
-        raw = await self._redis.hgetall(volunteer_state_key(viewer.campaign_id, self._prefix))
-        t = now_ms()
+        """Every volunteer of the campaign in the viewer's scope, flagged stale or not. The
+        campaign's feed is seeded once from the Redis hash (the state every ingest process
+        writes), so that those volunteers turn stale later here too; viewers joining while it is
+        read wait for that one read, and later ones are served from the feed's memory: a 50,000-
+        volunteer hash is 15 MB, and ten viewers reading it at once outlast Redis's timeouts.
+        `on_shift` ({"v", "since", "team"}, from PostGIS) lists who is on shift, kept to the
+        viewer's scope too."""
         feed = self._feeds.get(viewer.campaign_id)
-        out = []
+        if feed is None:  # not joined: nothing to show
+            feed = Feed()
+            feed.seeded = True
+        if not feed.seeded:
+            if feed.seeding is None or feed.seeding.done():
+                feed.seeding = asyncio.ensure_future(self._seed(viewer.campaign_id, feed))
+            await asyncio.shield(feed.seeding)
+        t = now_ms()
+        limit = t - self._stale_ms
+        out = [
+            st.raw.rstrip()[:-1] + (b',"stale":true}' if st.rt < limit else b',"stale":false}')
+            for st in feed.current()
+            if viewer.scope.admits(st)
+        ]
+        viewer.hex_due = viewer.view is not None  # aggregates over what was just seeded
+        shifts = None if on_shift is None else [s for s in on_shift if self._in_scope(viewer, s, feed)]
+        return b"".join(
+            [
+                b'{"type":"snapshot","t":',
+                str(t).encode(),
+                b',"volunteers":[',
+                b",".join(out),
+                b'],"on_shift":',
+                orjson.dumps(shifts),
+                b"}",
+            ]
+        ).decode()
+
+    async def _seed(self, campaign_id: int, feed: Feed) -> None:
+        t = now_ms()
+        for st in await self._read_states(campaign_id):
+            feed.seed(st, st.rt < t - self._stale_ms)
+        feed.seeded = True
+
+    async def _read_states(self, campaign_id: int) -> list[VState]:
+        raw = await self._redis.hgetall(volunteer_state_key(campaign_id, self._prefix))
+        states = []
         for value in raw.values():
             try:
-                obj = orjson.loads(value)
-                st = VState(obj, value)
+                states.append(VState(orjson.loads(value), value))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
-            stale = st.rt < t - self._stale_ms
-            if feed is not None:
-                feed.seed(st, stale)
-            if viewer.scope.admits(st):
-                obj["stale"] = stale
-                out.append(obj)
-        shifts = None if on_shift is None else [s for s in on_shift if self._in_scope(viewer, s, feed)]
-        return orjson.dumps({"type": "snapshot", "t": t, "volunteers": out, "on_shift": shifts}).decode()
+        return states
 
     @staticmethod
     def _in_scope(viewer: Viewer, shift: dict, feed: Feed | None) -> bool:
@@ -354,4 +266,7 @@ class LiveHub:
             scan = mono >= feed.next_stale_scan
             if scan:
                 feed.next_stale_scan = mono + 1.0
-            feed.tick(t, self._stale_ms, scan)
+            aggregate = mono >= feed.next_aggregate
+            if aggregate:
+                feed.next_aggregate = mono + self._aggregate_every
+            feed.tick(t, self._stale_ms, scan, aggregate)

@@ -3,7 +3,12 @@
 Protocol (text frames, JSON):
   client → {"type":"auth","token":"…","campaign":"slug","district":"code"?,"team":id?,"flow":"ack"?,
             "encoding":"json"|"binary"?}
-  client → {"type":"ack"}   with flow "ack", after drawing each frame: the next frame waits for it
+  client → {"type":"ack"}   with flow "ack", after each message it received (deltas, hexes, errors)
+  client → {"type":"view","bbox":[w,s,e,n],"zoom":z}   (also "view":{…} in the auth frame): from
+            then on, volunteers one by one only in the view and its margin, hex counts for the
+            rest (server/live/viewport.py); without one, everything, as before
+  server → {"type":"hexes","t":ms,"res":r,"full":bool,"cells":[["<h3>",n]…]}  (binary: "QH" frames)
+  server → {"type":"error","code":"bad_view"|"bad_frame","reason":"…"}   the frame was ignored
   server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …],
             "on_shift":[{"v":id,"since":epoch s,"team":id|null}, …]}
   server → {"type":"deltas","t":ms,"volunteers":[state…],"stale":[id…],"gone":[id…],"events"?:[event…]}
@@ -11,7 +16,8 @@ With "encoding":"binary", deltas come as binary frames instead (layout in server
 about 20 bytes per volunteer update against 270 in JSON); the snapshot stays JSON.
 A state is the delta ingest published ({"type":"ping","v":…,"lon":…,…}). A volunteer listed in
 "volunteers" is live (not stale); "stale" lists those newly without a ping for
-live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's district/team.
+live_stale_after_s; "gone" those paused, removed, or moved out of the viewer's district/team; "out" (viewers
+that sent a view only) those that left the view: drop their dots, nothing happened to them.
 "events" keeps what coalescing would otherwise fold away, in order: enter/exit pings (states
 with "ev"), and {"type":"shift","v","on":bool,…}, {"type":"pause","v"}, {"type":"resume","v"}.
 The token is an HQ session token (`qds_…`, POST /api/sessions; renewing it keeps the socket
@@ -41,8 +47,10 @@ from server.db import connection
 from server.errors import QuadrillerError, ServiceUnavailable
 from server.live.binary import BinaryEncoder
 from server.live.frames import Scope
-from server.live.hub import LiveHub, Viewer
+from server.live.hub import LiveHub
+from server.live.viewer import Viewer
 from server.live.schemas import AuthFrame
+from server.live.viewport import parse_view
 from server.sessions import queries as session_queries
 from server.sessions.queries import SessionExpired
 from server.sessions.schemas import SessionUser
@@ -124,49 +132,92 @@ async def _authenticate(ws: WebSocket) -> tuple[Membership, Scope, AuthFrame]:
     return member, Scope(auth.district, auth.team), auth
 
 
+class Acks:
+    """Messages sent and not acknowledged yet (flow "ack"): the next send waits until none is."""
+
+    def __init__(self) -> None:
+        self.unacked = 1  # the snapshot
+        self.event = asyncio.Event()
+
+    def sent(self, n: int) -> None:
+        self.unacked += n
+        if self.unacked > 0:
+            self.event.clear()
+
+    def received(self) -> None:
+        self.unacked = max(0, self.unacked - 1)
+        if self.unacked == 0:
+            self.event.set()
+
+
+def _messages(viewer: Viewer, binary: BinaryEncoder | None) -> list[dict]:
+    """What is pending for a viewer, newest only: deltas, then aggregates, then error frames."""
+    out = []
+    frame = viewer.take_frame()
+    if frame is not None:
+        out.append({"bytes": binary.encode(frame)} if binary is not None else {"text": frame.text})
+    hexes = viewer.take_hexes()
+    if hexes is not None:
+        out.append({"bytes": hexes.binary()} if binary is not None else {"text": hexes.text()})
+    errors, viewer.errors = viewer.errors, []
+    out.extend({"text": text} for text in errors)
+    return out
+
+
 async def _send_frames(
-    ws: WebSocket, viewer: Viewer, timeout: float, acks: asyncio.Event | None, binary: BinaryEncoder | None = None
+    ws: WebSocket, viewer: Viewer, timeout: float, acks: Acks | None, binary: BinaryEncoder | None = None
 ) -> None:
     """Send only ever the newest coalesced frame; the hub merges while a send is in progress,
-    and, for viewers that acknowledge frames, until the previous frame is acknowledged."""
+    and, for viewers that acknowledge frames, until every message sent is acknowledged."""
     while True:
         if acks is not None:
             try:
-                await asyncio.wait_for(acks.wait(), timeout)
+                await asyncio.wait_for(acks.event.wait(), timeout)
             except TimeoutError:
                 raise Refused(1013, "viewer stopped acknowledging frames, reconnect") from None
         await viewer.wake.wait()
         viewer.wake.clear()
-        frame = viewer.take_frame()
-        if frame is not None:
-            message = (
-                {"type": "websocket.send", "bytes": binary.encode(frame)}
-                if binary is not None
-                else {"type": "websocket.send", "text": frame.text}
-            )
+        messages = _messages(viewer, binary)
+        if acks is not None:
+            acks.sent(len(messages))
+        for message in messages:
             try:
-                await asyncio.wait_for(ws.send(message), timeout)
+                await asyncio.wait_for(ws.send({"type": "websocket.send", **message}), timeout)
             except TimeoutError:
                 raise Refused(1013, "viewer too slow, reconnect") from None
-            if acks is not None:
-                acks.clear()
 
 
-async def _read_incoming(ws: WebSocket, acks: asyncio.Event | None) -> None:
-    """After auth, only frame acknowledgements are expected; reading also notices the disconnect."""
+def _error(code: str, reason: str) -> str:
+    return orjson.dumps({"type": "error", "code": code, "reason": reason}).decode()
+
+
+async def _read_incoming(ws: WebSocket, viewer: Viewer, acks: Acks | None) -> None:
+    """After auth: acknowledgements and views; reading also notices the disconnect. A frame the
+    server cannot use gets an error frame and changes nothing."""
     while True:
         message = await ws.receive()
         if message["type"] == "websocket.disconnect":
             return
-        if acks is not None and _is_ack(message.get("text")):
-            acks.set()
-
-
-def _is_ack(text: str | None) -> bool:
-    try:
-        return text is not None and orjson.loads(text).get("type") == "ack"
-    except (orjson.JSONDecodeError, AttributeError):
-        return False
+        data = message.get("text") or message.get("bytes") or b""
+        if len(data) > MAX_AUTH_BYTES:
+            viewer.refuse(_error("bad_frame", f"frame over {MAX_AUTH_BYTES} bytes"))
+            continue
+        try:
+            obj = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            viewer.refuse(_error("bad_frame", "not JSON"))
+            continue
+        kind = obj.get("type") if isinstance(obj, dict) else None
+        if kind == "ack":
+            if acks is not None:
+                acks.received()
+        elif kind == "view":
+            view = parse_view(obj)
+            if isinstance(view, str):
+                viewer.refuse(_error("bad_view", view))
+            else:
+                viewer.next_view = view  # applied at the next tick: views sent in a burst cost one
+        # other kinds: ignored, so that newer clients can talk to older servers
 
 
 async def _on_shift(ws: WebSocket, campaign_id: int) -> list[dict] | None:
@@ -203,16 +254,18 @@ async def live_socket(ws: WebSocket) -> None:
             campaign_id = member.campaign_id
         finally:
             ws.state.unauthenticated.release(ip)
-        # unset: the snapshot is not acknowledged yet
-        acks = asyncio.Event() if auth.flow == "ack" else None
+        acks = Acks() if auth.flow == "ack" else None
         binary = BinaryEncoder() if auth.encoding == "binary" else None
-        viewer = await hub.join(campaign_id, scope)
+        view = parse_view(auth.view) if auth.view is not None else None
+        viewer = await hub.join(campaign_id, scope, None if isinstance(view, str) else view)
+        if isinstance(view, str):  # a bad view: everything, as without one, and the reason why
+            viewer.refuse(_error("bad_view", view))
         # Joined before reading the hash: deltas arriving meanwhile wait in the viewer's backlog
         # and go out right after the snapshot, so nothing falls between the two.
         await ws.send_text(await hub.snapshot(viewer, await _on_shift(ws, campaign_id)))
         tasks = [
             asyncio.create_task(_send_frames(ws, viewer, ws.state.settings.live_send_timeout_s, acks, binary)),
-            asyncio.create_task(_read_incoming(ws, acks)),
+            asyncio.create_task(_read_incoming(ws, viewer, acks)),
             asyncio.create_task(_recheck_access(ws, auth, member)),
         ]
         viewer.wake.set()

@@ -24,3 +24,6 @@ class AuthFrame(BaseModel):
     flow: Literal["ack"] | None = None
     # "binary": deltas as compact binary frames (server/live/binary.py); the snapshot stays JSON.
     encoding: Literal["json", "binary"] = "json"
+    # {"bbox": [w, s, e, n], "zoom": z}: the viewer's view from the start (server/live/viewport.py),
+    # validated on its own so that a bad one is answered with an error frame, not a refusal.
+    view: dict | None = None

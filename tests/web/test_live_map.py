@@ -10,6 +10,7 @@ import pytest
 import websockets
 
 from tests.conftest import add_user
+from tests.helpers.web import open_map
 from tests.ingest.conftest import ServerThread, make_settings
 
 pytestmark = pytest.mark.browser
@@ -68,3 +69,61 @@ async def test_ping_reaches_the_map_within_2_s(paris, pool, settings, browser, l
         await page.close()
     finally:
         await asyncio.to_thread(ingest.stop)
+
+
+# Real Paris places (lon, lat): two at the Louvre, four elsewhere in Paris. Ids far above the
+# test users' so that nothing else in the shared Paris campaign clashes with them.
+LOUVRE = {9_100_001: (2.3376, 48.8606), 9_100_002: (2.3371, 48.8638)}
+ELSEWHERE = {
+    9_100_003: (2.2945, 48.8584),  # the Eiffel tower
+    9_100_004: (2.3431, 48.8867),  # Sacré-Cœur
+    9_100_005: (2.3692, 48.8532),  # Bastille
+    9_100_006: (2.3553, 48.8809),  # Gare du Nord
+}
+
+
+async def test_zoomed_in_the_map_gets_its_view_one_by_one_and_counts_for_the_rest(
+    paris, pool, redis_url, browser, live_server
+):
+    import redis.asyncio as aioredis
+
+    from server.redis import volunteer_state_key
+
+    hq = await add_user(pool, paris["slug"], "coordinator")
+    key = volunteer_state_key(paris["id"])
+    redis = aioredis.from_url(redis_url)
+    now = time.time()
+    for v, (lon, lat) in {**LOUVRE, **ELSEWHERE}.items():
+        state = {"type": "ping", "v": v, "team": None, "seq": 1, "t": now, "rt": int(now * 1000), "lon": lon,
+                 "lat": lat, "acc": 8, "hdg": None, "spd": None, "bat": None, "cell": None, "ps": None, "nb": None,
+                 "ds": None, "zone": None, "ev": None, "low_acc": False}  # fmt: skip
+        await redis.hset(key, str(v), orjson.dumps(state))
+    try:
+        page, errors = await open_map(browser, live_server, hq["token"], paris["slug"])
+        await page.wait_for_function("window.__quadriller.live && window.__quadriller.live.connected", timeout=30_000)
+        # All of Paris in view: everyone one by one, nothing counted apart.
+        await page.wait_for_function("window.__quadriller.live.volunteers >= 6", timeout=10_000)
+        before = await page.evaluate("window.__quadriller.live.volunteers")
+        # Zoomed in on the Louvre (1400 × 900 px at zoom 16: the view and its margin reach neither
+        # Bastille nor the Eiffel tower): the four elsewhere leave the store and come back as counts.
+        await page.evaluate("""() => window.__quadriller.deck.setProps({initialViewState:
+            {longitude: 2.3375, latitude: 48.8615, zoom: 16, pitch: 0, bearing: 0, minZoom: 3, maxZoom: 19}})""")
+        await page.wait_for_function(
+            f"window.__quadriller.live.outside >= 4 && window.__quadriller.live.volunteers <= {before - 4}",
+            timeout=10_000,
+        )
+        shown = await (
+            await page.wait_for_function(
+                """() => {
+            const l = window.__quadriller.deck.props.layers.find(l => l.id === 'live-aggregates');
+            return l && l.props.visible && l.props.data.length ? l.props.data.map(h => h.hex) : null;
+        }""",
+                timeout=10_000,
+            )
+        ).json_value()
+        assert len(shown) >= 4
+        assert not errors, errors
+        await page.close()
+    finally:
+        await redis.hdel(key, *map(str, {**LOUVRE, **ELSEWHERE}))
+        await redis.aclose()

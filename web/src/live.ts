@@ -2,6 +2,7 @@
 // snapshot/deltas dispatch). The volunteer store lives in livestore.ts.
 
 import {getToken} from './api';
+import {decodeHexFrame, isHexFrame, LiveAggregates} from './liveaggregates';
 import {BinarySession} from './livebinary';
 import type {LiveFilter, LiveStore} from './livestore';
 
@@ -18,6 +19,13 @@ export interface LiveHandle {
   volunteers: number;
   lastFrameAt: number;
   onShift: number; // volunteers on shift in the store (for tests; the panel shows it)
+  outside: number; // volunteers counted in the server's hexes, outside the view (viewport scoping)
+}
+
+/** What the map shows, sent to the server so that it sends one by one only what is near it. */
+export interface LiveView {
+  bbox: [number, number, number, number]; // west, south, east, north
+  zoom: number;
 }
 
 const BACKOFF_MIN = 1_000;
@@ -28,7 +36,10 @@ export class LiveClient {
   private timer: number | undefined;
   private attempt = 0;
   private filter: LiveFilter = {};
-  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0, onShift: 0};
+  private view: LiveView | null = null;
+  /** Hex counts of the volunteers outside the view (viewport scoping; liveaggregates.ts). */
+  readonly aggregates = new LiveAggregates();
+  readonly handle: LiveHandle = {connected: false, volunteers: 0, lastFrameAt: 0, onShift: 0, outside: 0};
 
   constructor(
     private campaign: string,
@@ -45,6 +56,13 @@ export class LiveClient {
     this.attempt = 0;
     this.stop();
     this.connect();
+  }
+
+  /** The map's view changed (debounced by the caller): the server scopes the feed to it. */
+  setView(view: LiveView): void {
+    const same = this.view && this.view.zoom === view.zoom && this.view.bbox.every((x, i) => x === view.bbox[i]);
+    this.view = view;
+    if (!same && this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({type: 'view', ...view}));
   }
 
   stop(): void {
@@ -77,10 +95,13 @@ export class LiveClient {
                                                      flow: 'ack', encoding: 'binary'};
       if (this.filter.district) auth.district = this.filter.district;
       if (this.filter.team) auth.team = /^\d+$/.test(this.filter.team) ? Number(this.filter.team) : this.filter.team;
-      ws.send(JSON.stringify(auth));
+      // The view, once the map knows it: volunteers one by one near it, hex counts for the rest.
+      ws.send(JSON.stringify(this.view ? {...auth, view: this.view} : auth));
+      this.aggregates.clear(); // a new connection sends its own
     };
     ws.onmessage = ev => {
-      if (ev.data instanceof ArrayBuffer) this.binaryFrame(ev.data, session);
+      if (ev.data instanceof ArrayBuffer && isHexFrame(ev.data)) this.hexFrame(ev.data);
+      else if (ev.data instanceof ArrayBuffer) this.binaryFrame(ev.data, session);
       else this.frame(ev.data);
       this.ack(ws);
     };
@@ -113,6 +134,16 @@ export class LiveClient {
     this.changed();
   }
 
+  private hexFrame(data: ArrayBuffer): void {
+    try {
+      this.aggregates.apply(decodeHexFrame(data));
+    } catch (err) {
+      console.error(err);
+      return;
+    }
+    this.changed();
+  }
+
   private frame(data: unknown): void {
     let msg: any;
     try {
@@ -127,8 +158,11 @@ export class LiveClient {
       this.handle.connected = true;
       this.onStatus({state: 'live'});
     } else if (msg.type === 'deltas') {
-      this.store.deltas(msg.t, msg.volunteers, msg.stale, msg.gone, msg.events);
+      this.store.deltas(msg.t, msg.volunteers, msg.stale, msg.gone, msg.events, msg.out);
+    } else if (msg.type === 'hexes') {
+      this.aggregates.applyJson(msg);
     } else {
+      if (msg.type === 'error') console.warn('live feed:', msg.code, msg.reason);
       this.handle.lastFrameAt = Date.now(); // unknown kinds (e.g. a heartbeat) still prove liveness
       return;
     }
@@ -139,6 +173,7 @@ export class LiveClient {
     this.handle.lastFrameAt = Date.now();
     this.handle.volunteers = this.store.volunteers.size;
     this.handle.onShift = this.store.onShift.size;
+    this.handle.outside = this.aggregates.total;
     this.onChange();
   }
 

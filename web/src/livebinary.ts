@@ -56,6 +56,8 @@ export interface BinaryFrame {
   updates: BinaryColumns;
   stale: number[];
   gone: number[];
+  /** Left this viewer's view (viewport scoping): drop the dot, nothing happened to them. */
+  out: number[];
   attrs: [number, LiveAttrs][];
   events: unknown[];
 }
@@ -100,10 +102,10 @@ export class BinarySession {
     o += 4 * nStale;
     const gone = Array.from(new Uint32Array(buf.slice(o, o + 4 * nGone)));
     o += 4 * nGone;
-    let side: {dict?: [number, number][]; attrs?: [number, LiveAttrs][]; events?: unknown[]} = {};
+    let side: {dict?: [number, number][]; attrs?: [number, LiveAttrs][]; events?: unknown[]; out?: number[]} = {};
     if (nJson) side = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, o, nJson)));
     for (const [i, v] of side.dict ?? []) this.ids[i] = String(v);
-    return {t, updates: c, stale, gone, attrs: side.attrs ?? [], events: side.events ?? []};
+    return {t, updates: c, stale, gone, out: side.out ?? [], attrs: side.attrs ?? [], events: side.events ?? []};
   }
 }
 

@@ -130,7 +130,7 @@ export class LiveStore {
    * `ev` is used only when `events` does not already carry that same ping.
    */
   deltas(t: number, list: LiveVolunteer[], stale: unknown[], gone: unknown[],
-         events?: (LiveVolunteer | ActivityEvent)[]): void {
+         events?: (LiveVolunteer | ActivityEvent)[], out?: unknown[]): void {
     const frame = this.begin(t, events, (list ?? []).map(v => String(v.v)));
     for (const v of list ?? []) {
       const id = String(v.v);
@@ -138,7 +138,7 @@ export class LiveStore {
       if (v.ev && !frame.seen.has(`${v.v}:${v.t}:${v.ev}`)) this.stationEvent(v);
       this.volunteers.set(id, {id, v, trail: pushTrail(prev?.trail ?? [], v), stale: false});
     }
-    this.end(frame, stale, gone, list?.length ?? 0);
+    this.end(frame, stale, gone, list?.length ?? 0, out);
   }
 
   /**
@@ -177,7 +177,7 @@ export class LiveStore {
       const s = this.volunteers.get(ids[i]);
       if (s) Object.assign(s.v, {team: a.team, ps: a.ps, nb: a.nb, ds: a.ds, zone: a.zone});
     }
-    this.end(frame, f.stale, f.gone, c.n);
+    this.end(frame, f.stale, f.gone, c.n, f.out);
   }
 
   /** What every deltas frame does before its updates: activity, joins, station events. */
@@ -200,7 +200,10 @@ export class LiveStore {
   }
 
   /** ... and after them: stale, gone, the rate window. */
-  private end(frame: {now: number; explained: Set<string>}, stale: unknown[], gone: unknown[], updates: number): void {
+  private end(frame: {now: number; explained: Set<string>}, stale: unknown[], gone: unknown[], updates: number,
+              out?: unknown[]): void {
+    // Out of the view (viewport scoping): dropped without a "gone" in the feed; counted in the hexes.
+    for (const raw of out ?? []) this.volunteers.delete(String(raw));
     for (const raw of stale ?? []) {
       const s = this.volunteers.get(String(raw));
       if (s && !s.stale) {

@@ -2,6 +2,9 @@
 browser's (web/test/livebinary.test.ts). test_binary_unit checks the encoder still makes them.
 
     python -m tests.server.live.binary_golden > web/test/fixtures/binary-frames.json
+
+"viewport" holds a deltas frame with an "out" removal and two aggregate ("QH") frames
+(server/live/viewport.py), decoded by web/test/liveaggregates.test.ts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import orjson
 
 from server.live.binary import BinaryEncoder
 from server.live.frames import Activity, Frame, VState
+from server.live.viewport import HexDelta
 
 T = 1_800_000_000_000
 
@@ -73,5 +77,22 @@ def golden_frames() -> list[str]:
     return [enc.encode(first).hex(), enc.encode(second).hex()]
 
 
+# Res-8 cells of the Eiffel tower, Bastille and the Gare du Nord.
+EIFFEL, BASTILLE, GARE_DU_NORD = 0x881FB46741FFFFF, 0x881FB46449FFFFF, 0x881FB4660DFFFFF
+
+
+def golden_viewport() -> dict:
+    enc = BinaryEncoder()
+    out = Frame(T + 500, {}, [], [], [], out=[7, 12])
+    return {
+        "out": enc.encode(out).hex(),
+        "hexes": [
+            HexDelta(T, 8, True, {EIFFEL: 3, BASTILLE: 1}).binary().hex(),
+            HexDelta(T + 1000, 8, False, {BASTILLE: 0, GARE_DU_NORD: 70000}).binary().hex(),
+        ],
+    }
+
+
 if __name__ == "__main__":
-    print(orjson.dumps({"frames": golden_frames()}, option=orjson.OPT_INDENT_2).decode())
+    golden = {"frames": golden_frames(), "viewport": golden_viewport()}
+    print(orjson.dumps(golden, option=orjson.OPT_INDENT_2).decode())

@@ -187,3 +187,26 @@ async def test_binary_deltas_carry_the_same_positions(live_server, redis, campai
         assert got[1]["lon"] == pytest.approx(2.30123, abs=1e-5) and got[1]["lat"] == pytest.approx(48.81234)
         assert got[2]["lon"] == pytest.approx(2.4)
         assert [e["v"] for e in events if e.get("ev") == "enter"] == [1]
+
+
+async def test_viewers_joining_together_read_the_hash_once(live_server, redis, campaign, admin):
+    """A snapshot comes from the campaign's feed once it is seeded: viewers joining at once wait
+    for one read of the Redis hash (15 MB at 50,000 volunteers), later ones read none."""
+    cid = campaign["id"]
+    await publish(redis, cid, [delta(v, lon=2.30 + v / 1000) for v in range(1, 21)])
+
+    async def hgetalls() -> int:
+        stats = await redis.info("commandstats")
+        return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+
+    before = await hgetalls()
+    joined = await asyncio.gather(*(snapshot(live_server.url, admin["token"], campaign["slug"]) for _ in range(4)))
+    late, late_snap = await snapshot(live_server.url, admin["token"], campaign["slug"])
+    try:
+        assert await hgetalls() - before == 1
+        for _, snap in [*joined, (late, late_snap)]:
+            assert {s["v"] for s in snap["volunteers"]} == set(range(1, 21))
+            assert all(s["stale"] is False for s in snap["volunteers"])
+    finally:
+        for ws, _ in [*joined, (late, late_snap)]:
+            await ws.close()

@@ -5,6 +5,7 @@
 import {apiGet, ApiError, type AreaFeature} from '../api';
 import {LiveClient, LiveStore} from '../live';
 import {VolunteerLayers, viewKey} from '../layers/volunteers';
+import {aggregateLayers} from '../layers/aggregates';
 import {
   initLivePanel,
   refreshLiveText,
@@ -26,11 +27,14 @@ export interface LiveView {
   onZoom(zoom: number): void;
 }
 
+const VIEW_DEBOUNCE_MS = 250;
+
 export function startLive(map: HqMap, campaign: string): LiveView {
   const store = new LiveStore();
   const layers = new VolunteerLayers();
   let visible = true;
   let drawnVersion = -1;
+  let drawnAggregates = -1;
   let drawnKey = '';
   let drawnVisible = visible;
   let teamsKey = '';
@@ -52,12 +56,15 @@ export function startLive(map: HqMap, campaign: string): LiveView {
     }
     const view = map.view();
     const key = viewKey(view);
-    if (store.version === drawnVersion && key === drawnKey && visible === drawnVisible) return;
+    const agg = client.aggregates;
+    if (store.version === drawnVersion && key === drawnKey && visible === drawnVisible &&
+        agg.version === drawnAggregates) return;
     const dataChanged = store.version !== drawnVersion;
     drawnVersion = store.version;
+    drawnAggregates = agg.version;
     drawnKey = key;
     drawnVisible = visible;
-    map.setLiveLayers(layers.build(store, view, visible));
+    map.setLiveLayers([...aggregateLayers(agg, visible), ...layers.build(store, view, visible)]);
     if (!dataChanged) return;
     renderLiveCounters(store);
     renderFeed(store.events);
@@ -77,7 +84,20 @@ export function startLive(map: HqMap, campaign: string): LiveView {
   // Only what is near the view is drawn: a pan or zoom that leaves it rebuilds on the next frame.
   map.onViewChange(() => {
     if (viewKey(map.view()) !== drawnKey) schedule(true);
+    window.clearTimeout(viewTimer);
+    viewTimer = window.setTimeout(sendView, VIEW_DEBOUNCE_MS);
   });
+  // The server sends volunteers one by one only near the view, hex counts for the rest: it is
+  // told the view once the map stops moving, not on every frame of a pan.
+  let viewTimer = 0;
+  function sendView(): void {
+    const {bounds, zoom} = map.view();
+    if (!bounds) return;
+    const round = (x: number) => Math.round(x * 1e5) / 1e5;
+    const [w, s, e, n] = bounds;
+    client.setView({bbox: [round(Math.max(-180, w)), round(Math.max(-85, s)), round(Math.min(180, e)),
+                           round(Math.min(85, n))], zoom: Math.round(zoom * 100) / 100});
+  }
   // A hidden tab runs no animation frame, hence no commit: acknowledge what waits for one at once.
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) acks.splice(0).forEach(send => send());
@@ -112,6 +132,7 @@ export function startLive(map: HqMap, campaign: string): LiveView {
   // Counters decay (pings/min window) even when no frame arrives.
   window.setInterval(() => renderLiveCounters(store), 5000);
   map.setLiveLayers(layers.build(store, map.view(), visible));
+  sendView(); // known already if the map has drawn: the snapshot is then scoped to it
   schedule(true);
   renderFeed(store.events, true);
   client.start({});
