@@ -190,6 +190,13 @@ def resume_event(v: int) -> bytes:
     return orjson.dumps({"type": "resume", "v": v})
 
 
+def removed_event(volunteers: list[int]) -> bytes:
+    """Live states deleted without a shift ending (retention's expiry, an erase): every HQ process
+    drops them from its in-memory feed (server/live/feed.py), which serves snapshots without
+    re-reading the hash, so that a deleted position is never shown again."""
+    return orjson.dumps({"type": "batch", "deltas": [{"type": "gone", "v": v} for v in volunteers]})
+
+
 def shift_started_event(v: int, shift: int, since: float, team: int | None) -> bytes:
     return orjson.dumps(
         {"type": "shift", "v": v, "on": True, "shift": shift, "since": since, "team": team, "at": time.time()}

@@ -127,6 +127,10 @@ async def erase_volunteer(
         removed["users"] = await conn.fetchval(sql("privacy/erase_account"), user_id)
     # Again after the commit: a ping already in an ingest's pipeline may have written it meanwhile.
     removed["redis:vstate"] = min(1, live_states + await redis.hdel(state_key, str(user_id)))
+    # HQ's feeds serve snapshots from memory: without a shift to end, tell them the position went.
+    await events.publish_best_effort(
+        redis, events.live_channel(campaign_id, prefix), events.removed_event([user_id]), "live state erased"
+    )
     notified = await events.publish_best_effort(
         redis, events.access_channel(campaign_id, prefix), events.access_revoked_event(user_id), "access erased"
     )

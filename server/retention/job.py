@@ -17,6 +17,7 @@ import asyncpg
 import orjson
 import redis.asyncio as aioredis
 
+from server import events
 from server.events import volunteer_state_key
 from server.retention.policy import cutoffs, stale_live_states
 from server.sessions import queries as session_queries
@@ -56,12 +57,14 @@ async def run(
                 await conn.fetchrow(sql("retention/delete_past"), c["id"], cut.location, cut.contacts, cut.audit)
             )
         deleted["pings"] = pings
-        deleted["redis:vstate"] = await _prune_live(redis, c["id"], settings.live_state_ttl_s, settings.redis_prefix)
+        deleted["redis:vstate"] = await prune_live_states(
+            redis, c["id"], settings.live_state_ttl_s, settings.redis_prefix
+        )
         out["campaigns"][c["slug"]] = deleted
     return out
 
 
-async def _prune_live(redis: aioredis.Redis, campaign_id: int, max_age_s: float, prefix: str) -> int:
+async def prune_live_states(redis: aioredis.Redis, campaign_id: int, max_age_s: float, prefix: str) -> int:
     """Drop live positions with no fix for `max_age_s` (QUADRILLER_LIVE_STATE_TTL_S, the expiry
     ingest gives the hash on every write), and give the hash that expiry: should nothing write or
     run again, positions still vanish. (Redis 7.0 has no per-field expiry, hence the pruning.)"""
@@ -71,6 +74,10 @@ async def _prune_live(redis: aioredis.Redis, campaign_id: int, max_age_s: float,
     )
     if old:
         await redis.hdel(key, *old)
+        volunteers = [int(v) for v in old if v.isdigit()]
+        await events.publish_best_effort(
+            redis, events.live_channel(campaign_id, prefix), events.removed_event(volunteers), "live states expired"
+        )
     await redis.expire(key, int(max_age_s))
     return len(old)
 
