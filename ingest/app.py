@@ -34,6 +34,7 @@ from server.settings import Settings
 from server.throttle import PerKeyCap
 
 log = logging.getLogger("ingest")
+REDIS_CLIENT_NAME = "quadriller-ingest"
 
 
 class State(TypedDict):
@@ -60,11 +61,24 @@ async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
     raise AssertionError("unreachable")
 
 
-def create_redis_client(url: str) -> aioredis.Redis:
+def create_redis_client(
+    url: str, max_connections: int = 50, pool_timeout_s: float = 1.0, prefix: str = "q"
+) -> aioredis.Redis:
+    """A blocking pool of `max_connections` (QUADRILLER_REDIS_MAX_CONNECTIONS): past it a command
+    waits up to `pool_timeout_s` for a free connection; redis-py's default pool raised
+    "Too many connections" at once, which skipped live state reloads under load (issue 13)."""
     # Short timeouts: a hung Redis must cost a batch one second at most, never stall acks.
-    return aioredis.from_url(
-        url, decode_responses=False, socket_timeout=1.0, socket_connect_timeout=1.0, health_check_interval=30
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=pool_timeout_s,
+        decode_responses=False,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+        health_check_interval=30,
+        client_name=f"{REDIS_CLIENT_NAME}-{prefix}",  # CLIENT LIST tells ingest's connections apart
     )
+    return aioredis.Redis.from_pool(pool)  # owns the pool: closing the client closes it
 
 
 def create_ingest_app(settings: Settings | None = None) -> FastAPI:
@@ -80,7 +94,9 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
         pool = await _open_pool(settings)
-        redis = create_redis_client(settings.redis_url)
+        redis = create_redis_client(
+            settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_s, settings.redis_prefix
+        )
         writer = BatchWriter(
             pool,
             settings.ingest_batch_max,

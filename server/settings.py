@@ -35,6 +35,11 @@ class RedisSettings(BaseSettings):
     # Prefix of every Redis key and channel (server/events.py): two stacks sharing one Redis
     # with different prefixes never see each other's live state.
     redis_prefix: str = Field(default="q", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    # Connections of one process's Redis client. Past it, a command waits (up to
+    # redis_pool_timeout_s) for a free one instead of failing: the hot paths hold one per
+    # batch, not per request, so a handful is busy at once however many clients are connected.
+    redis_max_connections: int = Field(default=50, ge=2)
+    redis_pool_timeout_s: float = Field(default=1.0, gt=0)
 
 
 class ApiSettings(BaseSettings):
