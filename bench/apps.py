@@ -16,6 +16,8 @@ free ports:
 Each (protocol, server) pair gets the same load: --connections closed-loop keep-alive connections
 from a generator process of its own (bench/apps_load.py; wrk is not installed here), each request
 a new fix of the next volunteer in turn, --warmup seconds unmeasured, then --seconds measured.
+An ingest service is primed first (one request per volunteer: logins cached, states loaded, the
+area index built), as a service that has been up for a while.
 Per server: req/s, p50/p99 (ms), errors (non-200 answers and socket errors), server CPU per
 request, and for an ingest service: rows stored against 200 answers (an answer 200 means
 committed: `lost` must be 0) and the error lines of its log (tracebacks, Redis pool errors).
@@ -28,6 +30,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -103,6 +106,7 @@ class Server:
 
     def __init__(self, name: str, cmd: list[str], cwd: Path, env: dict, logdir: Path) -> None:
         self.name, self.port = name, free_port()
+        self.profiled = "bench.apps_profiled" in cmd
         self.log = logdir / f"{name}.log"
         self._logfile = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
@@ -142,6 +146,20 @@ def _percentile(values, q: float) -> float | None:
     return round(s[min(len(s) - 1, int(q * len(s)))], 1)
 
 
+def prime(server: Server, protocol: str, accounts, args) -> None:
+    """One request per volunteer before measuring: logins cached, volunteers' states loaded and
+    the campaign's area index built (seconds of CPU at the first fix), as in a service that has
+    been up for a while. Not measured."""
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    load = Load("127.0.0.1", server.port, protocol, accounts, args.connections, 0.0, time.time() + 300, args.campaign)
+    load.once = True
+    gen = ctx.Process(target=generator_entry, args=(load, out))
+    gen.start()
+    out.get(timeout=330)
+    gen.join(10)
+
+
 def phase(server: Server, protocol: str, accounts, args, database_url: str, ids: list[int]) -> dict:
     """One measured run of `protocol` against `server`."""
     ctx = mp.get_context("spawn")
@@ -164,8 +182,12 @@ def phase(server: Server, protocol: str, accounts, args, database_url: str, ids:
         g.start()
     time.sleep(max(0.0, start_at - time.time()))
     cpu0 = server.cpu_s()
+    if server.profiled:
+        server.proc.send_signal(signal.SIGUSR1)
     time.sleep(max(0.0, end_at - time.time()))
     cpu1 = server.cpu_s()
+    if server.profiled:
+        server.proc.send_signal(signal.SIGUSR2)
     parts: list[tuple[Result, float]] = [out.get(timeout=60) for _ in gens]
     for g in gens:
         g.join(10)
@@ -204,11 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--volunteers", type=int, default=3000)
     p.add_argument("--connections", type=int, default=50)
     p.add_argument("--seconds", type=float, default=10.0)
-    p.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds before each run")
+    p.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each run (after priming)")
     p.add_argument("--protocols", default="owntracks,osmand")
     p.add_argument("--campaign", default="paris")
     p.add_argument("--generators", type=int, default=1, help="load-generator processes")
     p.add_argument("--baseline-src", type=Path, help="also measure an ingest service run from this source tree")
+    p.add_argument("--profile", type=Path, help="run the ingest service under cProfile, its stats to this file")
     args = p.parse_args(argv)
     settings = Settings()
     report: dict = {
@@ -227,12 +250,15 @@ def main(argv: list[str] | None = None) -> int:
         try:
             servers.append(Server("parse_only", [sys.executable, "-m", "bench.apps_ref"], PROJECT_ROOT, env, logdir))
             ingest_cmd = [sys.executable, "-m", "server.cli", "ingest"]
-            servers.append(Server("ingest", ingest_cmd, PROJECT_ROOT, env, logdir))
+            profiled = [sys.executable, "-m", "bench.apps_profiled", str(args.profile), "ingest"]
+            servers.append(Server("ingest", profiled if args.profile else ingest_cmd, PROJECT_ROOT, env, logdir))
             if args.baseline_src:
                 src = args.baseline_src.resolve()
                 benv = dict(env, PYTHONPATH=str(src))
                 servers.append(Server("baseline", ingest_cmd, src, benv, logdir))
             for protocol in args.protocols.split(","):
+                for s in servers[1:]:
+                    prime(s, protocol, accounts, args)
                 runs = {s.name: phase(s, protocol, accounts, args, settings.database_url, ids) for s in servers}
                 ceiling = runs["parse_only"]["req_per_s"] or 1.0
                 for name in ("ingest", "baseline"):

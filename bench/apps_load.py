@@ -32,6 +32,7 @@ class Load:
     start_at: float  # wall clock: requests before it are warm-up
     end_at: float
     campaign: str | None = None  # ?campaign=… (a volunteer in several campaigns)
+    once: bool = False  # one request per volunteer, then stop (priming: logins, states, area index)
 
 
 @dataclass
@@ -57,9 +58,13 @@ class Fixes:
         self.spots = [(rng.uniform(LAT0, LAT1), rng.uniform(LON0, LON1)) for _ in load.accounts]
         self.last_ms = [0] * len(load.accounts)
         self.next = 0
+        self.left = len(load.accounts) if load.once else -1  # requests still to send (-1: no end)
         self.query = f"&campaign={load.campaign}" if load.campaign else ""
 
-    def request(self) -> bytes:
+    def request(self) -> bytes | None:
+        if self.left == 0:
+            return None
+        self.left -= 1
         i = self.next
         self.next = (i + 1) % len(self.accounts)
         t_ms = max(int(time.time() * 1000), self.last_ms[i] + 1)
@@ -116,9 +121,10 @@ async def _connection(load: Load, fixes: Fixes, res: Result) -> None:
         try:
             while True:
                 sent = time.time()
-                if sent >= load.end_at:
+                request = fixes.request()
+                if sent >= load.end_at or request is None:
                     return
-                writer.write(fixes.request())
+                writer.write(request)
                 status, stored = await _response(reader)
                 done = time.time()
                 if status == 200:

@@ -88,7 +88,15 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.apps_ref", description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, required=True)
     args = p.parse_args(argv)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=log_config(), log_level="info", lifespan="on")
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=args.port,
+        log_config=log_config(),
+        log_level="info",
+        access_log=Settings().ingest_access_log,  # as the ingest service
+        lifespan="on",
+    )
 
 
 if __name__ == "__main__":

@@ -205,6 +205,9 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
     enforced by the websocket layer itself (close 1009 before the frame is even buffered), and
     log lines without query strings (server/accesslog.py: OsmAnd puts the token and position there)."""
     kw.setdefault("log_config", log_config())
+    # One access line per ping request cost about a fifth of the apps' CPU per request (issue 13,
+    # profile in docs/benchmarks.md): off unless QUADRILLER_INGEST_ACCESS_LOG asks for it.
+    kw.setdefault("access_log", settings.ingest_access_log)
     return uvicorn.Config(
         create_ingest_app(settings),
         host=host or settings.ingest_host,

@@ -94,6 +94,9 @@ class IngestSettings(BaseSettings):
     ingest_shift_changes_burst: float = Field(default=5.0, ge=1)
     ingest_auth_pool_max: int = Field(default=2, ge=1)  # connections for logins, apart from the writer's
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+    # uvicorn's access log on the ingest service: one line per app request (thousands a second,
+    # each costing CPU), without query strings (server/accesslog.py). Errors are logged either way.
+    ingest_access_log: bool = False
     # `paused` waits this long at most for the commit of the pings sent before the pause (then
     # says "pending"): a pause must not hang on PostgreSQL.
     ingest_pause_commit_wait_s: float = Field(default=2.0, ge=0)

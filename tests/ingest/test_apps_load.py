@@ -158,3 +158,12 @@ async def test_a_lone_fix_is_committed_without_waiting_for_a_fuller_batch(server
             r = await http.post("/api/owntracks", json=location(int(time.time()) - 10 + k), auth=auth)
             assert r.status_code == 200, r.text
     assert len(await stored(pool, volunteer["id"], "owntracks")) == 3
+
+
+def test_access_log_off_unless_asked(settings):
+    """One access line per app request cost about a fifth of the CPU per request: the ingest's
+    uvicorn runs without it by default; QUADRILLER_INGEST_ACCESS_LOG=1 turns it back on."""
+    from ingest.app import uvicorn_config
+
+    assert uvicorn_config(settings, "127.0.0.1", 1).access_log is False
+    assert uvicorn_config(settings.model_copy(update={"ingest_access_log": True}), "127.0.0.1", 1).access_log is True
