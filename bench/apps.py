@@ -8,8 +8,9 @@ campaign exists with Paris imported (areas and results, no addresses), makes N v
 (`apps-<slug>-<i>`) with fresh device tokens and an open shift, then starts, as subprocesses on
 free ports:
 - the ingest service (`python -m server.cli ingest`, one process, as `quadriller ingest`);
-- the parse-only reference (`python -m bench.apps_ref`): the same parsing and checks, nothing
-  stored, under the same uvicorn configuration;
+- the parse-only references (`python -m bench.apps_ref`): the same parsing and checks, nothing
+  stored, under the same uvicorn configuration, as a minimal ASGI app (`parse_only`) and as
+  FastAPI routes (`parse_only_fastapi`, the reference issue 13 measured);
 - with --baseline-src, a second ingest service from another source tree (e.g. `git archive main`
   unpacked in a directory): before and after a change, measured in the same run.
 
@@ -208,7 +209,7 @@ def phase(server: Server, protocol: str, accounts, args, database_url: str, ids:
         "server_cpu_ms_per_req": round(1000 * (cpu1 - cpu0) / max(1, requests), 3),
         "generator_cpu_s": round(sum(c for _, c in parts), 2),
     }
-    if server.name != "parse_only":
+    if not server.name.startswith("parse_only"):
         time.sleep(0.5)  # answered means committed; the count below needs no wait, this is margin
         answered = sum(r.all_stored_hint for r, _ in parts)
         stored = asyncio.run(rows_since(database_url, ids, protocol, since))
@@ -248,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-apps-") as tmp:
         logdir = Path(tmp)
         try:
-            servers.append(Server("parse_only", [sys.executable, "-m", "bench.apps_ref"], PROJECT_ROOT, env, logdir))
+            ref = [sys.executable, "-m", "bench.apps_ref"]
+            servers.append(Server("parse_only", ref, PROJECT_ROOT, env, logdir))
+            servers.append(Server("parse_only_fastapi", [*ref, "--fastapi"], PROJECT_ROOT, env, logdir))
             ingest_cmd = [sys.executable, "-m", "server.cli", "ingest"]
             profiled = [sys.executable, "-m", "bench.apps_profiled", str(args.profile), "ingest"]
             servers.append(Server("ingest", profiled if args.profile else ingest_cmd, PROJECT_ROOT, env, logdir))
@@ -257,13 +260,15 @@ def main(argv: list[str] | None = None) -> int:
                 benv = dict(env, PYTHONPATH=str(src))
                 servers.append(Server("baseline", ingest_cmd, src, benv, logdir))
             for protocol in args.protocols.split(","):
-                for s in servers[1:]:
+                for s in servers[2:]:
                     prime(s, protocol, accounts, args)
                 runs = {s.name: phase(s, protocol, accounts, args, settings.database_url, ids) for s in servers}
                 ceiling = runs["parse_only"]["req_per_s"] or 1.0
+                ceiling_fastapi = runs["parse_only_fastapi"]["req_per_s"] or 1.0
                 for name in ("ingest", "baseline"):
                     if name in runs:
                         runs[name]["ratio_to_parse_only"] = round(runs[name]["req_per_s"] / ceiling, 3)
+                        runs[name]["ratio_to_parse_only_fastapi"] = round(runs[name]["req_per_s"] / ceiling_fastapi, 3)
                 report[protocol] = runs
         finally:
             for s in servers:

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from ingest.owntracks import NAMES as OWNTRACKS_NAMES
 from ingest.owntracks import to_ping
@@ -84,12 +86,35 @@ async def app(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": out})
 
 
+def fastapi_app():
+    """The same endpoints as FastAPI routes (the issue's "parse-only FastAPI endpoint"): what
+    the framework's routing and request objects cost on top of the minimal app."""
+    api = FastAPI()
+
+    def answer(parse, *args) -> Response:
+        try:
+            return Response(parse(*args), media_type="application/json")
+        except (PingError, orjson.JSONDecodeError) as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @api.post("/api/owntracks")
+    async def owntracks(request: Request) -> Response:
+        return answer(_owntracks, request.scope["headers"], await request.body())
+
+    @api.api_route("/api/osmand", methods=["GET", "POST"])
+    async def osmand(request: Request) -> Response:
+        return answer(_osmand, request.scope["query_string"])
+
+    return api
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.apps_ref", description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, required=True)
+    p.add_argument("--fastapi", action="store_true", help="FastAPI routes instead of the minimal ASGI app")
     args = p.parse_args(argv)
     uvicorn.run(
-        app,
+        fastapi_app() if args.fastapi else app,
         host="127.0.0.1",
         port=args.port,
         log_config=log_config(),
