@@ -52,7 +52,7 @@ async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
     """Retry at start: after a host reboot PostgreSQL may come up a little after us."""
     for i in range(attempts):
         try:
-            return await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+            return await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max, stateless=True)
         except ServiceUnavailable as exc:
             if i == attempts - 1:
                 raise
@@ -121,7 +121,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         )
         # Logins on a pool of their own: a flood of bad credentials never takes the connections
         # that commit pings (issue 12, item 7).
-        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max)
+        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max, stateless=True)
         auth = DeviceAuth(
             auth_pool,
             device_max_age_days=settings.device_token_max_age_days,
