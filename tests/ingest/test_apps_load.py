@@ -149,9 +149,9 @@ async def _logged(lines: list[str], word: str) -> bool:
     "server", [dict(ingest_batch_wait_ms=60_000.0, ingest_http_commit_timeout_s=5.0)], indirect=True
 )
 async def test_a_lone_fix_is_committed_without_waiting_for_a_fuller_batch(server, pool, volunteer):
-    """With a commit slot free, a batch goes at once (group commit): batch_wait only applies
-    while every slot is committing. Before, a lone fix waited batch_wait (here 60 s) and its
-    answer timed out (503)."""
+    """With nothing being committed, a batch goes at once (group commit): batch_wait only
+    applies while another commit is in flight. Before, a lone fix waited batch_wait (here 60 s)
+    and its answer timed out (503)."""
     async with httpx.AsyncClient(base_url=server.http_url, timeout=30) as http:
         auth = (volunteer["login"], volunteer["device_token"])
         for k in range(3):
