@@ -34,6 +34,7 @@ from server.settings import Settings
 from server.throttle import PerKeyCap
 
 log = logging.getLogger("ingest")
+REDIS_CLIENT_NAME = "quadriller-ingest"
 
 
 class State(TypedDict):
@@ -51,7 +52,7 @@ async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
     """Retry at start: after a host reboot PostgreSQL may come up a little after us."""
     for i in range(attempts):
         try:
-            return await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+            return await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max, stateless=True)
         except ServiceUnavailable as exc:
             if i == attempts - 1:
                 raise
@@ -60,11 +61,24 @@ async def _open_pool(settings: Settings, attempts: int = 30) -> asyncpg.Pool:
     raise AssertionError("unreachable")
 
 
-def create_redis_client(url: str) -> aioredis.Redis:
+def create_redis_client(
+    url: str, max_connections: int = 50, pool_timeout_s: float = 1.0, prefix: str = "q"
+) -> aioredis.Redis:
+    """A blocking pool of `max_connections` (QUADRILLER_REDIS_MAX_CONNECTIONS): past it a command
+    waits up to `pool_timeout_s` for a free connection; redis-py's default pool raised
+    "Too many connections" at once, which skipped live state reloads under load (issue 13)."""
     # Short timeouts: a hung Redis must cost a batch one second at most, never stall acks.
-    return aioredis.from_url(
-        url, decode_responses=False, socket_timeout=1.0, socket_connect_timeout=1.0, health_check_interval=30
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=pool_timeout_s,
+        decode_responses=False,
+        socket_timeout=1.0,
+        socket_connect_timeout=1.0,
+        health_check_interval=30,
+        client_name=f"{REDIS_CLIENT_NAME}-{prefix}",  # CLIENT LIST tells ingest's connections apart
     )
+    return aioredis.Redis.from_pool(pool)  # owns the pool: closing the client closes it
 
 
 def create_ingest_app(settings: Settings | None = None) -> FastAPI:
@@ -80,7 +94,9 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
         pool = await _open_pool(settings)
-        redis = create_redis_client(settings.redis_url)
+        redis = create_redis_client(
+            settings.redis_url, settings.redis_max_connections, settings.redis_pool_timeout_s, settings.redis_prefix
+        )
         writer = BatchWriter(
             pool,
             settings.ingest_batch_max,
@@ -105,7 +121,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         )
         # Logins on a pool of their own: a flood of bad credentials never takes the connections
         # that commit pings (issue 12, item 7).
-        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max)
+        auth_pool = await create_pool(settings.database_url, 1, settings.ingest_auth_pool_max, stateless=True)
         auth = DeviceAuth(
             auth_pool,
             device_max_age_days=settings.device_token_max_age_days,
@@ -190,6 +206,9 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
     enforced by the websocket layer itself (close 1009 before the frame is even buffered), and
     log lines without query strings (server/accesslog.py: OsmAnd puts the token and position there)."""
     kw.setdefault("log_config", log_config())
+    # One access line per ping request cost about a fifth of the apps' CPU per request (issue 13,
+    # profile in docs/benchmarks.md): off unless QUADRILLER_INGEST_ACCESS_LOG asks for it.
+    kw.setdefault("access_log", settings.ingest_access_log)
     return uvicorn.Config(
         create_ingest_app(settings),
         host=host or settings.ingest_host,

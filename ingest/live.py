@@ -84,6 +84,26 @@ class LivePublisher:
         except Exception as exc:  # noqa: BLE001 - only the activity feed misses it
             log.warning("resume not published: %s: %s", type(exc).__name__, exc)
 
+    async def volunteer_states(self, user_ids: dict[int, list[int]]) -> dict[tuple[int, int], dict]:
+        """(campaign id, user id) -> latest state, for {campaign id: [user ids]}: one round
+        trip (an HMGET per campaign, pipelined); {} when Redis is down."""
+        if time.monotonic() < self._down_until or not user_ids:
+            return {}
+        pipe = self._redis.pipeline(transaction=False)
+        for cid, uids in user_ids.items():
+            pipe.hmget(volunteer_state_key(cid, self._prefix), [str(u) for u in uids])
+        try:
+            replies = await pipe.execute()
+            return {
+                (cid, uid): orjson.loads(raw)
+                for (cid, uids), found in zip(user_ids.items(), replies)
+                for uid, raw in zip(uids, found)
+                if raw
+            }
+        except Exception as exc:  # noqa: BLE001 - the volunteers go on with what was known
+            log.warning("Redis state read failed: %s: %s", type(exc).__name__, exc)
+            return {}
+
     async def volunteer_state(self, campaign_id: int, user_id: int) -> dict | None:
         if time.monotonic() < self._down_until:
             return None

@@ -28,6 +28,7 @@ from ingest.duty import Duty
 from ingest.live import LivePublisher
 from ingest.lookup import AreaLookup, cells_of
 from ingest.protocol import Ping, PingError
+from ingest.volunteer_sync import VolunteerSync
 from ingest.zones import Zone, is_inside, transition
 from ingest.writer import BatchWriter, Sink
 from server.events import ping_event
@@ -140,46 +141,43 @@ class Pipeline:
         self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
         self._wake = asyncio.Event()
         self._background: set[asyncio.Task] = set()
+        self._loading: dict[tuple[int, int], asyncio.Future] = {}
+        self._sync = VolunteerSync(pool, live, duty, self._set_assignment)
 
     # --- volunteer state -----------------------------------------------------------------
     async def volunteer(self, campaign_id: int, user_id: int, resync: bool = True) -> Volunteer:
         """The volunteer's state. The first call loads it (DB + Redis). With `resync`, a
-        volunteer this process has not seen for `resync_idle_s` has zone and last fix reloaded
-        from Redis: with several ingest processes their previous connection (or HTTP request)
-        may have been served by another one."""
+        volunteer this process has not seen for `resync_idle_s` has zone, last fix and shift
+        reloaded: with several ingest processes their previous connection (or HTTP request)
+        may have been served by another one, and a shift may have started elsewhere. Both go
+        through the batched loader (ingest/volunteer_sync.py): concurrent requests share the
+        round trips, and concurrent first requests of one volunteer share its load."""
         key = (campaign_id, user_id)
         vol = self._volunteers.get(key)
         if vol is None:
-            vol = Volunteer(campaign_id, user_id, TokenBucket(self._rate, self._burst))
-            await self._resync(vol)
-            await self._load_assignment(vol)
-            await self.duty.load(vol)
-            self._volunteers[key] = vol
-            await self.areas.warm(campaign_id)
-        elif resync and time.monotonic() - vol.seen_at > self._resync_idle_s:
-            await self._resync(vol)
-            await self.duty.load(vol)  # started or ended elsewhere (HTTP API, HQ) meanwhile
+            return await self._load(key)
+        if resync and time.monotonic() - vol.seen_at > self._resync_idle_s:
+            await self._sync.sync(vol, new=False)
         return vol
 
-    async def _resync(self, vol: Volunteer) -> None:
-        # Resume zone and last fix (after a restart, or from another process), so the first
-        # ping gives no false event and an older fix never replaces a newer one on the map.
-        state = await self.live.volunteer_state(vol.campaign_id, vol.user_id)
-        if state:
-            t = float(state.get("t") or float("-inf"))
-            if t >= vol.last_t:
-                vol.zone, vol.last_t = state.get("zone"), t
-
-    async def _load_assignment(self, vol: Volunteer) -> None:
+    async def _load(self, key: tuple[int, int]) -> Volunteer:
+        loading = self._loading.get(key)
+        if loading is not None:
+            return await asyncio.shield(loading)
+        loading = self._loading[key] = asyncio.get_running_loop().create_future()
+        loading.add_done_callback(_retrieved)
         try:
-            async with self._pool.acquire(timeout=5) as conn:
-                team, area = await queries.volunteer_assignment(conn, vol.campaign_id, vol.user_id)
-        except Exception as exc:  # noqa: BLE001 - keep the last known assignment
-            log.warning("assignment of volunteer %s not refreshed: %s: %s", vol.user_id, type(exc).__name__, exc)
-            return
+            vol = Volunteer(key[0], key[1], TokenBucket(self._rate, self._burst))
+            await self._sync.sync(vol, new=True)
+            self._volunteers[key] = vol
+            await self.areas.warm(key[0])
+            loading.set_result(vol)
+            return vol
+        except BaseException as exc:
+            loading.set_exception(exc)
+            raise
         finally:
-            vol.loaded_at = time.monotonic()
-        self._set_assignment(vol, team, area)
+            del self._loading[key]
 
     @staticmethod
     def _set_assignment(vol: Volunteer, team: int | None, area: int | None) -> None:
@@ -488,6 +486,12 @@ class Pipeline:
             ev,
             p.low_acc,
         )
+
+
+def _retrieved(future: asyncio.Future) -> None:
+    """A failed load is raised to its first caller; the others may be none (no warning)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _frame_rows(frames: list) -> list[int]:

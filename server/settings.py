@@ -35,6 +35,11 @@ class RedisSettings(BaseSettings):
     # Prefix of every Redis key and channel (server/events.py): two stacks sharing one Redis
     # with different prefixes never see each other's live state.
     redis_prefix: str = Field(default="q", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    # Connections of one process's Redis client. Past it, a command waits (up to
+    # redis_pool_timeout_s) for a free one instead of failing: the hot paths hold one per
+    # batch, not per request, so a handful is busy at once however many clients are connected.
+    redis_max_connections: int = Field(default=50, ge=2)
+    redis_pool_timeout_s: float = Field(default=1.0, gt=0)
 
 
 class ApiSettings(BaseSettings):
@@ -96,6 +101,9 @@ class IngestSettings(BaseSettings):
     ingest_shift_changes_burst: float = Field(default=5.0, ge=1)
     ingest_auth_pool_max: int = Field(default=2, ge=1)  # connections for logins, apart from the writer's
     ingest_http_commit_timeout_s: float = 10.0  # OwnTracks/Traccar: wait this long for the commit
+    # uvicorn's access log on the ingest service: one line per app request (thousands a second,
+    # each costing CPU), without query strings (server/accesslog.py). Errors are logged either way.
+    ingest_access_log: bool = False
     # `paused` waits this long at most for the commit of the pings sent before the pause (then
     # says "pending"): a pause must not hang on PostgreSQL.
     ingest_pause_commit_wait_s: float = Field(default=2.0, ge=0)
