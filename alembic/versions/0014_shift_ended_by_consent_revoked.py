@@ -2,7 +2,7 @@
 'revoked' (removed from the campaign by `quadriller users revoke`, or erased).
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 
 Until now a withdrawal was recorded as 'volunteer' and a revocation as 'hq', which made the day
 report say the volunteer (or HQ) chose to stop. Rows already written keep their value: which of

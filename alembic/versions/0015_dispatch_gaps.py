@@ -2,7 +2,7 @@
 from households where a campaign has no addresses.
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 
 - teams.coordinator_id: the coordinator (or admin) of the campaign the team's alerts go to, as
   well as HQ's feed;

@@ -1,7 +1,7 @@
 """The built area index of each campaign, stored once and shared by every process.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 
 Building the in-memory point-to-area index of a city takes seconds (4 s for Paris on a quiet
 machine, 25 s under load), and every ingest worker and HQ server built its own before it could
