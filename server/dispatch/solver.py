@@ -177,6 +177,20 @@ def _phases(teams: Teams) -> list[np.ndarray]:
 def solve(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | None = None) -> Match:
     """The match of greatest total value (teams with a position first, then the others), no
     team matched to a target `bans` forbids it."""
+
+    def phase(idx: np.ndarray, sub: _Slots):
+        dense = len(idx) * len(sub.target) <= DENSE_MAX_PAIRS
+        if dense or np.isnan(teams.lon[idx[0]]):
+            return (*_solve_dense(rules, teams, idx, targets, sub, dense, bans), True)
+        return _solve_sparse(rules, teams, idx, targets, sub, bans)
+
+    return _by_phases(teams, targets, phase)
+
+
+def _by_phases(teams: Teams, targets: Targets, phase) -> Match:
+    """What `solve` and `greedy` share: the teams with a position matched first, then the others,
+    each phase by `phase(idx, sub)` over the slots still free, which returns the matched rows
+    (into idx), their slots (into sub), values, metres, and whether the phase is exact."""
     slots = _slots(targets)
     free = np.ones(len(slots.target), bool)
     out_team, out_slot, out_value, out_m = [], [], [], []
@@ -186,12 +200,8 @@ def solve(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | N
         if len(idx) == 0 or len(cols) == 0:
             continue
         sub = _Slots(slots.target[cols], slots.nth[cols], slots.value[cols])
-        dense = len(idx) * len(cols) <= DENSE_MAX_PAIRS
-        if dense or np.isnan(teams.lon[idx[0]]):
-            rows, picked, vals, ms = _solve_dense(rules, teams, idx, targets, sub, dense, bans)
-        else:
-            rows, picked, vals, ms, ok = _solve_sparse(rules, teams, idx, targets, sub, bans)
-            exact &= ok
+        rows, picked, vals, ms, ok = phase(idx, sub)
+        exact &= ok
         out_team += list(idx[rows])
         out_slot += list(cols[picked])
         out_value += list(vals)
@@ -288,24 +298,18 @@ def _lapjvsp(graph: csr_matrix) -> np.ndarray:
 def greedy(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | None = None) -> Match:
     """The reference: repeatedly the best remaining (team, slot) pair. Same inputs, same phases,
     and on a problem too big for a dense matrix, the same pruned candidates as `solve`."""
-    slots = _slots(targets)
-    free = np.ones(len(slots.target), bool)
-    out_team, out_slot, out_value, out_m = [], [], [], []
-    exact = True
-    for idx in _phases(teams):
-        cols = np.flatnonzero(free)
-        if len(idx) == 0 or len(cols) == 0:
-            continue
-        sub = _Slots(slots.target[cols], slots.nth[cols], slots.value[cols])
-        if len(idx) * len(cols) <= DENSE_MAX_PAIRS or np.isnan(teams.lon[idx[0]]):
+
+    def phase(idx: np.ndarray, sub: _Slots):
+        ok = True
+        if len(idx) * len(sub.target) <= DENSE_MAX_PAIRS or np.isnan(teams.lon[idx[0]]):
             values, metres = _pair_values(rules, teams, idx, targets, sub)
             _ban(values, idx, sub.target, bans)
-            slot_of = np.broadcast_to(np.arange(len(cols)), values.shape)
+            slot_of = np.broadcast_to(np.arange(len(sub.target)), values.shape)
         else:
             slot_of, values, metres, ok = _pruned(rules, teams, idx, targets, sub, bans)
-            exact &= ok
         order = np.argsort(-values, axis=None, kind="stable")
-        used_r, used_c = np.zeros(len(idx), bool), np.zeros(len(cols), bool)
+        used_r, used_c = np.zeros(len(idx), bool), np.zeros(len(sub.target), bool)
+        rows, picked, vals, ms = [], [], [], []
         for flat in order:
             i, k = divmod(int(flat), values.shape[1])
             j = int(slot_of[i, k])
@@ -314,11 +318,12 @@ def greedy(teams: Teams, targets: Targets, rules: Rules = Rules(), bans: Bans | 
             if used_r[i] or used_c[j]:
                 continue
             used_r[i] = used_c[j] = True
-            out_team.append(idx[i])
-            out_slot.append(cols[j])
-            out_value.append(values[i, k])
-            out_m.append(metres[i, k])
+            rows.append(i)
+            picked.append(j)
+            vals.append(values[i, k])
+            ms.append(metres[i, k])
             if used_r.all() or used_c.all():
                 break
-        free[cols[used_c]] = False
-    return _match(out_team, out_slot, out_value, out_m, slots, exact)
+        return np.array(rows, int), np.array(picked, int), vals, ms, ok
+
+    return _by_phases(teams, targets, phase)
