@@ -35,6 +35,7 @@ let walk: WalkList | null = null;
 let sos: SosOutbox | null = null;
 let contact: ContactForm | null = null;
 let consent: LocationConsent | null = null;
+let consentAsked: boolean | null = null; // the box's state while a change awaits the server
 let lastState = '';
 let config: PhoneConfig | null = null;
 let me: Me | null = null;
@@ -80,7 +81,9 @@ function render(s: ShareStatus | null): void {
   document.body.dataset.state = state;
   const consented = !!consent?.agreed;
   const box = $<HTMLInputElement>('consent-box');
-  box.checked = consented;
+  // While the server has not answered a tick, the box shows what the volunteer asked for: a
+  // render meanwhile (a status change) must not untick it under their finger.
+  box.checked = consentAsked ?? consented;
   const off = state === 'idle' || state === 'ended';
   $('consent').hidden = !s || !off;
   let key: PhoneKey = `st_${state}` as PhoneKey;
@@ -218,14 +221,17 @@ function wire(): void {
   });
   $('consent-box').addEventListener('change', async ev => {
     const agree = (ev.target as HTMLInputElement).checked;
-    if (!consent) consent = await loadConsent(campaign);
+    consentAsked = agree;
     try {
+      if (!consent) consent = await loadConsent(campaign);
       if (!consent) throw new Error('offline');
       await setConsent(campaign, consent, agree); // withdrawing also ends the open shift, server-side
       consent = await loadConsent(campaign);
       if (!agree) void sharing?.endShift();
     } catch {
       $('message').textContent = tr('consent_failed');
+    } finally {
+      consentAsked = null;
     }
     render(sharing?.status ?? null);
   });
