@@ -26,6 +26,7 @@ from ingest.lookup import AreaLookup
 from ingest.pipeline import Pipeline
 from ingest.relay import PhoneRelay
 from ingest.writer import BatchWriter, maintain_partitions
+from ingest.ws_protocol import PingsProtocol
 from server.accesslog import log_config
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
@@ -180,9 +181,8 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
 
     from ingest.owntracks import router as owntracks_router
     from ingest.traccar import router as traccar_router
-    from ingest.websocket import pings_socket
 
-    app.add_api_websocket_route("/ws/pings", pings_socket)
+    # /ws/pings is served by the websocket protocol itself (ingest/ws_protocol.py), not a route.
     app.include_router(owntracks_router)
     app.include_router(traccar_router)
 
@@ -213,7 +213,7 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
         create_ingest_app(settings),
         host=host or settings.ingest_host,
         port=port or settings.ingest_port,
-        ws="websockets-sansio",
+        ws=PingsProtocol,  # uvicorn's sans-I/O websockets, with /ws/pings handled without ASGI
         ws_max_size=settings.ingest_max_frame_bytes,
         ws_per_message_deflate=settings.ingest_ws_deflate,
         lifespan="on",

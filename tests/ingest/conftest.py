@@ -68,10 +68,11 @@ async def user_id(pool, login: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def connected(url: str, token: str, shift: bool = True, **auth):
+async def connected(url: str, token: str, shift: bool = True, client: dict | None = None, **auth):
     """An authenticated websocket; yields (ws, ready frame). With `shift`, a shift is open
-    (pings are taken only during one) and ready["shift"] says which."""
-    async with websockets.connect(url, max_size=None) as ws:
+    (pings are taken only during one) and ready["shift"] says which. `client`: more arguments
+    of websockets.connect."""
+    async with websockets.connect(url, max_size=None, **(client or {})) as ws:
         await ws.send(orjson.dumps({"type": "auth", "token": token, "protocol": 1, **auth}).decode())
         ready = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
         assert ready["type"] == "ready", ready

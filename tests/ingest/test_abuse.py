@@ -6,25 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import time
 
 import orjson
 import pytest
 import websockets
 
-from ingest.outbox import Outbox
 from tests.ingest.conftest import ServerThread, connected, make_settings, ping, ping_frame, pings_frame
-
-
-def test_outbox_drops_past_its_bound_and_says_so():
-    out = Outbox(10)
-    for i in range(10):
-        out.put_nowait(str(i))
-    assert not out.overflowed and len(out) == 10
-    out.put_nowait("one too many")
-    assert out.overflowed and len(out) == 10
-    out.put_control(None)  # the sender's end always gets through
-    assert len(out) == 11
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +42,29 @@ async def close_code(ws, seconds: float = 5.0) -> int | None:
     return closed.value.rcvd.code if closed.value.rcvd else None
 
 
+async def not_reading_socket(port: int) -> socket.socket:
+    """A client socket with a small receive buffer: once the websocket client stops reading,
+    what the server writes soon stays in the server's own write buffer."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return sock
+
+
 async def test_a_client_whose_frames_pile_up_is_closed(strict, volunteer):
-    async with connected(strict.ws_url, volunteer["token"]) as (ws, _):
-        # 50 pings out of range: 50 error frames for an outbox of 20; the next frame finds it full
-        await ws.send(pings_frame([ping(i, lat=91.0) for i in range(1, 51)]))
+    # max_queue=1: the client library stops reading the socket after one unread frame.
+    client = {"sock": await not_reading_socket(strict.port), "max_queue": 1}
+    async with connected(strict.ws_url, volunteer["token"], client=client) as (ws, _):
+        # Each frame: one ping taken, 79 out of range (79 error frames, about 7 KB): about ten
+        # fill the kernel's buffers (32 KB of send buffer on the server), then frames wait in the
+        # server's write buffer, and past 20 of them the server closes.
         with contextlib.suppress(websockets.ConnectionClosed):
-            await ws.send(ping_frame(51))
+            for frame in range(14):
+                seq = frame * 100
+                pings = [ping(seq)] + [ping(seq + i, lat=91.0) for i in range(1, 80)]
+                await ws.send(pings_frame(pings))
+                await asyncio.sleep(0.2)  # within the frame rate (5/s): no 1013
         assert await close_code(ws) == 1008
 
 
