@@ -321,6 +321,8 @@ class Proto(asyncio.Protocol):
                 payload = bytes(c ^ mask[i % 4] for i, c in enumerate(payload))
             pos += hdr + ln
             op = b0 & 0x0F
+            if self.v.proto is not self:  # a connection already replaced by a reconnect: ignore it
+                op = -1
             if op == 1 or op == 2:
                 if b0 & 0x80:
                     self.v.on_message(payload)

@@ -26,6 +26,7 @@ negative value of those three means "unknown", the same on every protocol.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import orjson
 
@@ -162,8 +163,56 @@ def check_ping(p: Ping, now: float, limits: Limits, names: dict[str, str] | None
     return p
 
 
+def _plain(v, lo: float, hi: float, negative_unknown: bool) -> Any:
+    """An optional field as the fast path takes it: None, a float in range, or _SLOW."""
+    if v is None:
+        return None
+    if v.__class__ is float or v.__class__ is int:
+        if negative_unknown and v < 0:
+            return None
+        if lo <= v <= hi:  # NaN compares false: the general path names it
+            return float(v)
+    return _SLOW
+
+
+_SLOW = object()
+_LAT, _LON, _ACC = RANGES["lat"], RANGES["lon"], RANGES["acc"]
+_ALT, _SPD, _HDG, _BAT = RANGES["alt"], RANGES["spd"], RANGES["hdg"], RANGES["bat"]
+
+
 def ping_from_dict(d, now: float, limits: Limits) -> Ping:
-    """A websocket ping object -> checked Ping. Raises PingError."""
+    """A websocket ping object -> checked Ping. Raises PingError.
+
+    The usual ping (float fields, all in range) is taken in one pass of inline checks; anything
+    else goes through the general path below, which decides and names every error. Both give
+    the same Ping: the fast path only accepts what the general one accepts unchanged."""
+    if d.__class__ is dict:
+        get = d.get
+        seq, t, lat, lon, acc = get("seq"), get("t"), get("lat"), get("lon"), get("acc")
+        if (
+            seq.__class__ is int
+            and 0 <= seq <= MAX_SEQ
+            and t.__class__ is float
+            and lat.__class__ is float
+            and lon.__class__ is float
+            and acc.__class__ is float
+            and _LAT[0] <= lat <= _LAT[1]
+            and _LON[0] <= lon <= _LON[1]
+            and _ACC[0] <= acc <= _ACC[1]
+            and now - limits.retention_s <= t <= now + limits.future_s
+        ):
+            alt = _plain(get("alt"), *_ALT)
+            spd = _plain(get("spd"), *_SPD)
+            hdg = _plain(get("hdg"), *_HDG)
+            bat = _plain(get("bat"), *_BAT)
+            if alt is not _SLOW and spd is not _SLOW and hdg is not _SLOW and bat is not _SLOW:
+                p = Ping(seq, t, lat, lon, acc, alt, spd, hdg, bat)
+                p.low_acc = acc > limits.max_acc
+                return p
+    return _ping_from_dict(d, now, limits)
+
+
+def _ping_from_dict(d, now: float, limits: Limits) -> Ping:
     if d.__class__ is not dict:
         raise PingError(None, MALFORMED, "a ping must be an object")
     seq = d.get("seq")

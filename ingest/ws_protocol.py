@@ -67,6 +67,9 @@ class PingsProtocol(WebSocketsSansIOProtocol):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
         self.conn.send_response(self.response)
         self.transport.write(b"".join(self.conn.data_to_send()))
+        # uvicorn keeps both for its ASGI `send`, which this connection never uses: their
+        # headers would stay in memory for the connection's life.
+        del self.request, self.response
         self.start_keepalive()
         host = self.client[0] if self.client else ""
         self.pings = PingsConnection(self, state, host)
