@@ -4,6 +4,9 @@
 // the API token.
 
 export const TOKEN_KEY = 'quadriller.token';
+/** The phone page's own key: HQ forgets API tokens it finds under TOKEN_KEY (older versions of
+ * both pages shared it), and a coordinator who canvasses too must keep the phone's. */
+export const PHONE_TOKEN_KEY = 'quadriller.phone.token';
 
 export type Level = 'district' | 'neighbourhood' | 'polling_station';
 export const LEVELS: Level[] = ['district', 'neighbourhood', 'polling_station'];
@@ -91,11 +94,17 @@ export function takeTokenFromFragment(): string | null {
 /** The phone page: move `#token=...` from the URL into localStorage. */
 export function captureTokenFromFragment(): void {
   const token = takeTokenFromFragment();
-  if (token) localStorage.setItem(TOKEN_KEY, token);
+  if (token) setToken(token);
 }
 
+/** The phone's token; one an older version left under the shared key moves to the phone's own. */
 function storedToken(): string | null {
-  const t = localStorage.getItem(TOKEN_KEY);
+  const legacy = localStorage.getItem(TOKEN_KEY);
+  if (legacy?.trim() && !localStorage.getItem(PHONE_TOKEN_KEY)) {
+    localStorage.setItem(PHONE_TOKEN_KEY, legacy.trim());
+    localStorage.removeItem(TOKEN_KEY);
+  }
+  const t = localStorage.getItem(PHONE_TOKEN_KEY);
   return t && t.trim() ? t : null;
 }
 
@@ -118,10 +127,11 @@ export function getToken(): string | null {
 }
 
 export function setToken(token: string): void {
-  localStorage.setItem(TOKEN_KEY, token.trim());
+  localStorage.setItem(PHONE_TOKEN_KEY, token.trim());
 }
 
 export function clearToken(): void {
+  localStorage.removeItem(PHONE_TOKEN_KEY);
   localStorage.removeItem(TOKEN_KEY);
 }
 
