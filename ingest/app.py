@@ -135,6 +135,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
             asyncio.create_task(relay.run(), name="ingest-relay"),
             asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts"),
+            asyncio.create_task(auth.refresh_forever(), name="ingest-logins"),
         ]
         try:
             yield State(
@@ -150,6 +151,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         finally:
             tasks[3].cancel()
             tasks[4].cancel()
+            tasks[5].cancel()
             tasks[1].cancel()
             tasks[2].cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -177,6 +179,9 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_database_error_handler(app)
+    from ingest.app_routes import AppRoutes
+
+    app.add_middleware(AppRoutes)  # the app routes as plain ASGI, ahead of FastAPI's routing
 
     from ingest.owntracks import router as owntracks_router
     from ingest.traccar import router as traccar_router
