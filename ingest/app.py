@@ -179,9 +179,6 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_database_error_handler(app)
-    from ingest.app_routes import AppRoutes
-
-    app.add_middleware(AppRoutes)  # the app routes as plain ASGI, ahead of FastAPI's routing
 
     from ingest.owntracks import router as owntracks_router
     from ingest.traccar import router as traccar_router
@@ -214,8 +211,10 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
     # One access line per ping request cost about a fifth of the apps' CPU per request (issue 13,
     # profile in docs/benchmarks.md): off unless QUADRILLER_INGEST_ACCESS_LOG asks for it.
     kw.setdefault("access_log", settings.ingest_access_log)
+    from ingest.app_routes import AppRoutes  # the app routes as plain ASGI, ahead of FastAPI
+
     return uvicorn.Config(
-        create_ingest_app(settings),
+        AppRoutes(create_ingest_app(settings)),
         host=host or settings.ingest_host,
         port=port or settings.ingest_port,
         ws="websockets-sansio",

@@ -5,12 +5,15 @@ routing, dependency resolution, `Request` and exception middlewares cost about a
 parsing, checking and queueing the fix (issue 13's profile, docs/benchmarks.md). Here a request
 is matched on its path and method and answered from the scope: the same handlers
 (`owntracks_fix`, `osmand_fix`), the same problem details for every refusal (server/errors.py),
-the same headers. The FastAPI routes stay, for the OpenAPI document and for any request this
+the same headers. It wraps the whole FastAPI app (ingest/app.py: `uvicorn_config`), so that
+these requests skip FastAPI's own per-request work too (its telemetry check, body limit and
+error middlewares). The FastAPI routes stay, for the OpenAPI document and for any request this
 does not match (another method: FastAPI answers 405 as before).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -21,6 +24,7 @@ from ingest.traccar import osmand_fix
 from server.db import translate
 from server.errors import QuadrillerError, problem
 
+log = logging.getLogger("ingest.apps")
 Handler = Callable[[AppRequest], Awaitable[Answer]]
 ROUTES: dict[tuple[str, str], Handler] = {
     ("POST", "/api/owntracks"): owntracks_fix,
@@ -59,6 +63,11 @@ async def serve(handler: Handler, scope, receive, send) -> None:
         else:
             response = problem(500, "Database error", type(exc).__name__, scope["path"])
         await response(scope, receive, send)
+        return
+    except Exception:
+        # As Starlette's ServerErrorMiddleware: the traceback in the log, a 500 to the client.
+        log.exception("%s %s failed", scope["method"], scope["path"])
+        await problem(500, "Internal server error", "internal error", scope["path"])(scope, receive, send)
         return
     headers = [(b"content-length", str(len(answer.body)).encode())]
     if answer.media_type:

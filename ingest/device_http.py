@@ -86,6 +86,8 @@ class AppRequest:
 
     def query(self) -> dict[str, str]:
         """The query parameters, as Starlette decodes them (the last of a repeated name wins)."""
+        if not self.scope["query_string"]:
+            return {}
         return dict(parse_qsl(self.scope["query_string"].decode("latin-1"), keep_blank_values=True))
 
     def client_ip(self) -> str:
@@ -147,7 +149,8 @@ async def store(
     except PingError as err:
         raise BadPing(err.reason, code=err.code) from None
     vol = await pipeline.volunteer(device.campaign_id, device.user_id)
-    committed: asyncio.Future = asyncio.get_running_loop().create_future()
+    loop = asyncio.get_running_loop()
+    committed: asyncio.Future = loop.create_future()  # True/False from the commit, None on timeout
 
     def sink(seqs: list[int], ok: bool) -> None:
         if not committed.done():
@@ -162,11 +165,21 @@ async def store(
         raise (ServiceUnavailable if accepted.queue_full else Throttled)(
             f"not stored, retry in {retry_ms} ms", retry_after_ms=retry_ms
         )
+    # A timer on the future itself rather than wait_for(shield(...)): two futures, a task-like
+    # wrapper and their callbacks less per request, and a commit after the timeout is ignored.
+    timer = loop.call_later(settings.ingest_http_commit_timeout_s, _time_out, committed)
     try:
-        ok = await asyncio.wait_for(asyncio.shield(committed), settings.ingest_http_commit_timeout_s)
-    except TimeoutError:
+        ok = await committed
+    finally:
+        timer.cancel()
+    if ok is None:
         # Still queued (database down): the app will resend, and the resend dedupes.
-        raise ServiceUnavailable("database unavailable; not yet stored, send again later") from None
+        raise ServiceUnavailable("database unavailable; not yet stored, send again later")
     if not ok:
         raise BadPing("refused by the database", code="rejected")
     return None
+
+
+def _time_out(committed: asyncio.Future) -> None:
+    if not committed.done():
+        committed.set_result(None)
