@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from typing import NamedTuple
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from fastapi.responses import Response
 
@@ -86,9 +86,7 @@ class AppRequest:
 
     def query(self) -> dict[str, str]:
         """The query parameters, as Starlette decodes them (the last of a repeated name wins)."""
-        if not self.scope["query_string"]:
-            return {}
-        return dict(parse_qsl(self.scope["query_string"].decode("latin-1"), keep_blank_values=True))
+        return form_fields(self.scope["query_string"].decode("latin-1"))
 
     def client_ip(self) -> str:
         """The peer's address, the budget key of failed logins (uvicorn puts X-Forwarded-For
@@ -110,6 +108,21 @@ class AppRequest:
                 raise BadPing(f"body larger than {MAX_BODY_BYTES} bytes", code="too_large")
             if not message.get("more_body", False):
                 return body
+
+
+def form_fields(text: str) -> dict[str, str]:
+    """`dict(parse_qsl(text, keep_blank_values=True))`, the last of a repeated name winning, at
+    a fraction of its cost: an OsmAnd request carries about ten fields, none of them escaped, and
+    parse_qsl unquotes every name and value (a quarter of the route's CPU in the profile)."""
+    fields: dict[str, str] = {}
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "%" in pair or "+" in pair:
+            name, value = unquote_plus(name), unquote_plus(value)
+        fields[name] = value
+    return fields
 
 
 def as_response(answer: Answer) -> Response:

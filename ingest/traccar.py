@@ -13,14 +13,12 @@ Answers 200 (empty body) once committed; 400 with a reason on bad input; 403 on 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ingest.auth import Device
-from ingest.device_http import KNOTS_TO_MS, Answer, AppRequest, BadPing, as_response, checked, store
+from ingest.device_http import KNOTS_TO_MS, Answer, AppRequest, BadPing, as_response, checked, form_fields, store
 from ingest.fields import parse_time, seq_of_time, text_number
 from ingest.protocol import MALFORMED, Ping, PingError, json_number
 from server.errors import Forbidden, Unauthenticated
@@ -129,7 +127,7 @@ async def osmand_fix(request: AppRequest) -> Answer:
     campaign = params.get("campaign")
     if body:  # application/x-www-form-urlencoded (the classic POST)
         try:
-            params.update(parse_qsl(body.decode(), keep_blank_values=True))
+            params.update(form_fields(body.decode()))
         except UnicodeDecodeError:
             raise BadPing("form body is not UTF-8", code="malformed") from None
     device = await _device(request, params.get("id") or params.get("deviceid"), campaign)
