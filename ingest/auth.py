@@ -143,7 +143,7 @@ class DeviceAuth:
             self._count_failure(ip, login)
             raise copy.copy(failed[1])
         try:
-            return await self._look_up(key, token, login, campaign, device_only)
+            return await self._look_up(key, token, login, campaign, device_only, use_cache)
         except (Unauthenticated, Forbidden) as exc:
             if len(self._failed) > 50_000:
                 self._failed.clear()
@@ -158,7 +158,7 @@ class DeviceAuth:
             self._by_login.spend(login)
 
     async def _look_up(
-        self, key: tuple, token: str, login: str | None, campaign: str | None, device_only: bool
+        self, key: tuple, token: str, login: str | None, campaign: str | None, device_only: bool, keep: bool
     ) -> Device:
         forgets = self._forgets
         try:
@@ -173,7 +173,9 @@ class DeviceAuth:
         except TimeoutError as exc:
             raise ServiceUnavailable("database unavailable: timed out") from exc
         device = choose_membership(user.id, rows, campaign)
-        if forgets == self._forgets:  # else a removal may have come after our read: no caching
+        # Only for callers that read the cache (the HTTP apps: a websocket logs in once), and
+        # not when a removal may have come after our read.
+        if keep and forgets == self._forgets:
             if len(self._cache) > 50_000:  # bounded: a full reset is fine, entries are cheap to redo
                 self._cache.clear()
             self._cache[key] = CachedLogin(device, time.monotonic())

@@ -110,3 +110,17 @@ async def test_a_lookup_overlapping_a_removal_is_not_cached(pool, campaign):
     queried = counting.acquired
     await login_of(auth, user)
     assert counting.acquired == queried + 1  # looked up again, not answered from the cache
+
+
+async def test_only_the_logins_of_cache_readers_are_kept(pool, campaign):
+    """A websocket logs in once per connection (use_cache=False): keeping its login would only
+    make every re-check longer, for 20,000 connections."""
+    counting = CountingPool(pool)
+    auth = DeviceAuth(counting, ttl_s=60.0)  # type: ignore[arg-type]
+    user = await add_user(pool, campaign["slug"], "volunteer")
+    for _ in range(2):
+        await auth.authenticate(user["device_token"], login=user["login"], device_only=True)
+    assert counting.acquired == 2
+    await login_of(auth, user)
+    await login_of(auth, user)
+    assert counting.acquired == 3
