@@ -217,6 +217,10 @@ class DeviceAuth:
                 await self.refresh()
             except ServiceUnavailable as exc:
                 log.warning("login cache not re-checked: %s", exc.detail)
+            except Exception:
+                # Never let the loop die: a cache no longer re-checked would honour replaced
+                # tokens until the process restarts.
+                log.exception("login cache not re-checked")
 
     def forget(self, campaign_id: int, user_id: int) -> None:
         """Drop the cached logins of that person in that campaign (removed from it). Rare:

@@ -11,6 +11,7 @@ import pytest
 
 from ingest.auth import DeviceAuth
 from server.auth.queries import issue_device_token
+from server.db import create_pool
 from server.errors import Forbidden, Unauthenticated
 from tests.conftest import add_user
 
@@ -124,3 +125,19 @@ async def test_only_the_logins_of_cache_readers_are_kept(pool, campaign):
     await login_of(auth, user)
     await login_of(auth, user)
     assert counting.acquired == 3
+
+
+async def test_the_recheck_loop_survives_an_unexpected_error(settings, pool, campaign, caplog):
+    """Were the loop to end, replaced tokens would be honoured until the process restarts."""
+    own = await create_pool(settings.database_url, 1, 1)
+    auth = DeviceAuth(own, ttl_s=0.1)
+    user = await add_user(pool, campaign["slug"], "volunteer")
+    await login_of(auth, user)
+    await own.close()  # the next re-checks fail with asyncpg's "pool is closed", not a timeout
+    refreshing = asyncio.create_task(auth.refresh_forever())
+    try:
+        await asyncio.sleep(0.5)
+        assert not refreshing.done()
+    finally:
+        refreshing.cancel()
+    assert "login cache not re-checked" in caplog.text
