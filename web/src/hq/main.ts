@@ -148,7 +148,12 @@ async function loadStations(first: Promise<AreaCollection>): Promise<void> {
   showLevel('polling_station', fc);
   // A hidden tab draws nothing: do not wait for a frame for ever.
   await Promise.race([map!.drawn('polling_station'), new Promise(r => setTimeout(r, 3000))]);
-  const figures = await fetchAreas(slug!, 'polling_station', 'figures');
+  let figures: AreaCollection;
+  try {
+    figures = await fetchAreas(slug!, 'polling_station', 'figures');
+  } catch (err) {
+    return showError(errorText(err)); // the map stays drawn and coloured, without the lists
+  }
   const byCode = new Map(figures.features.map(f => [f.properties.code, f.properties]));
   for (const f of fc.features) {
     const p = byCode.get(f.properties.code);
