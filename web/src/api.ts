@@ -41,8 +41,9 @@ export interface AreaProperties {
   abstention_rate: number | null;
   valid_votes: number | null;
   election: string | null;
-  top_lists: TopList[];
-  lists: Record<string, number>;
+  /** Absent from a `fields=map` answer: merged in from `fields=figures` (hq/main.ts). */
+  top_lists?: TopList[];
+  lists?: Record<string, number>;
   district_code: string | null;
   neighbourhood_code: string | null;
   /** Merged in by the HQ page from GET /priorities (HQ roles only): see hq/stationstats.ts. */
@@ -191,8 +192,11 @@ export async function apiSend<T>(method: 'POST' | 'PUT', path: string, body?: un
 export const fetchMe = () => apiGet<Me>('/api/me');
 export const fetchConfig = () => apiGet<AppConfig>('/api/config');
 
-export function fetchAreas(campaign: string, level: Level): Promise<AreaCollection> {
+/** `fields`: 'map' (geometry and the figures the map colours by, no lists' figures) or
+ * 'figures' (every figure, geometry null); default every field (GET /areas, `fields`). */
+export function fetchAreas(campaign: string, level: Level, fields?: 'map' | 'figures'): Promise<AreaCollection> {
   const q = new URLSearchParams({level});
+  if (fields) q.set('fields', fields);
   return apiGet<AreaCollection>(`/api/campaigns/${encodeURIComponent(campaign)}/areas?${q}`);
 }
 
