@@ -4,9 +4,10 @@
 
 A minimal ASGI app under uvicorn, configured as the ingest service is (ingest/app.py:
 `uvicorn_config`, same log configuration and level): it reads the body, decodes the Basic
-credentials (OwnTracks) or the query string (OsmAnd), builds the Ping with the ingest's own
-parsers and runs the same checks (`check_ping`), then answers 200 (or 400 with the reason). No
-authentication lookup, no database, no Redis: the ceiling of the web stack for these requests.
+credentials (OwnTracks) or the query string (OsmAnd, with the ingest's `form_fields`), builds
+the Ping with the ingest's own parsers and runs the same checks (`check_ping`), then answers 200
+(or 400 with the reason). No authentication lookup, no database, no Redis: the ceiling of the
+web stack for these requests.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import argparse
 import base64
 import binascii
 import time
-from urllib.parse import parse_qsl
 
 import orjson
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from ingest.device_http import form_fields
 from ingest.owntracks import NAMES as OWNTRACKS_NAMES
 from ingest.owntracks import to_ping
 from ingest.protocol import Limits, PingError, check_ping
@@ -50,7 +51,7 @@ def _owntracks(headers: list[tuple[bytes, bytes]], body: bytes) -> bytes:
 
 
 def _osmand(query: bytes) -> bytes:
-    params = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+    params = form_fields(query.decode("latin-1"))
     if not params.get("id"):
         raise PingError(None, "malformed", "id (the device token) is required")
     ping = classic_ping(params)

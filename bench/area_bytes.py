@@ -10,6 +10,7 @@ prints ONE JSON line, every size raw and brotli-compressed (quality 5, as the AP
   mvt_z<z>         Mapbox vector tiles from PostGIS (ST_AsMVT, extent 4096) covering the level at
                    zooms 11, 12 and 14, geometry and code only
   whole_answer     the level's full GeoJSON answer (geometry + figures), for scale
+  map_answer, figures_answer   its `?fields=map` (first draw) and `?fields=figures` parts
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ async def measure(database_url: str, slug: str, level: str) -> dict:
                         raw, compressed, tiles = raw + s["bytes"], compressed + s["brotli"], tiles + 1
             out[f"mvt_z{z}"] = {"bytes": raw, "brotli": compressed, "tiles": tiles}
         out["whole_answer"] = _sizes(await queries.level_geojson(conn, cid, level))
+        for fields in ("map", "figures"):  # the two parts HQ asks for (?fields=)
+            out[f"{fields}_answer"] = _sizes(await queries.level_geojson(conn, cid, level, fields=fields))
         return out
     finally:
         await conn.close()

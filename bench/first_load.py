@@ -1,7 +1,7 @@
 """HQ's first load on a 4G link: bytes moved and time to the first drawn map.
 
     python -m bench.first_load [--url http://127.0.0.1:8000 --token T --campaign SLUG]
-        [--down-mbit 9 --up-mbit 3 --latency-ms 150]
+        [--down-mbit 9 --up-mbit 3 --latency-ms 150] [--root DIR]
 
 Without --url it imports the demo city into QUADRILLER_DATABASE_URL if it is not there yet
 (`quadriller demo setup`, Paris) and starts its own HQ server (`python -m server.cli serve`).
@@ -10,9 +10,19 @@ the network throttled through the DevTools protocol (Network.emulateNetworkCondi
 until the polling stations are drawn (the areas deck's first render with them,
 window.__quadriller.firstDraw). Prints ONE JSON line:
 
-  bytes_transferred   every HTTP response until then, as received (headers + compressed body)
+  bytes_transferred   every HTTP response asked for until then, as received (headers +
+                      compressed body)
+  bytes_after_draw    the responses asked for after the first draw (the stations' figures) and
+                      received before the measure ended
   first_draw_s        navigation start → polling stations drawn
   responses           the largest responses, url path → bytes, to see where the bytes go
+  timeline            each request: when it left, its first byte, its end (s since navigation)
+  stations_loaded_to_draw_s   the stations' answer in → drawn (parse, polygons, render)
+
+--loads N loads HQ N times on the same server (a new browser, empty cache, each time): the first
+load is the one above; `again` lists the others' figures (a server that has served the map before).
+--root DIR starts the server from another source tree (its server/ and built web/dist): the
+"before" of a comparison in one sitting, on the same database and demo campaign.
 
 The live feed's websocket is not counted: it is not part of drawing the map.
 """
@@ -34,6 +44,25 @@ import orjson
 from bench.procs import free_port, start_process, stop_process
 from server.settings import Settings
 from bench.chromium import CHROMIUM, CHROMIUM_ARGS
+
+
+def _path_and_query(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# Each request until now, by path and query (first of each): when it left, its first byte, its end
+# (seconds since navigation start), in the order they left.
+TIMELINE_JS = """() => {
+  const r = x => Math.round(x) / 1000;
+  const out = {};
+  for (const e of performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))) {
+    const u = new URL(e.name);
+    const key = u.pathname + u.search;
+    if (!(key in out)) out[key] = {request_s: r(e.startTime), first_byte_s: r(e.responseStart), loaded_s: r(e.responseEnd)};
+  }
+  return out;
+}"""
 
 
 async def measure(
@@ -71,7 +100,7 @@ async def measure(
             sizes: dict[str, int] = {}
             cdp.on(
                 "Network.responseReceived",
-                lambda e: urls.__setitem__(e["requestId"], urlsplit(e["response"]["url"]).path),
+                lambda e: urls.__setitem__(e["requestId"], _path_and_query(e["response"]["url"])),
             )
             cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
             errors: list[str] = []
@@ -84,25 +113,34 @@ async def measure(
                 timeout=timeout_s * 1000,
             )
             first_draw_ms = await page.evaluate("window.__quadriller.firstDraw.polling_station")
-            # Where the time went: when the stations' request left and when its answer was in.
-            timing = await page.evaluate("""() => performance.getEntriesByType('resource')
-                .filter(e => e.name.includes('level=polling_station'))
-                .map(e => [e.startTime, e.responseStart, e.responseEnd])[0] || null""")
+            # Where the time went: when each request left, its first byte and its last (the
+            # stations' first answer is the first polling_station request).
+            timing = await page.evaluate(TIMELINE_JS)
             await asyncio.sleep(0.2)  # let the last loadingFinished events arrive
             by_path: dict[str, int] = {}
+            before_draw = after_draw = 0
             for rid, n in sizes.items():
-                path = urls.get(rid, "?")
-                by_path[path] = by_path.get(path, 0) + n
+                key = urls.get(rid, "?")
+                # a request that left after the first draw (or after the timeline was read) did
+                # not hold it up: the stations' figures, fetched once the map is drawn
+                if key in timing and timing[key]["request_s"] * 1000 <= first_draw_ms:
+                    before_draw += n
+                    path = key.split("?")[0]
+                    by_path[path] = by_path.get(path, 0) + n
+                else:
+                    after_draw += n
         finally:
             await browser.close()
     largest = dict(sorted(by_path.items(), key=lambda kv: -kv[1])[:8])
-    stations = (
-        dict(zip(("request_s", "first_byte_s", "loaded_s"), (round(x / 1000, 3) for x in timing))) if timing else None
-    )
+    stations = next((t for name, t in timing.items() if "level=polling_station" in name), None)
     return {
-        "bytes_transferred": sum(sizes.values()),
+        "bytes_transferred": before_draw,
+        "bytes_after_draw": after_draw,
         "first_draw_s": round(first_draw_ms / 1000, 3),
         "stations": stations,
+        # stations' answer in → drawn: parse, polygons, first render (the browser's part alone)
+        "stations_loaded_to_draw_s": round(first_draw_ms / 1000 - stations["loaded_s"], 3) if stations else None,
+        "timeline": timing,
         "requests": len(sizes),
         "responses": largest,
         "page_errors": errors[:3],
@@ -123,6 +161,21 @@ def _demo_token(settings: Settings) -> tuple[str, str]:
     return token_file.read_text().strip(), SLUG
 
 
+AGAIN = ("bytes_transferred", "bytes_after_draw", "first_draw_s", "stations", "stations_loaded_to_draw_s")
+
+
+def _in_tree(root: str | None) -> dict:
+    """Popen arguments that run the server from another source tree (its server package and its
+    built web/dist), e.g. main's, unpacked with `git archive main | tar -x -C DIR`."""
+    if root is None:
+        return {}
+    tree = Path(root).resolve()
+    if not (tree / "server").is_dir() or not (tree / "web" / "dist" / "index.html").is_file():
+        raise SystemExit(f"--root {tree}: needs server/ and a built web/dist/index.html")
+    env = {**os.environ, "PYTHONPATH": str(tree), "QUADRILLER_WEB_DIST": str(tree / "web" / "dist")}
+    return {"cwd": str(tree), "env": env}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", help="an HQ server to measure; default: start one on the demo campaign")
@@ -137,6 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         help="ask for uncompressed answers (Accept-Encoding: identity): the before/after",
     )
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for the first draw")
+    ap.add_argument(
+        "--loads",
+        type=int,
+        default=1,
+        help="load HQ this many times, each in a new browser (empty cache), on the same server: "
+        "the first meets a server just started, the others one that has served the map before",
+    )
+    ap.add_argument("--root", help="start the server from this source tree instead (the 'before' of an A/B)")
     args = ap.parse_args(argv)
     server = None
     try:
@@ -153,17 +214,27 @@ def main(argv: list[str] | None = None) -> int:
                 port,
                 "HQ server",
                 timeout=60,
+                **_in_tree(args.root),
             )
             url = f"http://127.0.0.1:{port}"
         started = time.monotonic()
-        result = asyncio.run(
-            measure(url, token, campaign, args.down_mbit, args.up_mbit, args.latency_ms, args.timeout, args.identity)
-        )
+        runs = [
+            asyncio.run(
+                measure(
+                    url, token, campaign, args.down_mbit, args.up_mbit, args.latency_ms, args.timeout, args.identity
+                )
+            )
+            for _ in range(args.loads)
+        ]
+        result = runs[0]
+        if len(runs) > 1:
+            result["again"] = [{k: r[k] for k in AGAIN} for r in runs[1:]]
     finally:
         if server is not None:
             stop_process(server)
     result.update(
         {
+            "root": str(Path(args.root).resolve()) if args.root else "this tree",
             "accept_encoding": "identity" if args.identity else "browser",
             "down_mbit": args.down_mbit,
             "latency_ms": args.latency_ms,

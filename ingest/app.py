@@ -136,6 +136,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(pipeline.run(), name="ingest-pipeline"),
             asyncio.create_task(relay.run(), name="ingest-relay"),
             asyncio.create_task(duty.time_out_forever(settings.shift_timeout_sweep_s), name="ingest-timeouts"),
+            asyncio.create_task(auth.refresh_forever(), name="ingest-logins"),
         ]
         try:
             yield State(
@@ -151,6 +152,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
         finally:
             tasks[3].cancel()
             tasks[4].cancel()
+            tasks[5].cancel()
             tasks[1].cancel()
             tasks[2].cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -209,8 +211,10 @@ def uvicorn_config(settings: Settings, host: str | None = None, port: int | None
     # One access line per ping request cost about a fifth of the apps' CPU per request (issue 13,
     # profile in docs/benchmarks.md): off unless QUADRILLER_INGEST_ACCESS_LOG asks for it.
     kw.setdefault("access_log", settings.ingest_access_log)
+    from ingest.app_routes import AppRoutes  # the app routes as plain ASGI, ahead of FastAPI
+
     return uvicorn.Config(
-        create_ingest_app(settings),
+        AppRoutes(create_ingest_app(settings)),
         host=host or settings.ingest_host,
         port=port or settings.ingest_port,
         ws=PingsProtocol,  # uvicorn's sans-I/O websockets, with /ws/pings handled without ASGI

@@ -15,13 +15,14 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ingest.device_http import KMH_TO_MS, BadPing, answer, checked, client_ip, read_body, store
+from ingest.device_http import KMH_TO_MS, Answer, AppRequest, BadPing, as_response, checked, store
 from ingest.fields import parse_time, seq_of_time
 from ingest.protocol import Ping, json_number
 from server.errors import Unauthenticated
 
 router = APIRouter()
-EMPTY = Response(b"[]", media_type="application/json")
+EMPTY = b"[]"  # the app's commands: none
+JSON = "application/json"
 
 
 class BasicAuthRequired(Unauthenticated):
@@ -30,8 +31,8 @@ class BasicAuthRequired(Unauthenticated):
     challenge = 'Basic realm="quadriller-ingest", charset="UTF-8"'
 
 
-def basic_credentials(request: Request) -> tuple[str, str]:
-    header = request.headers.get("authorization", "")
+def basic_credentials(request: AppRequest) -> tuple[str, str]:
+    header = request.header(b"authorization")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "basic" or not value:
         raise BasicAuthRequired("HTTP Basic auth required: user = your login, password = your device token")
@@ -66,19 +67,31 @@ def to_ping(msg: dict) -> Ping:
     )
 
 
-@router.post("/api/owntracks")
-async def owntracks(request: Request, campaign: str | None = None) -> Response:
-    """`campaign` (query) names the campaign when the volunteer belongs to several."""
+async def owntracks_fix(request: AppRequest) -> Answer:
+    """POST /api/owntracks, served by ingest/app_routes.py."""
     login, token = basic_credentials(request)
-    device = await request.state.auth.authenticate(
-        token, login=login, campaign=campaign, use_cache=True, device_only=True, ip=client_ip(request)
+    device = await request.state["auth"].authenticate(
+        token,
+        login=login,
+        campaign=request.query().get("campaign"),
+        use_cache=True,
+        device_only=True,
+        ip=request.client_ip(),
     )
     try:
-        msg = orjson.loads(await read_body(request))
+        msg = orjson.loads(await request.body())
     except orjson.JSONDecodeError as exc:
         raise BadPing(f"not JSON: {exc}", code="malformed") from None
     if not isinstance(msg, dict):
         raise BadPing("expected a JSON object with _type", code="malformed")
     if msg.get("_type") != "location":
-        return EMPTY
-    return answer(EMPTY, await store(request, device, "owntracks", checked(to_ping, msg), NAMES))
+        return Answer(EMPTY, JSON)
+    return Answer(EMPTY, JSON, await store(request.state, device, "owntracks", checked(to_ping, msg), NAMES))
+
+
+@router.post("/api/owntracks")
+async def owntracks(request: Request, campaign: str | None = None) -> Response:
+    """`campaign` (query) names the campaign when the volunteer belongs to several. The body is
+    OwnTracks' JSON message; the answer, `[]`. (Served by `owntracks_fix` ahead of FastAPI:
+    this route documents it, and answers the same when FastAPI routes the request.)"""
+    return as_response(await owntracks_fix(AppRequest(request.scope, request.receive)))

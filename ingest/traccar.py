@@ -13,20 +13,17 @@ Answers 200 (empty body) once committed; 400 with a reason on bad input; 403 on 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ingest.auth import Device
-from ingest.device_http import KNOTS_TO_MS, BadPing, answer, checked, client_ip, read_body, store
+from ingest.device_http import KNOTS_TO_MS, Answer, AppRequest, BadPing, as_response, checked, form_fields, store
 from ingest.fields import parse_time, seq_of_time, text_number
 from ingest.protocol import MALFORMED, Ping, PingError, json_number
 from server.errors import Forbidden, Unauthenticated
 
 router = APIRouter()
-OK = Response(status_code=200)
 
 
 # The two forms' names for our fields, for the reasons of a refusal.
@@ -98,46 +95,50 @@ def json_ping(loc) -> Ping:
     )
 
 
-async def _device(request: Request, token) -> Device:
+async def _device(request: AppRequest, token, campaign: str | None) -> Device:
     if not isinstance(token, str) or not token:
         raise BadPing("id (the device token) is required", code="malformed")
     try:
-        return await request.state.auth.authenticate(
-            token,
-            campaign=request.query_params.get("campaign"),
-            use_cache=True,
-            device_only=True,
-            ip=client_ip(request),
+        return await request.state["auth"].authenticate(
+            token, campaign=campaign, use_cache=True, device_only=True, ip=request.client_ip()
         )
     except Unauthenticated:
         raise Forbidden("unknown device id: use your Quadriller device token as the identifier") from None
 
 
-@router.api_route("/api/osmand", methods=["GET", "POST"])
-async def osmand(request: Request) -> Response:
-    body = await read_body(request) if request.method == "POST" else b""
-    ctype = request.headers.get("content-type", "")
-    if body and (ctype.startswith("application/json") or body.lstrip()[:1] == b"{"):
+async def osmand_fix(request: AppRequest) -> Answer:
+    """GET or POST /api/osmand, served by ingest/app_routes.py."""
+    body = await request.body() if request.method == "POST" else b""
+    params = request.query()
+    if body and (request.header(b"content-type").startswith("application/json") or body.lstrip()[:1] == b"{"):
         try:
             msg = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise BadPing(f"not JSON: {exc}", code="malformed") from None
         if not isinstance(msg, dict):
             raise BadPing("expected a JSON object", code="malformed")
-        device = await _device(request, msg.get("device_id") or request.query_params.get("id"))
+        device = await _device(request, msg.get("device_id") or params.get("id"), params.get("campaign"))
         locs = msg.get("location")
         not_stored = None
         for loc in locs if isinstance(locs, list) else [locs]:
-            not_stored = await store(request, device, "osmand", checked(json_ping, loc), JSON_NAMES) or not_stored
-        return answer(OK, not_stored)
-    params = dict(request.query_params)
+            ping = checked(json_ping, loc)
+            not_stored = await store(request.state, device, "osmand", ping, JSON_NAMES) or not_stored
+        return Answer(b"", None, not_stored)
+    campaign = params.get("campaign")
     if body:  # application/x-www-form-urlencoded (the classic POST)
         try:
-            params.update(parse_qsl(body.decode(), keep_blank_values=True))
+            params.update(form_fields(body.decode()))
         except UnicodeDecodeError:
             raise BadPing("form body is not UTF-8", code="malformed") from None
-    device = await _device(request, params.get("id") or params.get("deviceid"))
+    device = await _device(request, params.get("id") or params.get("deviceid"), campaign)
     ping = checked(classic_ping, params)
     if ping is None:
-        return OK
-    return answer(OK, await store(request, device, "osmand", ping, CLASSIC_NAMES))
+        return Answer(b"", None)
+    return Answer(b"", None, await store(request.state, device, "osmand", ping, CLASSIC_NAMES))
+
+
+@router.api_route("/api/osmand", methods=["GET", "POST"])
+async def osmand(request: Request) -> Response:
+    """The OsmAnd protocol (module docstring). Served by `osmand_fix` ahead of FastAPI: this
+    route documents it, and answers the same when FastAPI routes the request."""
+    return as_response(await osmand_fix(AppRequest(request.scope, request.receive)))

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from server.accesslog import log_config
 from server.alerts import evaluator as alert_evaluator
+from server.areas.answers import AreaAnswerCache
 from server.areas.index_cache import AreaIndexCache
 from server.db import create_pool, install_database_error_handler
 from server.errors import install_error_handlers
@@ -32,6 +33,7 @@ class State(TypedDict):
     pool: asyncpg.Pool
     redis: aioredis.Redis
     area_indexes: AreaIndexCache
+    area_answers: AreaAnswerCache  # the map's /areas answers, kept per version
     live_hub: LiveHub
     unauthenticated: PerKeyCap  # websockets not yet authenticated, per client address
 
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 pool=pool,
                 redis=redis,
                 area_indexes=AreaIndexCache(pool),
+                area_answers=AreaAnswerCache(),
                 live_hub=hub,
                 unauthenticated=PerKeyCap(settings.unauthenticated_sockets_per_ip),
             )

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 from server.secretfile import write_secret
@@ -51,9 +52,14 @@ async def import_city(
     skip_levels: set[str] = frozenset(),
     skip_results: bool = False,
     skip_addresses: bool = False,
+    districts: Collection[str] | None = None,
+    area_index: bool = True,
 ) -> list[str]:
     """Import the demo city's three levels, its European 2024 results and its addresses into a
-    campaign."""
+    campaign. `districts` (arrondissement codes, "1" to "20"): only their areas, results and
+    addresses, for tests and benchmarks that need real data but not all of it. `area_index=False`
+    leaves the area index to the first process that locates a point (AreaIndexCache builds and
+    stores it then), for campaigns that are never located in."""
     from server.addresses.loading import import_addresses
     from server.addresses.reader import read_address_file
     from server.areas.geojson_reader import read_area_file
@@ -65,7 +71,10 @@ async def import_city(
     imported = []
     for level, filename, code_field, name_field in LAYERS:
         if level not in skip_levels:
-            await import_area_layer(conn, campaign_id, level, read_area_file(DATA / filename, code_field, name_field))
+            area_file = read_area_file(DATA / filename, code_field, name_field)
+            if districts is not None:
+                area_file = _in_districts(area_file, level, districts)
+            await import_area_layer(conn, campaign_id, level, area_file)
             imported.append(level)
     if imported or not skip_results:
         result_file = read_results_csv(
@@ -76,15 +85,50 @@ async def import_city(
             valid_field="nb_exprim",
             list_fields=european_list_fields(),
         )
-        await import_results(conn, campaign_id, ELECTION, result_file)
+        await import_results(conn, campaign_id, ELECTION, result_file, skip_unknown=districts is not None)
         imported.append("results")
     if not skip_addresses:
-        await import_addresses(conn, campaign_id, read_address_file(DATA / ADDRESSES, **ADDRESS_FIELDS))
+        address_file = read_address_file(DATA / ADDRESSES, **ADDRESS_FIELDS)
+        if districts is not None:
+            address_file.rows = _addresses_in_districts(address_file.rows, districts)
+        await import_addresses(conn, campaign_id, address_file)
         imported.append("addresses")
-    if {"district", "neighbourhood", "polling_station"} & set(imported):
+    if area_index and {"district", "neighbourhood", "polling_station"} & set(imported):
         # Built once here, so that no ingest or HQ process builds it before its first answer.
         await store_index(conn, campaign_id)
     return imported
+
+
+def _district_of(level: str, feature) -> str:
+    """The arrondissement of a Paris area: its own code, its quartier's c_ar, or a sector code's
+    "<arrondissement>-<number>" prefix."""
+    if level == "district":
+        return feature.code
+    if level == "neighbourhood":
+        return str(feature.props["c_ar"])
+    return feature.code.split("-")[0]
+
+
+def _in_districts(area_file, level: str, districts: Collection[str]):
+    from server.areas.geojson_reader import AreaFile
+
+    kept = [f for f in area_file.features if _district_of(level, f) in districts]
+    return AreaFile(kept, [f for f in area_file.repaired if f in kept])
+
+
+def _addresses_in_districts(rows: list, districts: Collection[str]) -> list:
+    """The addresses inside the arrondissements' outlines (postcodes do not follow them exactly)."""
+    import numpy as np
+    import shapely
+
+    from server.areas.geojson_reader import read_area_file
+
+    _, filename, code_field, name_field = LAYERS[0]
+    outline = shapely.union_all(
+        [f.geom for f in read_area_file(DATA / filename, code_field, name_field).features if f.code in districts]
+    )
+    inside = shapely.contains_xy(outline, np.array([r[4] for r in rows]), np.array([r[5] for r in rows]))
+    return [r for r, keep in zip(rows, inside) if keep]
 
 
 async def setup(settings: Settings, token_file: Path) -> dict:

@@ -96,18 +96,20 @@ async def campaign(pool) -> dict:
     return dict(row)
 
 
-async def import_paris(c: asyncpg.Connection, campaign_id: int) -> None:
+async def import_paris(c: asyncpg.Connection, campaign_id: int, **options) -> None:
+    """Paris into a campaign; `options` go to server.demo.import_city (skip_addresses, districts,
+    area_index: a Paris import spends most of its time on the addresses and the area index)."""
     from server.demo import import_city
 
-    await import_city(c, campaign_id)
+    await import_city(c, campaign_id, **options)
 
 
-async def new_paris_campaign(c: asyncpg.Connection, prefix: str, title: str) -> dict:
-    """A new campaign (slug PREFIX-random) with Paris imported into it."""
+async def new_paris_campaign(c: asyncpg.Connection, prefix: str, title: str, **options) -> dict:
+    """A new campaign (slug PREFIX-random) with Paris imported into it (`options`: import_paris)."""
     from server.campaigns.queries import create_campaign
 
     row = dict(await create_campaign(c, f"{prefix}-{uuid.uuid4().hex[:8]}", title))
-    await import_paris(c, row["id"])
+    await import_paris(c, row["id"], **options)
     return row
 
 
@@ -213,7 +215,8 @@ async def paris_2026(pool, tmp_path_factory) -> dict:
     from server.demo import import_municipal_2026
 
     async with pool.acquire() as c:
-        row = await new_paris_campaign(c, "model", "Paris model (tests)")
+        # no area index: the model tests never locate a point (the stations' features need the addresses)
+        row = await new_paris_campaign(c, "model", "Paris model (tests)", area_index=False)
         await import_municipal_2026(c, row["id"], tmp_path_factory.mktemp("m2026"))
     return row
 
@@ -225,6 +228,7 @@ async def paris_layers(pool) -> dict:
     from server.demo import import_layers
 
     async with pool.acquire() as c:
-        row = await new_paris_campaign(c, "layers", "Paris layers (tests)")
+        # no area index: nothing locates a point in this campaign (the zones need the addresses)
+        row = await new_paris_campaign(c, "layers", "Paris layers (tests)", area_index=False)
         await import_layers(c, row["id"])
     return row

@@ -95,8 +95,12 @@ def feature_collection(
     results: Mapping[str, Mapping],
     station_parents: Mapping[tuple[str, str], str],
     election: str | None,
+    fields: str = "all",
 ) -> bytes:
-    """Serialise the features of one level; geometry is GeoJSON text from PostGIS, kept as is."""
+    """Serialise the features of one level; geometry is GeoJSON text from PostGIS, kept as is.
+
+    `fields` (schemas.AreaFields): "map" leaves out the lists' figures (`lists` and `top_lists`:
+    most of the stations' answer), "figures" the geometry."""
     by_parent: dict[str, dict] = {}
     if level != "polling_station":
         for code, result in results.items():
@@ -114,11 +118,13 @@ def feature_collection(
                 figures = figures_of(totals, election, shares)
         else:
             figures = figures_of(by_parent.get(row["code"]), election if row["code"] in by_parent else None)
+        if fields == "map":
+            del figures["lists"], figures["top_lists"]
         features.append(
             {
                 "type": "Feature",
                 "id": row["id"],
-                "geometry": orjson.Fragment(row["geometry"]),
+                "geometry": None if fields == "figures" else orjson.Fragment(row["geometry"]),
                 "properties": {
                     "id": row["id"],
                     "code": row["code"],

@@ -18,6 +18,7 @@ async def level_geojson(
     level: str,
     code: str | None = None,
     election: str | None = None,
+    fields: str = "all",
 ) -> bytes:
     election = election or await latest_election(conn, campaign_id)
     rows = await conn.fetch(sql("areas/features"), campaign_id, level, code)
@@ -30,7 +31,7 @@ async def level_geojson(
             (r["station_code"], r["level"]): r["parent_code"]
             for r in await conn.fetch(sql("areas/station_parents"), campaign_id)
         }
-    return features.feature_collection(level, rows, results, parents, election)
+    return features.feature_collection(level, rows, results, parents, election, fields)
 
 
 async def locate_exact(conn: asyncpg.Connection, campaign_id: int, lon: float, lat: float) -> Located:

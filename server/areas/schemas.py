@@ -11,6 +11,14 @@ class Level(str, Enum):
     polling_station = "polling_station"
 
 
+class AreaFields(str, Enum):
+    """What an /areas answer carries (`?fields=`)."""
+
+    all = "all"  # geometry and every figure (each list's share included)
+    map = "map"  # what the map draws and colours by default: all but `lists` and `top_lists`
+    figures = "figures"  # every figure, no geometry (null): to complete a `map` answer
+
+
 class AreaRef(BaseModel):
     id: int
     code: str

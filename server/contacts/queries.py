@@ -7,6 +7,7 @@ import datetime as dt
 import asyncpg
 
 from server.contacts.schemas import Contact, NewContact
+from server.idempotent import insert_once
 from server.sql import sql
 
 EVER = (dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=dt.UTC))
@@ -15,8 +16,12 @@ EVER = (dt.datetime.min.replace(tzinfo=dt.UTC), dt.datetime.max.replace(tzinfo=d
 async def insert(
     conn: asyncpg.Connection, campaign_id: int, user_id: int, area_id: int | None, body: NewContact, topics: list[str]
 ) -> tuple[int, bool]:
-    row_id = await conn.fetchval(
-        sql("contacts/insert"),
+    return await insert_once(
+        conn,
+        "contacts",
+        campaign_id,
+        user_id,
+        body.client_id,
         campaign_id,
         user_id,
         area_id,
@@ -30,9 +35,6 @@ async def insert(
         body.consent.lang,
         body.client_id,
     )
-    if row_id is not None:
-        return row_id, True
-    return await conn.fetchval(sql("contacts/by_client_id"), campaign_id, user_id, body.client_id), False
 
 
 async def listing(

@@ -7,6 +7,7 @@ import datetime as dt
 import asyncpg
 
 from server.doors.schemas import DoorOutcome, NewOutcome, StationCoverage
+from server.idempotent import insert_once
 from server.sql import sql
 
 
@@ -25,8 +26,12 @@ async def insert(
     visited_at: dt.datetime,
 ) -> tuple[int, bool]:
     """(outcome id, whether it was stored now)."""
-    row_id = await conn.fetchval(
-        sql("doors/insert"),
+    return await insert_once(
+        conn,
+        "doors",
+        campaign_id,
+        user_id,
+        body.client_id,
         campaign_id,
         door_row["id"],
         door_row["area_id"],
@@ -37,9 +42,6 @@ async def insert(
         body.client_id,
         visited_at,
     )
-    if row_id is not None:
-        return row_id, True
-    return await conn.fetchval(sql("doors/by_client_id"), campaign_id, user_id, body.client_id), False
 
 
 async def listing(

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Iterable
 
 from server.live.frames import MAX_EVENTS, Activity, Frame, Scope, VState
+from server.live.totals import Totals, count_totals
 from server.live.viewer import Viewer
 from server.live.viewport import Box, HexDelta, count_cells, diff
 
@@ -147,16 +148,23 @@ class Feed:
     def _aggregate(self, t: int, periodic: bool) -> None:
         """Hex counts of what each viewer with a view does not get one by one: for viewers whose
         view changed, and once a `periodic` call when anything moved; only changed cells go out."""
+        if not self.seeded:
+            return  # counts over a hash not read yet would be zeros: wait, hex_due stays set
         counted: dict[tuple[Scope, int, Box], dict[int, int]] = {}
+        totals: dict[Scope, Totals] = {}
         for viewer in self.viewers:
             if viewer.view is None or not (viewer.hex_due or (periodic and self.moved)):
                 continue
             res, scope, reach = viewer.view.res(), viewer.scope, viewer.view.reach()
+            everywhere = scope._replace(box=None)
             counts = counted.get((scope, res, reach))
             if counts is None:
-                everywhere = scope._replace(box=None)
                 counts = count_cells(self.states.values(), everywhere.admits, scope.box, res, reach)
                 counted[scope, res, reach] = counts
+            campaign_wide = totals.get(everywhere)
+            if campaign_wide is None:
+                campaign_wide = totals[everywhere] = count_totals(self.states.values(), self.stale, everywhere.admits)
+            viewer.offer_totals(t, campaign_wide)
             full = viewer.hex_res != res
             cells = dict(counts) if full else diff(viewer.hex_sent, counts)
             viewer.hex_sent, viewer.hex_res, viewer.hex_due = counts, res, False

@@ -17,13 +17,15 @@ MAX_EVENTS = 500  # enter/exit events kept per frame; a viewer stuck for long ke
 
 
 class VState:
-    __slots__ = ("v", "raw", "ds", "team", "t", "rt", "ev", "lon", "lat", "cell", "binary")
+    __slots__ = ("v", "raw", "ds", "team", "ps", "zone", "t", "rt", "ev", "lon", "lat", "cell", "binary")
 
     def __init__(self, obj: dict, raw: bytes | None = None) -> None:
         self.v: int = int(obj["v"])
         self.raw = raw if raw is not None else orjson.dumps(obj)
         self.ds = obj.get("ds")
         self.team = obj.get("team")
+        self.ps = obj.get("ps")  # station and in/out of it: campaign-wide totals (totals.py)
+        self.zone = obj.get("zone")
         self.t = float(obj.get("t") or 0.0)
         self.rt = float(obj.get("rt") or 0.0)  # server receive time, ms: staleness uses the server's clock
         self.ev = obj.get("ev")

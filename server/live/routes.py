@@ -8,6 +8,8 @@ Protocol (text frames, JSON):
             then on, volunteers one by one only in the view and its margin, hex counts for the
             rest (server/live/viewport.py); without one, everything, as before
   server → {"type":"hexes","t":ms,"res":r,"full":bool,"cells":[["<h3>",n]…]}  (binary: "QH" frames)
+  server → {"type":"totals","t":ms,"live":n,"stale":n,"stations":n}  (viewers with a view: the
+            campaign's counts within district/team, which their own view cannot give; on change)
   server → {"type":"error","code":"bad_view"|"bad_frame","reason":"…"}   the frame was ignored
   server → {"type":"snapshot","t":ms,"volunteers":[state + "stale": bool, …],
             "on_shift":[{"v":id,"since":epoch s,"team":id|null}, …]}
@@ -151,7 +153,7 @@ class Acks:
 
 
 def _messages(viewer: Viewer, binary: BinaryEncoder | None) -> list[dict]:
-    """What is pending for a viewer, newest only: deltas, then aggregates, then error frames."""
+    """What is pending for a viewer, newest only: deltas, then aggregates and totals, then error frames."""
     out = []
     frame = viewer.take_frame()
     if frame is not None:
@@ -159,6 +161,9 @@ def _messages(viewer: Viewer, binary: BinaryEncoder | None) -> list[dict]:
     hexes = viewer.take_hexes()
     if hexes is not None:
         out.append({"bytes": hexes.binary()} if binary is not None else {"text": hexes.text()})
+    totals = viewer.take_totals()
+    if totals is not None:
+        out.append({"text": totals})
     errors, viewer.errors = viewer.errors, []
     out.extend({"text": text} for text in errors)
     return out

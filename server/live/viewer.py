@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from server.live.frames import Backlog, Frame, Scope
+from server.live.totals import Totals
 from server.live.viewport import HexDelta, ViewFrame
 
 MAX_ERRORS = 10  # error frames held for one viewer
@@ -28,6 +29,8 @@ class Viewer:
         "hex_sent",
         "hex_res",
         "hex_due",
+        "totals",
+        "totals_sent",
         "errors",
     )
 
@@ -48,6 +51,9 @@ class Viewer:
         self.hex_sent: dict[int, int] = {}
         self.hex_res: int | None = None
         self.hex_due = view is not None
+        # The campaign's counts (totals.py), for a viewer whose own store holds only its view.
+        self.totals: str | None = None
+        self.totals_sent: Totals | None = None
         self.errors: list[str] = []  # error frames to send (a bad view frame)
 
     def offer(self, frame: Frame) -> None:
@@ -85,6 +91,15 @@ class Viewer:
     def take_hexes(self) -> HexDelta | None:
         delta, self.hexes = self.hexes, None
         return delta if delta else None
+
+    def offer_totals(self, t: int, totals: Totals) -> None:
+        if totals != self.totals_sent:
+            self.totals, self.totals_sent = totals.text(t), totals
+            self.wake.set()
+
+    def take_totals(self) -> str | None:
+        text, self.totals = self.totals, None
+        return text
 
     def refuse(self, reason: str) -> None:
         """An error frame for this viewer (bounded: a client looping on bad frames gets the last ones)."""

@@ -9,6 +9,7 @@ import asyncpg
 from server.pings import queries as ping_queries
 from server.reports.schemas import NewReport, Report, StationTotals
 from server.shifts.queries import CLOCK_SLACK_S
+from server.idempotent import insert_once
 from server.sql import sql
 
 SHIFT_REPORT_HOURS = 12  # a report written within this long after a shift is about that shift
@@ -61,8 +62,12 @@ async def insert(
     body: NewReport,
 ) -> tuple[int, bool]:
     """(report id, whether it was stored now)."""
-    row_id = await conn.fetchval(
-        sql("reports/insert"),
+    return await insert_once(
+        conn,
+        "reports",
+        campaign_id,
+        user_id,
+        body.client_id,
         campaign_id,
         user_id,
         shift,
@@ -75,9 +80,6 @@ async def insert(
         body.contacts,
         body.tags,
     )
-    if row_id is not None:
-        return row_id, True
-    return await conn.fetchval(sql("reports/by_client_id"), campaign_id, user_id, body.client_id), False
 
 
 async def listing(

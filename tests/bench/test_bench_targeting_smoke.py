@@ -1,5 +1,6 @@
-"""A run of `python -m bench.targeting` on the real Paris data: the JSON line's shape and that its
-counts add up. No timing assertions (the figures go to docs/benchmarks.md)."""
+"""A run of `python -m bench.targeting` on three real arrondissements of Paris (every step of the
+bench, on a part of the city): the JSON line's shape and that its counts add up. No timing
+assertions (the figures go to docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import sys
 
 import orjson
 
+from server.demo import DATA
 from server.settings import PROJECT_ROOT
+
+DISTRICTS = ["5", "6", "7"]
+FOLDS = 3
 
 
 def test_bench_targeting_prints_one_json_line(database_url):
     out = subprocess.run(
-        [sys.executable, "-m", "bench.targeting"],
+        [sys.executable, "-m", "bench.targeting", "--districts", ",".join(DISTRICTS), "--repeat", "1"]
+        + ["--folds", str(FOLDS)],
         cwd=PROJECT_ROOT,
         env=dict(os.environ, QUADRILLER_DATABASE_URL=database_url),
         capture_output=True,
@@ -25,7 +31,9 @@ def test_bench_targeting_prints_one_json_line(database_url):
     assert out.returncode == 0 and len(lines) == 1, out.stderr.decode()[-3000:]
     print(lines[0])  # the figures, for `pytest -s`
     r = orjson.loads(lines[0])
-    assert r["stations"] == 902
+    sectors = orjson.loads((DATA / "paris_secteurs_bureaux_vote_2024.geojson").read_bytes())["features"]
+    stations = sum(1 for f in sectors if str(f["properties"]["arrondissement_bv"]) in DISTRICTS)
+    assert r["stations"] == stations == 72 and r["districts"] == DISTRICTS and r["repeat"] == 1
     assert set(r["layer_import_s"]) == {"green", "grid", "income", "social_housing"}
     assert {
         "green_250m_query_s",
@@ -35,4 +43,4 @@ def test_bench_targeting_prints_one_json_line(database_url):
         "station_features_all_layers_s",
     } <= set(r)
     for m in r["models"].values():
-        assert m["n"] > 850 and len(m["r2_per_fold"]) == 5 and m["chosen"] in ("ridge", "boosting")
+        assert m["n"] > 0.95 * stations and len(m["r2_per_fold"]) == FOLDS and m["chosen"] in ("ridge", "boosting")

@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 
 from server.demo import DATA, european_list_fields
-from tests.helpers.cli import run
+from tests.helpers.cli import run, run_uncaptured
 
 SECTORS = DATA / "paris_secteurs_bureaux_vote_2024.geojson"
 RESULTS = DATA / "paris_europeennes_2024_resultats_bv.csv"
@@ -45,17 +45,16 @@ def snapshot(database_url: str, slug: str) -> str:
     return hashlib.sha256(repr((areas, results, overlaps)).encode()).hexdigest()
 
 
-@pytest.fixture
-def imported(capsys, database_url):
-    """A campaign with the Paris sectors and European results imported through the CLI."""
+def import_sectors_and_results(run_cli) -> str:
+    """A campaign with the Paris sectors and European results imported through the CLI (`run_cli`:
+    argv -> (code, JSON answer, stderr))."""
     slug = "cli-" + uuid.uuid4().hex[:10]
-    assert run(capsys, "campaign", "create", slug, "--name", "CLI test")[0] == 0
-    code, report, _ = run(
-        capsys, "areas", "import", SECTORS, "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"
+    assert run_cli("campaign", "create", slug, "--name", "CLI test")[0] == 0
+    code, report, _ = run_cli(
+        "areas", "import", SECTORS, "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"
     )
     assert code == 0 and report["imported"] == 902
-    code, report, _ = run(
-        capsys,
+    code, report, _ = run_cli(
         "results",
         "import",
         RESULTS,
@@ -77,6 +76,18 @@ def imported(capsys, database_url):
     assert code == 0, report
     assert report["imported"] == 902 and report["totals"]["registered"] == 1_378_929
     return slug
+
+
+@pytest.fixture(scope="module")
+def imported(database_url):
+    """Shared by the tests that only read it or are refused (each checks that nothing changed)."""
+    return import_sectors_and_results(run_uncaptured)
+
+
+@pytest.fixture
+def own_imported(capsys, database_url):
+    """The same, for a test that changes what was imported."""
+    return import_sectors_and_results(lambda *argv: run(capsys, *argv))
 
 
 def features() -> list[dict]:
@@ -175,7 +186,8 @@ def test_self_intersecting_polygon_is_repaired_and_reported(capsys, database_url
         assert cur.fetchone() == (True, 1)
 
 
-def test_results_with_unknown_codes_are_refused(capsys, database_url, imported, tmp_path):
+def test_results_with_unknown_codes_are_refused(capsys, database_url, own_imported, tmp_path):
+    imported = own_imported
     with open(RESULTS, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f, delimiter=";"))
     rows[5][1] = "99-999"
@@ -220,8 +232,10 @@ def test_locate_prints_json(capsys, imported):
     assert code == 0 and out["polling_station"] is None
 
 
-def test_users_add_stores_only_a_hash(capsys, database_url, imported):
-    code, out, _ = run(capsys, "users", "add", "--campaign", imported, "--role", "coordinator", "--name", "Ana")
+def test_users_add_stores_only_a_hash(capsys, database_url):
+    slug = "cli-" + uuid.uuid4().hex[:10]
+    assert run(capsys, "campaign", "create", slug, "--name", "users")[0] == 0
+    code, out, _ = run(capsys, "users", "add", "--campaign", slug, "--role", "coordinator", "--name", "Ana")
     assert code == 0 and out["token"] and out["login"]
     with psycopg2.connect(database_url) as c, c.cursor() as cur:
         cur.execute("SELECT encode(token_hash, 'hex') FROM users WHERE login = %s", (out["login"],))

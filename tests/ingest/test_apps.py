@@ -167,3 +167,32 @@ async def test_apps_refuse_the_hq_api_token(http, pool, volunteer):
     )
     assert r.status_code == 401
     assert await stored(pool, volunteer["id"]) == []
+
+
+# --- The app routes served ahead of FastAPI (ingest/app_routes.py) -------------------------
+async def test_app_routes_refuse_bad_requests_with_problem_details(http, pool, volunteer):
+    """The same answers as the FastAPI routes gave: problem details with a reason, never a 500."""
+    auth = (volunteer["login"], volunteer["device_token"])
+    cases = [
+        (http.post("/api/owntracks", content=b"not json at all", auth=auth), 400, "not JSON"),
+        (http.post("/api/owntracks", content=b"[1, 2]", auth=auth), 400, "expected a JSON object"),
+        (http.post("/api/owntracks", content=b"{" + b" " * 70_000 + b"}", auth=auth), 400, "larger than"),
+        (http.post("/api/osmand", content=b"{nope", headers={"content-type": "application/json"}), 400, "not JSON"),
+        (http.post("/api/osmand", content=b"id=%FF", headers={"content-type": "text/plain"}), 403, "unknown device"),
+        (http.post("/api/osmand", content=b"lat=1&id=\xff"), 400, "not UTF-8"),
+        (http.get("/api/osmand", params={"lat": "48.85"}), 400, "id (the device token) is required"),
+        (http.put("/api/osmand", params={"id": volunteer["device_token"]}), 405, "Method Not Allowed"),
+    ]
+    for request, status, reason in cases:
+        r = await request
+        assert r.status_code == status, (reason, r.text)
+        assert r.headers["content-type"] == "application/problem+json" and reason in r.json()["detail"]
+    r = await http.post("/api/owntracks", json=owntracks_location(int(time.time())))
+    assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic ")
+    assert await stored(pool, volunteer["id"]) == []
+
+
+async def test_app_routes_stay_in_the_openapi_document(http):
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    assert set(paths["/api/owntracks"]) == {"post"} and set(paths["/api/osmand"]) == {"get", "post"}
+    assert [p["name"] for p in paths["/api/owntracks"]["post"]["parameters"]] == ["campaign"]

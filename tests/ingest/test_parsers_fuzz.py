@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest import protocol as P
+from ingest.device_http import form_fields
 from ingest.fields import parse_time, text_number
 from ingest.owntracks import to_ping
 from ingest.traccar import classic_ping, json_ping
@@ -174,6 +175,18 @@ def test_osmand_any_query(params):
     p = refused_or_parsed(classic_ping, parsed)
     if p is not None:
         refused_or_parsed(P.check_ping, p, NOW, LIMITS, {})
+
+
+@settings(max_examples=EXAMPLES)
+@given(
+    st.text(alphabet=st.sampled_from("a=&%+2F0é;x "), max_size=30)
+    | st.text(max_size=30)
+    | st.dictionaries(st.text(max_size=6), st.text(max_size=8), max_size=5).map(urllib.parse.urlencode)
+)
+def test_query_and_form_fields_decode_as_parse_qsl(text):
+    """The apps' own query/form decoder (device_http.form_fields) gives what Starlette's
+    parse_qsl gave, escapes, '+', blanks, repeated and empty names included."""
+    assert form_fields(text) == dict(urllib.parse.parse_qsl(text, keep_blank_values=True))
 
 
 @settings(max_examples=EXAMPLES // 2)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import add_user
-from tests.helpers.web import open_map
+from tests.helpers.web import hover_until, open_map
 
 pytestmark = pytest.mark.browser
 
@@ -36,13 +36,11 @@ async def test_map_draws_paris_and_hover_shows_code(paris, pool, browser, live_s
     assert drawn_fraction(shot, corner) > 0.15, "too few drawn pixels: the polygons were not drawn"
 
     # hover the screen position of a known station's interior point: its code shows in the tooltip
-    x, y = await page.evaluate(
-        """() => { const q = window.__quadriller; return q.deck.getViewports()[0].project([2.3522, 48.8914]); }"""
-    )
-    await page.mouse.move(box["x"] + x, box["y"] + y)
-    await page.wait_for_function(
-        "document.getElementById('tooltip') && document.getElementById('tooltip').innerText.includes('18-')",
-        timeout=30_000,
+    await hover_until(
+        page,
+        (2.3522, 48.8914),
+        "document.getElementById('tooltip') && !document.getElementById('tooltip').hidden && "
+        "document.getElementById('tooltip').innerText.includes('18-')",
     )
     text = await page.inner_text("#tooltip")
     assert "18-" in text

@@ -95,3 +95,22 @@ async def test_an_ended_session_shows_the_sign_in_again(hq_server, browser, pool
         assert "qd_" not in await page.evaluate(EVERY_VALUE)
     finally:
         await page.close()
+
+
+async def test_the_phone_pages_token_outlives_hq_in_the_same_browser(hq_server, browser, pool, campaign):
+    """A coordinator canvasses too: HQ forgets API tokens it finds in the storage older versions
+    shared, so the phone page keeps its own under a key of its own."""
+    coordinator = await add_user(pool, campaign["slug"], "coordinator", "Both")
+    context = await browser.new_context(locale="en-GB")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{hq_server}/volunteer?campaign={campaign['slug']}#token={coordinator['token']}")
+        await page.wait_for_selector("body[data-state=idle]", timeout=30_000)
+        await page.goto(f"{hq_server}/?campaign={campaign['slug']}#token={coordinator['token']}")
+        await page.wait_for_function(f"{STORED} !== null", timeout=30_000)
+        assert "qd_" not in await page.evaluate(STORED + ".token")
+        # back on the phone page without its link: still signed in, not asked for the link again
+        await page.goto(f"{hq_server}/volunteer?campaign={campaign['slug']}")
+        await page.wait_for_selector("body[data-state=idle]", timeout=15_000)
+    finally:
+        await context.close()

@@ -122,6 +122,11 @@ async def test_zoomed_in_the_map_gets_its_view_one_by_one_and_counts_for_the_res
             )
         ).json_value()
         assert len(shown) >= 4
+        # The panel still counts the campaign, not the view: from the server's totals frames.
+        await page.wait_for_function(
+            f"document.querySelector('[data-count=\"volunteers\"]').textContent.replace(/\\D/g, '') === '{before}'",
+            timeout=10_000,
+        )
         assert not errors, errors
         await page.close()
     finally:

@@ -4,6 +4,9 @@
 // the API token.
 
 export const TOKEN_KEY = 'quadriller.token';
+/** The phone page's own key: HQ forgets API tokens it finds under TOKEN_KEY (older versions of
+ * both pages shared it), and a coordinator who canvasses too must keep the phone's. */
+export const PHONE_TOKEN_KEY = 'quadriller.phone.token';
 
 export type Level = 'district' | 'neighbourhood' | 'polling_station';
 export const LEVELS: Level[] = ['district', 'neighbourhood', 'polling_station'];
@@ -38,8 +41,9 @@ export interface AreaProperties {
   abstention_rate: number | null;
   valid_votes: number | null;
   election: string | null;
-  top_lists: TopList[];
-  lists: Record<string, number>;
+  /** Absent from a `fields=map` answer: merged in from `fields=figures` (hq/main.ts). */
+  top_lists?: TopList[];
+  lists?: Record<string, number>;
   district_code: string | null;
   neighbourhood_code: string | null;
   /** Merged in by the HQ page from GET /priorities (HQ roles only): see hq/stationstats.ts. */
@@ -91,11 +95,17 @@ export function takeTokenFromFragment(): string | null {
 /** The phone page: move `#token=...` from the URL into localStorage. */
 export function captureTokenFromFragment(): void {
   const token = takeTokenFromFragment();
-  if (token) localStorage.setItem(TOKEN_KEY, token);
+  if (token) setToken(token);
 }
 
+/** The phone's token; one an older version left under the shared key moves to the phone's own. */
 function storedToken(): string | null {
-  const t = localStorage.getItem(TOKEN_KEY);
+  const legacy = localStorage.getItem(TOKEN_KEY);
+  if (legacy?.trim() && !localStorage.getItem(PHONE_TOKEN_KEY)) {
+    localStorage.setItem(PHONE_TOKEN_KEY, legacy.trim());
+    localStorage.removeItem(TOKEN_KEY);
+  }
+  const t = localStorage.getItem(PHONE_TOKEN_KEY);
   return t && t.trim() ? t : null;
 }
 
@@ -118,10 +128,11 @@ export function getToken(): string | null {
 }
 
 export function setToken(token: string): void {
-  localStorage.setItem(TOKEN_KEY, token.trim());
+  localStorage.setItem(PHONE_TOKEN_KEY, token.trim());
 }
 
 export function clearToken(): void {
+  localStorage.removeItem(PHONE_TOKEN_KEY);
   localStorage.removeItem(TOKEN_KEY);
 }
 
@@ -181,8 +192,11 @@ export async function apiSend<T>(method: 'POST' | 'PUT', path: string, body?: un
 export const fetchMe = () => apiGet<Me>('/api/me');
 export const fetchConfig = () => apiGet<AppConfig>('/api/config');
 
-export function fetchAreas(campaign: string, level: Level): Promise<AreaCollection> {
+/** `fields`: 'map' (geometry and the figures the map colours by, no lists' figures) or
+ * 'figures' (every figure, geometry null); default every field (GET /areas, `fields`). */
+export function fetchAreas(campaign: string, level: Level, fields?: 'map' | 'figures'): Promise<AreaCollection> {
   const q = new URLSearchParams({level});
+  if (fields) q.set('fields', fields);
   return apiGet<AreaCollection>(`/api/campaigns/${encodeURIComponent(campaign)}/areas?${q}`);
 }
 

@@ -161,6 +161,8 @@ export class LiveClient {
       this.store.deltas(msg.t, msg.volunteers, msg.stale, msg.gone, msg.events, msg.out);
     } else if (msg.type === 'hexes') {
       this.aggregates.applyJson(msg);
+    } else if (msg.type === 'totals') {
+      this.store.campaignCounts = {live: msg.live, stale: msg.stale, stations: msg.stations};
     } else {
       if (msg.type === 'error') console.warn('live feed:', msg.code, msg.reason);
       this.handle.lastFrameAt = Date.now(); // unknown kinds (e.g. a heartbeat) still prove liveness

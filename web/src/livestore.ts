@@ -85,6 +85,13 @@ const TRAIL = 10;
 const FEED = 30;
 const RATE_WINDOW = 60_000;
 
+/** Volunteers live and stale, and stations with a live volunteer inside (server/live/totals.py). */
+export interface CampaignCounts {
+  live: number;
+  stale: number;
+  stations: number;
+}
+
 export class LiveStore {
   readonly volunteers = new Map<string, VolunteerState>();
   readonly events: LiveEvent[] = [];
@@ -121,6 +128,7 @@ export class LiveStore {
     for (const [k, s] of next) old.set(k, s);
     this.pings = [];
     this.since = Date.now();
+    this.campaignCounts = null; // a new connection: its own counts follow if it sent a view
     this.version++;
   }
 
@@ -228,6 +236,7 @@ export class LiveStore {
   clear(): void {
     this.volunteers.clear();
     this.onShift.clear();
+    this.campaignCounts = null;
     this.pings = [];
     this.version++;
   }
@@ -282,6 +291,11 @@ export class LiveStore {
    * reports until the next reading; null when unknown (not HQ). Not cleared by a filter change. */
   doorsToday: DoorCounts | null = null;
 
+  /** The campaign's counts from the server ({"type":"totals"}), for a viewer that sent a view:
+   * it holds volunteers one by one only near that view, so it cannot count the campaign itself.
+   * Null until the server sends them (a viewer without a view never gets any). */
+  campaignCounts: CampaignCounts | null = null;
+
   stats(): {onShift: number; live: number; stale: number; perMinute: number; stations: number;
             doorsKnocked: number | null; contacts: number | null} {
     let stale = 0;
@@ -290,6 +304,8 @@ export class LiveStore {
       if (s.stale) stale++;
       else if (s.v.ps && s.v.zone !== 'out') stations.add(s.v.ps);
     }
+    const held = {live: this.volunteers.size - stale, stale, stations: stations.size};
+    const counts = this.campaignCounts ?? held;
     const now = Date.now();
     let n = 0;
     for (const [at, c] of this.pings) if (at >= now - RATE_WINDOW) n += c;
@@ -297,10 +313,10 @@ export class LiveStore {
     const span = Math.max(5_000, Math.min(RATE_WINDOW, now - this.since));
     return {
       onShift: this.onShift.size,
-      live: this.volunteers.size - stale,
-      stale,
+      live: counts.live,
+      stale: counts.stale,
       perMinute: Math.round((n * 60_000) / span),
-      stations: stations.size,
+      stations: counts.stations,
       doorsKnocked: this.doorsToday?.knocked ?? null,
       contacts: this.doorsToday?.contacts ?? null
     };

@@ -114,6 +114,17 @@ describe('LiveStore', () => {
     expect(s.stats().perMinute).toBe(0);
   });
 
+  it("counts the campaign from the server's totals once a view scopes what it holds", () => {
+    const s = new LiveStore();
+    s.snapshot(1_000_000, [], []);
+    s.deltas(1_000_000, [ping(1, 2, 48, {ps: 'a'}), ping(2, 2, 48, {ps: 'b'})], [], []);
+    expect(s.stats()).toMatchObject({live: 2, stale: 0, stations: 2});
+    s.campaignCounts = {live: 740, stale: 12, stations: 301};
+    expect(s.stats()).toMatchObject({live: 740, stale: 12, stations: 301});
+    s.snapshot(1_000_000, [], []); // a new connection: its own totals follow
+    expect(s.stats()).toMatchObject({live: 0, stale: 0, stations: 0});
+  });
+
   it('tracks shift starts from the feed', () => {
     const s = new LiveStore();
     s.deltas(1_000_000, [], [], [], [{type: 'shift', v: 9, on: true, since: 123}]);

@@ -10,9 +10,10 @@ import gzip
 import hashlib
 import io
 import json
-
 import uuid
+from pathlib import Path
 
+import orjson
 import psycopg2
 import pytest
 
@@ -45,14 +46,24 @@ def digest(database_url: str, slug: str) -> str:
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def campaign_with_stations(capsys) -> str:
-    """A fresh campaign with the Paris polling stations, made through the CLI (the CLI runs its
-    own event loop, so these tests are synchronous)."""
+def sectors_of(arrondissement: int, tmp_path) -> Path:
+    """The real polling stations of one arrondissement, as a GeoJSON file of their own."""
+    features = orjson.loads(SECTORS.read_bytes())["features"]
+    kept = [f for f in features if f["properties"]["arrondissement_bv"] == arrondissement]
+    path = tmp_path / f"sectors-{arrondissement}.geojson"
+    path.write_bytes(orjson.dumps({"type": "FeatureCollection", "features": kept}))
+    return path
+
+
+def campaign_with_stations(capsys, sectors: Path = SECTORS) -> str:
+    """A fresh campaign with the Paris polling stations (or those of `sectors`: the addresses of
+    one arrondissement need only its stations), made through the CLI (the CLI runs its own event
+    loop, so these tests are synchronous)."""
     slug = "addr-" + uuid.uuid4().hex[:10]
     assert cli(["campaign", "create", slug, "--name", "addresses"]) == 0
     assert (
         cli(
-            ["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
+            ["areas", "import", str(sectors), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
         )
         == 0
     )
@@ -89,7 +100,8 @@ async def test_paris_addresses_are_located_in_their_polling_station(paris, pool)
 
 
 def test_other_city_columns_through_the_cli(database_url, tmp_path, capsys):
-    slug = campaign_with_stations(capsys)
+    sectors = sectors_of(18, tmp_path)
+    slug = campaign_with_stations(capsys, sectors)
     rows = [r for r in ban_rows() if r["code_insee"] == "75118"][:500]
     assert any(r["rep"] for r in rows) and any(any(ch in r["nom_voie"] for ch in "éèêàç") for r in rows)
     path = tmp_path / "adresses-latin1.csv"
@@ -138,7 +150,7 @@ def test_other_city_columns_through_the_cli(database_url, tmp_path, capsys):
     # the stations imported again: their addresses follow them
     assert (
         cli(
-            ["areas", "import", str(SECTORS), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
+            ["areas", "import", str(sectors), "--campaign", slug, "--level", "polling_station", "--code-field", "id_bv"]
         )
         == 0
     )
@@ -161,7 +173,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_files_are_refused_and_change_nothing(case, database_url, tmp_path, capsys):
-    slug = campaign_with_stations(capsys)
+    slug = campaign_with_stations(capsys, sectors_of(4, tmp_path))
     rows = [r for r in ban_rows() if r["code_insee"] == "75104"][:20]
     good = tmp_path / "good.csv"
     _write(good, rows)
@@ -180,7 +192,7 @@ def test_bad_files_are_refused_and_change_nothing(case, database_url, tmp_path, 
 
 
 def test_files_that_are_not_address_csvs(database_url, tmp_path, capsys):
-    base = ["--campaign", campaign_with_stations(capsys), *_mapping()]
+    base = ["--campaign", campaign_with_stations(capsys, sectors_of(4, tmp_path)), *_mapping()]
     missing = tmp_path / "missing.csv"
     missing.write_text("id,numero,nom_voie,lon\n1,2,Rue X,2.3\n", encoding="utf-8")
     assert cli(["addresses", "import", str(missing), *base]) == 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import orjson
+
 from server.demo import DATA, RESULTS, european_list_fields
 from server.sql import sql
 from tests.conftest import import_paris
@@ -21,6 +23,10 @@ def _file_totals() -> dict:
         "bardella": sum(int(r["bardella_jordan"]) for r in rows),
         "lists": sum(int(r[name]) for r in rows for name in lists),
     }
+
+
+def _sectors() -> list[dict]:
+    return orjson.loads((DATA / "paris_secteurs_bureaux_vote_2024.geojson").read_bytes())["features"]
 
 
 async def test_paris_levels_and_results(paris, conn):
@@ -79,17 +85,29 @@ async def test_parents_by_largest_overlap(paris, conn):
 
 
 async def test_reimport_replaces_layer_and_keeps_results(campaign, conn):
-    await import_paris(conn, campaign["id"])
-    before = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
+    # One real arrondissement (the 5th), through the same import as the whole city: the
+    # replacement is per layer, whatever its size.
+    await import_paris(conn, campaign["id"], districts={"5"})
+    expected = {r["level"]: r["n"] for r in await conn.fetch(sql("areas/levels"), campaign["id"])}
+    stations = sum(1 for f in _sectors() if f["properties"]["arrondissement_bv"] == 5)
+    assert expected == {"district": 1, "neighbourhood": 4, "polling_station": stations} and stations == 25
+    results = "SELECT count(*) FROM election_results WHERE campaign_id = $1"
+    assert await conn.fetchval(results, campaign["id"]) == stations
+    # addresses in a station of the layer as it is now (a deleted station's id joins nothing)
+    located = """SELECT count(a.id) FROM addresses ad
+                 LEFT JOIN areas a ON a.id = ad.polling_station_id AND a.level = 'polling_station'
+                 WHERE ad.campaign_id = $1"""
+    located_before = await conn.fetchval(located, campaign["id"])
+    assert located_before > 1000
     ids_before = await conn.fetchval(
         "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"]
     )
-    await import_paris(conn, campaign["id"])
+    await import_paris(conn, campaign["id"], districts={"5"}, skip_addresses=True)
     counts = {r["level"]: r["n"] for r in await conn.fetch(sql("areas/levels"), campaign["id"])}
-    assert counts == {"district": 20, "neighbourhood": 80, "polling_station": 902}
+    assert counts == expected
     ids_after = await conn.fetchval(
         "SELECT min(id) FROM areas WHERE campaign_id = $1 AND level = 'polling_station'", campaign["id"]
     )
     assert ids_after > ids_before  # replaced, not appended
-    after = await conn.fetchval("SELECT count(*) FROM election_results WHERE campaign_id = $1", campaign["id"])
-    assert before == after == 902
+    assert await conn.fetchval(results, campaign["id"]) == stations
+    assert await conn.fetchval(located, campaign["id"]) == located_before  # located again in the new rows

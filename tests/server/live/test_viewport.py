@@ -5,6 +5,7 @@ Paris, a removal when someone walks out of its view, and an error frame for a ba
 from __future__ import annotations
 
 import asyncio
+import time
 
 import h3
 import orjson
@@ -152,3 +153,39 @@ async def test_a_bad_view_gets_an_error_frame_and_changes_nothing(live_server, r
         await publish(redis, cid, [at(v, 2) for v in PLACES])
         frames = await frames_until(ws, lambda fs: set(PLACES) <= updated(fs))
         assert not any(f["type"] == "hexes" for f in frames)
+
+
+async def test_a_viewer_with_a_view_gets_the_campaigns_counts(live_server, redis, campaign, admin):
+    """Its own store holds only the Louvre's two: the panel's counters come from the server."""
+    cid = campaign["id"]
+    stations = {1: ("01-3", "in"), 3: ("07-12", "in"), 4: ("18-21", "out"), 5: ("07-12", "in")}
+    # The suite's stale-after is 1.5 s: the live ones are "received" ten minutes ahead, so that a
+    # loaded machine cannot turn them stale during the test; Gare du Nord's was hours ago: stale.
+    ahead, hours_ago = int((time.time() + 600) * 1000), int((time.time() - 3 * 3600) * 1000)
+    states = [
+        at(v) | {"rt": ahead} | dict(zip(("ps", "zone"), stations.get(v, (None, None)), strict=True)) for v in PLACES
+    ]
+    states[-1]["rt"] = hours_ago
+    await publish(redis, cid, states)
+    ws, snap = await snapshot(live_server.url, admin["token"], campaign["slug"], view=LOUVRE_VIEW)
+    async with ws:
+        assert {s["v"] for s in snap["volunteers"]} == set(IN_VIEW)
+        frames = await frames_until(ws, lambda fs: any(f["type"] == "totals" for f in fs))
+        (totals,) = [f for f in frames if f["type"] == "totals"]
+        assert (totals["live"], totals["stale"], totals["stations"]) == (5, 1, 2)
+        # Sacré-Cœur's volunteer steps into 18-21: one station more, sent without a new view.
+        await publish(redis, cid, [at(4, 2) | {"rt": ahead, "ps": "18-21", "zone": "in"}])
+        frames = await frames_until(ws, lambda fs: any(f["type"] == "totals" for f in fs))
+        (totals,) = [f for f in frames if f["type"] == "totals"]
+        assert (totals["live"], totals["stale"], totals["stations"]) == (5, 1, 3)
+
+
+async def test_a_viewer_without_a_view_gets_no_counts(live_server, redis, campaign, admin):
+    """It holds everything and counts for itself, as before viewport scoping."""
+    await publish(redis, campaign["id"], [at(v) for v in PLACES])
+    ws, _ = await snapshot(live_server.url, admin["token"], campaign["slug"])
+    async with ws:
+        await publish(redis, campaign["id"], [at(v, 2) for v in PLACES])
+        frames = await frames_until(ws, lambda fs: set(PLACES) <= updated(fs))
+        frames += await frames_for(ws, 1.5)
+        assert not any(f["type"] == "totals" for f in frames)

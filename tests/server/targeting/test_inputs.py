@@ -31,7 +31,8 @@ COLUMNS = (
 async def own_paris(pool) -> dict:
     """Paris of its own: these tests re-import results and add tour reports."""
     async with pool.acquire() as c:
-        return await new_paris_campaign(c, "inputs", "Paris (inputs tests)")
+        # the inputs read stations, results and tour reports: neither addresses nor the area index
+        return await new_paris_campaign(c, "inputs", "Paris (inputs tests)", skip_addresses=True, area_index=False)
 
 
 async def test_cached_inputs_follow_visits_and_reimports(pool, own_paris):

@@ -13,6 +13,9 @@ from server.demo import DATA, MUNICIPAL_2026_ELECTION
 from server.targeting.model import grouped_folds
 
 TARGET = f"{MUNICIPAL_2026_ELECTION}:pct_chikirou"
+# Fewer folds than the CLI's default 5: each fold is a ridge and a boosting fit; 3 still groups
+# the 20 districts and puts each in exactly one test fold.
+FOLDS = 3
 
 
 def test_grouped_folds_never_put_a_district_in_train_and_test():
@@ -41,6 +44,8 @@ def fit(capsys, slug: str, target: str, *extra: str) -> tuple[int, dict | None, 
             "europeennes-2024",
             "--layers",
             "income,social_housing",
+            "--folds",
+            str(FOLDS),
             *extra,
         ]
     )
@@ -52,9 +57,9 @@ def fit(capsys, slug: str, target: str, *extra: str) -> tuple[int, dict | None, 
 def test_fit_a_list_share_with_spatial_cross_validation(capsys, paris_2026):
     code, out, err = fit(capsys, paris_2026["slug"], TARGET, "--baseline", "aubry_manon")
     assert code == 0, err
-    assert out["n"] > 850 and out["folds"] == 5 and out["chosen"] in ("ridge", "boosting")
+    assert out["n"] > 850 and out["folds"] == FOLDS and out["chosen"] in ("ridge", "boosting")
     for name in ("baseline", "ridge", "boosting"):
-        assert len(out[name]["per_fold"]) == 5
+        assert len(out[name]["per_fold"]) == FOLDS
         assert out[name]["overall"]["r2"] is not None and out[name]["overall"]["mae"] > 0
     folds = [set(f["test_districts"]) for f in out["ridge"]["per_fold"]]
     assert all(not (a & b) for i, a in enumerate(folds) for b in folds[i + 1 :])
@@ -73,7 +78,7 @@ async def test_model_mode_ranks_by_the_gap_and_explains(pool, paris_2026):
 
     async with pool.acquire() as c:
         out = await fit_and_store(
-            c, paris_2026["id"], TARGET, ["europeennes-2024"], ["income", "social_housing"], "aubry_manon"
+            c, paris_2026["id"], TARGET, ["europeennes-2024"], ["income", "social_housing"], "aubry_manon", FOLDS
         )
     if not out["used"]:
         pytest.skip("the model did not beat its baseline on this data: model mode refuses it (tested below)")

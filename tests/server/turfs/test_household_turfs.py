@@ -44,8 +44,15 @@ async def test_a_station_without_addresses_is_cut_by_households_into_contiguous_
     url = f"/api/campaigns/{slug}/stations/{STATION}/turfs"
     from server.demo import import_city
 
-    async with pool.acquire() as c:  # Paris's stations and results, no address
-        await import_city(c, campaign["id"], skip_levels={"district", "neighbourhood"}, skip_addresses=True)
+    async with pool.acquire() as c:  # the stations and results of the station's arrondissement, no address
+        await import_city(
+            c,
+            campaign["id"],
+            skip_levels={"district", "neighbourhood"},
+            skip_addresses=True,
+            districts={STATION.split("-")[0]},
+            area_index=False,  # nothing is located in this campaign
+        )
     refused = await client.post(url, json={"doors": SIZE}, headers=hq)
     assert refused.status_code == 422 and "households" in refused.json()["detail"]  # says what to import
 

@@ -106,7 +106,7 @@ export function renderLiveCounters(store: LiveStore): void {
     if (el) el.textContent = fmtInt(v);
   }
   const count = document.querySelector<HTMLElement>('[data-count="volunteers"]');
-  if (count) count.textContent = fmtInt(store.volunteers.size);
+  if (count) count.textContent = fmtInt(st.live + st.stale); // the campaign's, not only the view's
 }
 
 let lastFeedKey = '';

@@ -127,20 +127,44 @@ function refreshText(): void {
   replay?.refreshText();
 }
 
-async function loadLevel(level: Level): Promise<void> {
-  const fc = await fetchAreas(slug!, level);
+function showLevel(level: Level, fc: AreaCollection): void {
   data[level] = fc;
   counts[level] = fc.features.length;
   setCount(level, fc.features.length);
   if (level === 'polling_station') {
-    lists = listNames(fc.features);
-    targeting?.setLists(lists);
     if (stats) mergeStationStats(fc, stats);
     renderMetricOptions(lists, map!.metric, stats !== null);
   }
   map!.setData(level, fc);
   if (level === 'polling_station') renderLegend(map!.metric, map!.domain);
   renderStatus();
+}
+
+/** The stations come first without the lists' figures (`fields=map`: geometry and what the
+ * default colouring needs, a third of the bytes), so that the map is drawn sooner; once drawn,
+ * the figures (`fields=figures`, no geometry) are merged into the same features. */
+async function loadStations(first: Promise<AreaCollection>): Promise<void> {
+  const fc = await first;
+  showLevel('polling_station', fc);
+  // A hidden tab draws nothing: do not wait for a frame for ever.
+  await Promise.race([map!.drawn('polling_station'), new Promise(r => setTimeout(r, 3000))]);
+  let figures: AreaCollection;
+  try {
+    figures = await fetchAreas(slug!, 'polling_station', 'figures');
+  } catch (err) {
+    return showError(errorText(err)); // the map stays drawn and coloured, without the lists
+  }
+  const byCode = new Map(figures.features.map(f => [f.properties.code, f.properties]));
+  for (const f of fc.features) {
+    const p = byCode.get(f.properties.code);
+    if (p) Object.assign(f.properties, p); // priority and coverage (stationstats) are kept
+  }
+  lists = listNames(fc.features);
+  targeting?.setLists(lists);
+  map!.statsChanged(); // a list metric may be the one shown
+  renderMetricOptions(lists, map!.metric, stats !== null);
+  renderLegend(map!.metric, map!.domain);
+  renderSelection();
 }
 
 function markLoadedAfterNextFrame(): void {
@@ -187,13 +211,18 @@ async function boot(): Promise<void> {
   if (!slug) return showError(t('no_campaign'));
   renderStatus();
 
-  const config = await fetchConfig().catch(err => {
+  const configLoad = fetchConfig().catch(err => {
     showError(errorText(err));
     return {basemap_url: ''};
   });
-  // Districts first: the initial view is fitted to their bounds.
+  // Every level's request leaves now, beside the config's: on a 4G link each round trip costs
+  // 150 ms or more, and the stations' answer is what the first draw waits for. The map is made
+  // once the districts are in: the initial view is fitted to their bounds.
   const districtLoad = fetchAreas(slug, 'district');
-  const districts = await districtLoad.catch(() => null);
+  const stationLoad = fetchAreas(slug, 'polling_station', 'map');
+  const neighbourhoodLoad = fetchAreas(slug, 'neighbourhood');
+  for (const load of [stationLoad, neighbourhoodLoad]) load.catch(() => undefined); // reported below
+  const [config, districts] = await Promise.all([configLoad, districtLoad.catch(() => null)]);
 
   map = new HqMap({
     container: byId<HTMLDivElement>('map'),
@@ -242,7 +271,7 @@ async function boot(): Promise<void> {
   const rankBy = startStationStats(slug, fresh => {
     stats = fresh;
     const fc = data.polling_station;
-    if (!fc || !map) return; // merged when the stations arrive (loadLevel)
+    if (!fc || !map) return; // merged when the stations arrive (showLevel)
     mergeStationStats(fc, fresh);
     map.statsChanged();
     renderMetricOptions(lists, map.metric, true);
@@ -267,17 +296,11 @@ async function boot(): Promise<void> {
   renderMetricOptions([], map.metric);
   renderLegend(map.metric, map.domain);
 
-  const loads = LEVELS.map(level =>
-    level === 'district'
-      ? districtLoad.then(fc => {
-          data.district = fc;
-          counts.district = fc.features.length;
-          setCount('district', fc.features.length);
-          map!.setData('district', fc);
-          renderStatus();
-        })
-      : loadLevel(level)
-  );
+  const loads = [
+    districtLoad.then(fc => showLevel('district', fc)),
+    neighbourhoodLoad.then(fc => showLevel('neighbourhood', fc)),
+    loadStations(stationLoad)
+  ];
   const results = await Promise.allSettled(loads);
   const failed = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
   if (failed) return showError(errorText(failed.reason));

@@ -75,6 +75,7 @@ export class HqMap {
   private areaHover = false;
   private basemap: Layer | null;
   private undrawn: Level[] = []; // levels set since the last render of the areas deck
+  private drawnWaiters: {level: Level; resolve: () => void}[] = [];
   private state: AreaLayerState = {
     data: {},
     visible: {district: true, neighbourhood: true, polling_station: true},
@@ -122,6 +123,7 @@ export class HqMap {
         handle.frames = (handle.frames ?? 0) + 1;
         handle.staticFrames = (handle.staticFrames ?? 0) + 1;
         for (const level of this.undrawn.splice(0)) (handle.firstDraw ??= {})[level] ??= performance.now();
+        this.resolveDrawn(handle);
         this.afterRender?.();
       }
     });
@@ -248,6 +250,17 @@ export class HqMap {
     if (key === this.lastView) return;
     this.lastView = key;
     for (const fn of this.viewListeners) fn();
+  }
+
+  /** Resolves once `level`'s areas have been drawn (first render of the static deck with them). */
+  drawn(level: Level): Promise<void> {
+    if (window.__quadriller?.firstDraw?.[level] !== undefined) return Promise.resolve();
+    return new Promise(resolve => this.drawnWaiters.push({level, resolve}));
+  }
+
+  private resolveDrawn(handle: QuadrillerHandle): void {
+    const drawn = handle.firstDraw ?? {};
+    this.drawnWaiters = this.drawnWaiters.filter(w => (drawn[w.level] === undefined ? true : (w.resolve(), false)));
   }
 
   /** Called after each frame; main.ts uses it to flag "layers loaded" once drawn. */

@@ -53,7 +53,9 @@ export function updateTooltip(info: PickingInfo): void {
     return;
   } else {
     const p = f.properties;
-    const key = `${p.level}:${p.code}`;
+    // The stations are drawn before their lists' figures arrive (hq/main.ts): a tooltip shown
+    // without them is redrawn once they are merged, at the next pointer move.
+    const key = `${p.level}:${p.code}:${p.top_lists?.length ?? 0}`;
     if (key !== lastKey) {
       el.innerHTML = describeArea(p);
       el.dataset.level = p.level;
