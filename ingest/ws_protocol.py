@@ -52,6 +52,7 @@ class PingsProtocol(WebSocketsSansIOProtocol):
         self.response = self.conn.accept(event)
         self.handshake_initiated = True
         self.handshake_complete = True
+        self._log_handshake(event.path, "[accepted]" if self.response.status_code == 101 else self.response.status_code)
         if self.response.status_code != 101:  # not a valid websocket handshake: the 4xx is sent
             self.close_sent = True
             self.conn.send_response(self.response)
@@ -73,6 +74,13 @@ class PingsProtocol(WebSocketsSansIOProtocol):
         self.start_keepalive()
         host = self.client[0] if self.client else ""
         self.pings = PingsConnection(self, state, host)
+
+    def _log_handshake(self, path: str, outcome: object) -> None:
+        """The line uvicorn writes for a websocket it accepts or refuses, as it writes it (its
+        query string is cut off by server/accesslog.py's filter: tokens and positions)."""
+        if self.logger.isEnabledFor(logging.INFO):
+            client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
+            self.logger.info('%s - "WebSocket %s" %s', client, path, outcome)
 
     def send_receive_event_to_app(self) -> None:
         pings = self.pings

@@ -53,16 +53,22 @@ export function startTeams(campaign: string): {refreshText: () => void} {
 
   async function setCoordinator(team: Team, select: HTMLSelectElement): Promise<void> {
     select.disabled = true;
+    let done: string | null = null;
     try {
       const saved = await apiSend<Team>('PUT', `${base}/teams/${team.id}/coordinator`, {coordinator: select.value || null});
       const label = memberLabels(members).get(saved.coordinator ?? '') ?? saved.coordinator;
-      say(saved.coordinator ? t('team_coordinator_set', {team: saved.name, who: label ?? ''})
-        : t('team_coordinator_cleared', {team: saved.name}));
-      section.dataset.saved = String(Date.now());
+      done = saved.coordinator ? t('team_coordinator_set', {team: saved.name, who: label ?? ''})
+        : t('team_coordinator_cleared', {team: saved.name});
     } catch (err) {
       failed(err);
     }
     await load(); // the list as the server has it, a refused change undone
+    select.disabled = false; // still the one shown if that reload failed: never leave it locked
+    if (done) {
+      // Said once the list shows it: whoever reads the note can use the list at once.
+      say(done);
+      section.dataset.saved = String(Date.now());
+    }
   }
 
   form.addEventListener('submit', async ev => {
