@@ -183,6 +183,22 @@ function markLoadedAfterNextFrame(): void {
   setTimeout(mark, 5000); // in case no frame gets drawn (hidden tab)
 }
 
+const delay = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+/** The config's and every level's requests, sent together (the stations without the lists'
+ * figures: loadStations). Failures are reported where each is awaited. */
+function startLoads(campaign: string) {
+  const configLoad = fetchConfig().catch(err => {
+    showError(errorText(err));
+    return {basemap_url: ''};
+  });
+  const districtLoad = fetchAreas(campaign, 'district');
+  const stationLoad = fetchAreas(campaign, 'polling_station', 'map');
+  const neighbourhoodLoad = fetchAreas(campaign, 'neighbourhood');
+  for (const load of [districtLoad, stationLoad, neighbourhoodLoad]) load.catch(() => undefined);
+  return {slug: campaign, configLoad, districtLoad, stationLoad, neighbourhoodLoad};
+}
+
 async function boot(): Promise<void> {
   applyStaticText();
   initErrorBanner();
@@ -197,6 +213,11 @@ async function boot(): Promise<void> {
     void signOut().then(() => window.location.reload());
   });
 
+  // With ?campaign= in the address (pickCampaign takes it as it is), the config and every
+  // level's request leave now, beside /api/me: on a 4G link each round trip costs 150 ms or
+  // more, and the stations' answer is what the first draw waits for.
+  const wanted = new URLSearchParams(window.location.search).get('campaign');
+  let early = wanted ? startLoads(wanted) : null;
   try {
     me = await fetchMe();
   } catch (err) {
@@ -211,17 +232,9 @@ async function boot(): Promise<void> {
   if (!slug) return showError(t('no_campaign'));
   renderStatus();
 
-  const configLoad = fetchConfig().catch(err => {
-    showError(errorText(err));
-    return {basemap_url: ''};
-  });
-  // Every level's request leaves now, beside the config's: on a 4G link each round trip costs
-  // 150 ms or more, and the stations' answer is what the first draw waits for. The map is made
-  // once the districts are in: the initial view is fitted to their bounds.
-  const districtLoad = fetchAreas(slug, 'district');
-  const stationLoad = fetchAreas(slug, 'polling_station', 'map');
-  const neighbourhoodLoad = fetchAreas(slug, 'neighbourhood');
-  for (const load of [stationLoad, neighbourhoodLoad]) load.catch(() => undefined); // reported below
+  if (early?.slug !== slug) early = startLoads(slug);
+  const {configLoad, districtLoad, stationLoad, neighbourhoodLoad} = early;
+  // The map is made once the districts are in: the initial view is fitted to their bounds.
   const [config, districts] = await Promise.all([configLoad, districtLoad.catch(() => null)]);
 
   map = new HqMap({
@@ -236,6 +249,10 @@ async function boot(): Promise<void> {
       presence?.onZoom(z);
     }
   });
+  // The panels that rank stations (GET /priorities, seconds of the server's CPU for a city)
+  // start once the stations are drawn: nothing drawn first needs them, and asked at once they
+  // competed with the stations' answer and (on a machine shared with the browser) its drawing.
+  const drawn = Promise.race([map.drawn('polling_station'), stationLoad.catch(() => null).then(() => delay(3000))]);
   live = startLive(map, slug);
   replay = startReplay(map, slug);
   presence = startPresence(map, slug);
@@ -254,10 +271,14 @@ async function boot(): Promise<void> {
     showTurfs();
   };
   initSearch(() => data.polling_station?.features ?? [], pick);
-  const next = startNext(slug, code => {
-    const f = data.polling_station?.features.find(x => x.properties.code === code);
-    if (f) pick(f);
-  });
+  const next = startNext(
+    slug,
+    code => {
+      const f = data.polling_station?.features.find(x => x.properties.code === code);
+      if (f) pick(f);
+    },
+    drawn
+  );
   onLangChange(next.refreshText);
   const dispatch = startDispatch(slug, code => {
     const f = data.polling_station?.features.find(x => x.properties.code === code);
@@ -277,7 +298,7 @@ async function boot(): Promise<void> {
     renderMetricOptions(lists, map.metric, true);
     renderLegend(map.metric, map.domain);
     renderSelection();
-  });
+  }, drawn);
   targeting = startTargeting(slug, {
     apply: async query => {
       await rankBy(query);

@@ -18,7 +18,11 @@ interface Ranked {
 const REFRESH_MS = 60_000;
 const SHOWN = 8;
 
-export function startNext(campaign: string, onPick: (code: string) => void): {refreshText: () => void} {
+export function startNext(
+  campaign: string,
+  onPick: (code: string) => void,
+  after: Promise<unknown> = Promise.resolve() // the first reading waits for it (the map's first draw)
+): {refreshText: () => void} {
   let stations: Ranked[] | null = null;
   const list = byId('next-list');
   list.addEventListener('click', ev => {
@@ -64,7 +68,9 @@ export function startNext(campaign: string, onPick: (code: string) => void): {re
     );
   }
 
-  void refresh();
-  window.setInterval(() => void refresh(), REFRESH_MS);
+  void after.then(() => {
+    void refresh();
+    window.setInterval(() => void refresh(), REFRESH_MS);
+  });
   return {refreshText: render};
 }

@@ -25,7 +25,8 @@ const REFRESH_MS = 60_000;
  * with one, "priority" is the target's score; with null, the default ranking. */
 export function startStationStats(
   campaign: string,
-  onStats: (stats: Map<string, StationStats>) => void
+  onStats: (stats: Map<string, StationStats>) => void,
+  after: Promise<unknown> = Promise.resolve() // the first reading waits for it (the map's first draw)
 ): (target: URLSearchParams | null) => Promise<void> {
   let target: URLSearchParams | null = null;
   let timer = 0;
@@ -41,8 +42,10 @@ export function startStationStats(
       // otherwise keep the last figures: a failed refresh must not blank the map
     }
   }
-  void refresh();
-  timer = window.setInterval(() => void refresh(), REFRESH_MS);
+  void after.then(() => {
+    void refresh();
+    timer = window.setInterval(() => void refresh(), REFRESH_MS);
+  });
   return async (next: URLSearchParams | null) => {
     target = next;
     await refresh();
