@@ -39,7 +39,10 @@ async def test_rights_page(live_server, browser, pool, campaign, client, tmp_pat
         await page.click("#invite-form button[type=submit]")
         await page.wait_for_selector("#inv-qr svg", timeout=10_000)
         assert "/volunteer?invite=" in await page.inner_text("#inv-url")
-        assert "unused" in await page.inner_text("#inv-list")
+        # the list is read again after the QR shows: wait for it, not for the QR alone
+        await page.wait_for_function(
+            "document.getElementById('inv-list').textContent.includes('unused')", timeout=10_000
+        )
         csv = tmp_path / "tags.csv"
         csv.write_text("tag,label_fr,label_en\nparcs,Parcs,Parks\n", encoding="utf-8")
         await page.set_input_files("#tags-file", str(csv))
