@@ -26,83 +26,17 @@ import asyncpg
 
 from ingest.duty import Duty
 from ingest.live import LivePublisher
+from ingest.frames import Frame, Located, News, frame_rows, gather_more, ordered
 from ingest.lookup import AreaLookup, cells_of
 from ingest.protocol import Ping, PingError
 from ingest.volunteer_sync import VolunteerSync
-from ingest.zones import Zone, is_inside, transition
+from ingest.volunteer import TokenBucket, Volunteer
+from ingest.zones import is_inside, transition
 from ingest.writer import BatchWriter, Sink
 from server.events import ping_event
 from server.pings import queries
 
 log = logging.getLogger("ingest.pipeline")
-
-
-class TokenBucket:
-    """`rate` pings/s with bursts of `burst`: a phone flushing its offline backlog gets through
-    at the steady rate after the burst, and a flood costs the server almost nothing."""
-
-    __slots__ = ("rate", "burst", "tokens", "at")
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
-
-    def take(self, n: int) -> tuple[int, int]:
-        """Take up to n tokens: (granted, ms until the refused ones would fit)."""
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        granted = min(n, int(self.tokens))
-        self.tokens -= granted
-        if granted == n:
-            return n, 0
-        missing = min(n - granted, self.burst) - self.tokens
-        return granted, max(1, int(1000 * missing / self.rate))
-
-
-class Volunteer:
-    """What the pipeline remembers of one volunteer in one campaign."""
-
-    __slots__ = (
-        "campaign_id",
-        "user_id",
-        "team_id",
-        "area_id",
-        "last_t",
-        "zone",
-        "loaded_at",
-        "bucket",
-        "seen_at",
-        "shift_id",
-        "shift_since",
-    )
-
-    def __init__(self, campaign_id: int, user_id: int, bucket: TokenBucket) -> None:
-        self.campaign_id, self.user_id, self.bucket = campaign_id, user_id, bucket
-        self.team_id: int | None = None
-        self.area_id: int | None = None
-        self.last_t = float("-inf")
-        self.zone: Zone | None = None
-        self.loaded_at = 0.0
-        self.seen_at = 0.0  # monotonic time this process last processed one of their pings
-        self.shift_id: int | None = None  # their open shift (ingest/duty.py)
-        self.shift_since: float | None = None  # its start, epoch seconds
-
-
-# A frame as submitted: (volunteer, source, pings, sink called after the commit).
-Frame = tuple["Volunteer", str, list[Ping], Sink | None]
-# Something HQ must hear: (volunteer, row index, zone, event).
-News = tuple["Volunteer", int, str | None, str | None]
-
-
-class Located(NamedTuple):
-    """Per row: position, H3 cell, and area ids (-1: none) at each level."""
-
-    lons: list[float]
-    lats: list[float]
-    cells: list[int]
-    ps: list[int]
-    nb: list[int]
-    ds: list[int]
 
 
 class Accepted(NamedTuple):
@@ -128,6 +62,7 @@ class Pipeline:
         refresh_s: float = 10.0,
         tick_s: float = 0.005,
         resync_idle_s: float = 1.0,
+        gap_s: float = 0.001,
     ) -> None:
         self._pool = pool
         self.areas = areas
@@ -135,7 +70,7 @@ class Pipeline:
         self.duty = duty
         self.writer = writer
         self._rate, self._burst, self._refresh_s = rate, burst, refresh_s
-        self._tick_s, self._resync_idle_s = tick_s, resync_idle_s
+        self._tick_s, self._resync_idle_s, self._gap_s = tick_s, resync_idle_s, gap_s
         self._volunteers: dict[tuple[int, int], Volunteer] = {}
         self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
         self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
@@ -293,7 +228,7 @@ class Pipeline:
                 self._wake.clear()
                 await self._wake.wait()
                 if self._tick_s and self._inbox:
-                    await asyncio.sleep(self._tick_s)  # gather a few more frames
+                    await gather_more(self._inbox, self._tick_s, self._gap_s)
             items, self._inbox = self._inbox, []
             settled, self._settled = self._settled, []
             try:
@@ -331,7 +266,7 @@ class Pipeline:
         for vol, source, pings, sink in items:
             held += len(pings)
             if len(pings) > 1:
-                pings = _ordered(pings)
+                pings = ordered(pings)
             frames.append((vol, source, pings, sink))
             flat.extend(pings)
         # What submit() held is now counted by submit_columns (no await in between, so no
@@ -350,7 +285,7 @@ class Pipeline:
             ps, nb, ds = self.areas.locate_many(next(iter(cids)), lons, lats)
         else:
             ps, nb, ds = [-1] * n, [-1] * n, [-1] * n
-            row_cids = _frame_rows(frames)
+            row_cids = frame_rows(frames)
             for cid in cids:
                 idx = [i for i, c in enumerate(row_cids) if c == cid]
                 a, b, c = self.areas.locate_many(cid, [lons[i] for i in idx], [lats[i] for i in idx])
@@ -492,38 +427,3 @@ def _retrieved(future: asyncio.Future) -> None:
     """A failed load is raised to its first caller; the others may be none (no warning)."""
     if not future.cancelled():
         future.exception()
-
-
-def _frame_rows(frames: list) -> list[int]:
-    """Campaign id of each row, in row order (the rare multi-campaign tick)."""
-    out: list[int] = []
-    for vol, _, pings, _ in frames:
-        out += [vol.campaign_id] * len(pings)
-    return out
-
-
-def _by_t(p: Ping) -> float:
-    return p.t
-
-
-def _ordered(pings: list[Ping]) -> list[Ping]:
-    """Oldest first (zone transitions follow the device's own timeline), each ping once. A
-    ping's identity is (seq, t), the same as the store's unique key (volunteer, source, seq, t):
-    a resend repeats both and is kept once, within a frame as across frames; the same seq
-    with another t is another ping, kept in both cases (docs/protocol.md, "Ping identity")."""
-    prev_t = pings[0].t
-    ok = True
-    for p in pings[1:]:
-        if p.t < prev_t:
-            ok = False
-            break
-        prev_t = p.t
-    if ok and len({p.seq for p in pings}) == len(pings):
-        return pings
-    seen: set[tuple[int, float]] = set()
-    out = []
-    for p in sorted(pings, key=_by_t):
-        if (p.seq, p.t) not in seen:
-            seen.add((p.seq, p.t))
-            out.append(p)
-    return out

@@ -112,7 +112,10 @@ class IngestSettings(BaseSettings):
     ingest_refresh_s: float = Field(default=10.0, gt=0)
     # Performance (docs/protocol.md, docs/benchmarks.md).
     ingest_workers: int = Field(default=1, ge=1)  # ingest processes sharing the port (SO_REUSEPORT)
-    ingest_tick_ms: float = 5.0  # the pipeline processes what arrived, at most this often
+    ingest_tick_ms: float = Field(default=5.0, ge=0)  # the pipeline gathers this long at most
+    # ... and stops gathering at the first step of this many ms that brought nothing (0: always
+    # the whole tick). ingest/pipeline.py, Pipeline._gather_more.
+    ingest_gather_gap_ms: float = Field(default=1.0, ge=0)
     ingest_write_concurrency: int = Field(default=3, ge=1)  # batches in flight per process
     # permessage-deflate on /ws/pings: off, because pings and acks are a hundred bytes each and
     # every compressing connection holds two zlib contexts (docs/benchmarks.md, "Connections

@@ -1,11 +1,11 @@
-"""ingest.pipeline.TokenBucket on its own, with the monotonic clock under the test's control."""
+"""ingest.volunteer.TokenBucket on its own, with the monotonic clock under the test's control."""
 
 from __future__ import annotations
 
 import pytest
 
 from ingest import pipeline
-from ingest.pipeline import TokenBucket
+from ingest.volunteer import TokenBucket
 
 
 class Clock:
