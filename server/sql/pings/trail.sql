@@ -1,4 +1,5 @@
--- A volunteer's pings in a time window, oldest first (index pings_volunteer_ts).
+-- A volunteer's pings in a time window, oldest first (index pings_identity, which leads with
+-- volunteer_id, ts).
 SELECT seq, source, extract(epoch FROM ts) AS t, ST_X(geog::geometry) AS lon,
        ST_Y(geog::geometry) AS lat, acc, spd, hdg, bat, cell, polling_station_id, low_accuracy
 FROM pings
