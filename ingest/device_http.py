@@ -144,11 +144,15 @@ _limits: tuple[Settings, Limits] | None = None
 
 
 def limits_of(settings: Settings) -> Limits:
-    """Limits.from_settings, built once per Settings rather than per request."""
+    """Limits.from_settings, built once per Settings rather than per request or websocket
+    connection (ingest/websocket.py): they only read it."""
     global _limits
-    if _limits is None or _limits[0] is not settings:
-        _limits = (settings, Limits.from_settings(settings))
-    return _limits[1]
+    # Read once into a local: ingest servers with other Settings in other threads of one
+    # process (the tests') may replace the cache between the check and the return.
+    cached = _limits
+    if cached is None or cached[0] is not settings:
+        cached = _limits = (settings, Limits.from_settings(settings))
+    return cached[1]
 
 
 async def store(

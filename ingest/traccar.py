@@ -137,7 +137,12 @@ async def osmand_fix(request: AppRequest) -> Answer:
     return Answer(b"", None, await store(request.state, device, "osmand", ping, CLASSIC_NAMES))
 
 
-@router.api_route("/api/osmand", methods=["GET", "POST"])
+# One route per method, not one api_route for both: FastAPI names operations by route, so a route
+# with two methods gave both one operationId, which OpenAPI requires to be unique (FastAPI warned
+# of the duplicate). GET is declared first (the lower decorator) so that it keeps its id and the
+# document its order.
+@router.post("/api/osmand")
+@router.get("/api/osmand")
 async def osmand(request: Request) -> Response:
     """The OsmAnd protocol (module docstring). Served by `osmand_fix` ahead of FastAPI: this
     route documents it, and answers the same when FastAPI routes the request."""

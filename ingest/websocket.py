@@ -22,6 +22,7 @@ import time
 from collections import deque
 
 from ingest import protocol as P
+from ingest.device_http import limits_of
 from ingest.pipeline import TokenBucket
 from server.consent.queries import ConsentRequired
 from server.errors import QuadrillerError, ServiceUnavailable
@@ -142,7 +143,7 @@ class PingsConnection:
         self.closed = False
         self.device = self.vol = None
         self._unregister = None
-        self._limits = P.Limits.from_settings(settings)
+        self._limits = limits_of(settings)  # shared with every connection and app request
         self._frames = TokenBucket(settings.ingest_frames_per_s, settings.ingest_frames_burst)
         self._shift_changes = TokenBucket(
             settings.ingest_shift_changes_per_min / 60.0, settings.ingest_shift_changes_burst

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import warnings
 
 import httpx
 import pytest
 
+from ingest.app import create_ingest_app
 from tests.ingest.conftest import stored
 
 
@@ -196,3 +198,15 @@ async def test_app_routes_stay_in_the_openapi_document(http):
     paths = (await http.get("/openapi.json")).json()["paths"]
     assert set(paths["/api/owntracks"]) == {"post"} and set(paths["/api/osmand"]) == {"get", "post"}
     assert [p["name"] for p in paths["/api/owntracks"]["post"]["parameters"]] == ["campaign"]
+
+
+def test_every_operation_of_the_openapi_document_has_its_own_id():
+    # A fresh app: the served document is built once per app, its warnings long gone by now.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = create_ingest_app().openapi()["paths"]
+    assert [str(w.message) for w in caught if "Duplicate Operation ID" in str(w.message)] == []
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), ids
+    # Clients that call the OsmAnd GET by its id keep it.
+    assert paths["/api/osmand"]["get"]["operationId"] == "osmand_api_osmand_get"

@@ -4,7 +4,10 @@ helpers to publish deltas as ingest does and to watch /ws/live as the HQ map doe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import orjson
 import pytest
@@ -112,6 +115,30 @@ async def publish(redis, campaign_id: int, deltas: list[dict], store: bool = Tru
         if store and d.get("type", "ping") == "ping":
             pipe.hset(volunteer_state_key(campaign_id), str(d["v"]), raw)
     await pipe.execute()
+
+
+@contextlib.asynccontextmanager
+async def commands_on(redis, key: str) -> AsyncIterator[Callable[[], Awaitable[list[str]]]]:
+    """The commands any client sends Redis on `key` (its first argument), as "HGETALL <key>",
+    seen by MONITOR from entering the block. Counting this one key, not Redis's server-wide
+    command stats, leaves out what other keys' readers do meanwhile: the HQ servers' background
+    jobs (the alert evaluator reads every on-shift campaign's hash every 15 s), other clients.
+    Call the yielded function to get them up to now: MONITOR reports commands in the order Redis
+    ran them, so once a marker sent after the work shows up, every command before it has too."""
+    seen: list[str] = []
+    marker = f"commands-on-{uuid.uuid4().hex}"
+    async with redis.monitor() as monitor:  # its OK reply means Redis reports from here on
+
+        async def until_now() -> list[str]:
+            await redis.echo(marker)
+            async with asyncio.timeout(10):
+                while (command := (await monitor.next_command())["command"]) != f"ECHO {marker}":
+                    name, _, args = command.partition(" ")
+                    if args.split(" ")[0] == key:
+                        seen.append(f"{name.upper()} {args}")
+            return list(seen)
+
+        yield until_now
 
 
 async def connect(url: str, token: str, campaign: str, **scope):

@@ -9,9 +9,20 @@ import orjson
 import pytest
 import websockets
 
-from server.redis import live_channel
+from server.redis import live_channel, volunteer_state_key
+from server.sql import sql
 from tests.conftest import add_user
-from tests.server.live.conftest import STALE_AFTER_S, delta, frames_for, frames_until, latest, publish, snapshot
+from tests.servers import until
+from tests.server.live.conftest import (
+    STALE_AFTER_S,
+    commands_on,
+    delta,
+    frames_for,
+    frames_until,
+    latest,
+    publish,
+    snapshot,
+)
 
 
 async def test_snapshot_then_deltas(live_server, redis, campaign, admin):
@@ -189,24 +200,47 @@ async def test_binary_deltas_carry_the_same_positions(live_server, redis, campai
         assert [e["v"] for e in events if e.get("ev") == "enter"] == [1]
 
 
-async def test_viewers_joining_together_read_the_hash_once(live_server, redis, campaign, admin):
+async def test_viewers_joining_together_read_the_hash_once(live_server, redis, pool, campaign, admin):
     """A snapshot comes from the campaign's feed once it is seeded: viewers joining at once wait
     for one read of the Redis hash (15 MB at 50,000 volunteers), later ones read none."""
     cid = campaign["id"]
     await publish(redis, cid, [delta(v, lon=2.30 + v / 1000) for v in range(1, 21)])
+    key = volunteer_state_key(cid)
+    joining: list[asyncio.Future] = []
+    late = None
+    async with commands_on(redis, key) as commands:
+        try:
+            # Joining together for sure, not one after the other as a fast read of 20 entries
+            # would let them: each viewer, joined, waits for the on-shift list behind a lock on
+            # shifts; then Redis holds the first one's read (CLIENT PAUSE) while the others ask.
+            async with pool.acquire() as c, c.transaction():
+                await c.execute("LOCK TABLE shifts IN ACCESS EXCLUSIVE MODE")
+                joining = [
+                    asyncio.ensure_future(snapshot(live_server.url, admin["token"], campaign["slug"])) for _ in range(4)
+                ]
 
-    async def hgetalls() -> int:
-        stats = await redis.info("commandstats")
-        return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+                async def all_waiting() -> bool:
+                    for task in joining:
+                        if task.done():
+                            task.result()  # one that failed: its error, not a timeout
+                    waiting = await pool.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query = $1",
+                        sql("shifts/open_of_campaign"),
+                    )
+                    return waiting >= len(joining)
 
-    before = await hgetalls()
-    joined = await asyncio.gather(*(snapshot(live_server.url, admin["token"], campaign["slug"]) for _ in range(4)))
-    late, late_snap = await snapshot(live_server.url, admin["token"], campaign["slug"])
-    try:
-        assert await hgetalls() - before == 1
-        for _, snap in [*joined, (late, late_snap)]:
-            assert {s["v"] for s in snap["volunteers"]} == set(range(1, 21))
-            assert all(s["stale"] is False for s in snap["volunteers"])
-    finally:
-        for ws, _ in [*joined, (late, late_snap)]:
-            await ws.close()
+                await until(all_waiting, what="the viewers waiting for the on-shift list")
+                # Every command waits a second, ages for the others once the lock goes.
+                await redis.client_pause(1000, all=True)
+            joined = await asyncio.gather(*joining)
+            late = await snapshot(live_server.url, admin["token"], campaign["slug"])
+            assert await commands() == [f"HGETALL {key}"]
+            for _, snap in [*joined, late]:
+                assert {s["v"] for s in snap["volunteers"]} == set(range(1, 21))
+                assert all(s["stale"] is False for s in snap["volunteers"])
+        finally:
+            opened = [t.result() for t in joining if t.done() and not t.cancelled() and t.exception() is None]
+            for task in joining:
+                task.cancel()  # still joining after a failure
+            for ws, _ in [*opened, *([late] if late else [])]:
+                await ws.close()
