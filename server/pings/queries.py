@@ -8,7 +8,8 @@ import asyncpg
 
 from server.sql import sql
 
-# Column order of pings/insert_many: the writer builds rows in exactly this order.
+# Column order of pings/insert_many (and the columns of pings/stage): the writer builds rows in
+# exactly this order.
 INSERT_COLUMNS = (
     "campaign_id",
     "volunteer_id",
@@ -38,26 +39,6 @@ INSERT_COLUMNS = (
 # the staging table's reset cost more than they save: at 100 rows PostgreSQL spent 12 µs per row
 # against 8 (docs/benchmarks.md, "Ingest", the staged COPY).
 COPY_MIN_ROWS = 500
-_STAGE_COLUMNS = (
-    "c",
-    "v",
-    "s",
-    "q",
-    "t",
-    "rt",
-    "lon",
-    "lat",
-    "acc",
-    "alt",
-    "spd",
-    "hdg",
-    "bat",
-    "cell",
-    "ps",
-    "nb",
-    "ds",
-    "low",
-)
 
 
 async def insert_many(conn: asyncpg.Connection, columns: list[list], timeout: float | None = None) -> str:
@@ -66,7 +47,7 @@ async def insert_many(conn: asyncpg.Connection, columns: list[list], timeout: fl
         return await conn.execute(sql("pings/insert_many"), *columns, timeout=timeout)
     async with conn.transaction():
         await conn.execute(sql("pings/stage"), timeout=timeout)
-        await conn.copy_records_to_table("ping_stage", records=zip(*columns), columns=_STAGE_COLUMNS, timeout=timeout)
+        await conn.copy_records_to_table("ping_stage", records=zip(*columns), columns=INSERT_COLUMNS, timeout=timeout)
         return await conn.execute(sql("pings/insert_staged"), timeout=timeout)
 
 
