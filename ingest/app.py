@@ -119,6 +119,7 @@ def create_ingest_app(settings: Settings | None = None) -> FastAPI:
             settings.ingest_rate_burst,
             tick_s=settings.ingest_tick_ms / 1000.0,
             gap_s=settings.ingest_gather_gap_ms / 1000.0,
+            app_tick_s=settings.ingest_app_tick_ms / 1000.0,
             refresh_s=settings.ingest_refresh_s,
         )
         # Logins on a pool of their own: a flood of bad credentials never takes the connections

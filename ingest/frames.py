@@ -4,6 +4,7 @@ and each frame's pings in the order the store and the zones expect."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from ingest.protocol import Ping
@@ -29,21 +30,35 @@ class Located(NamedTuple):
     ds: list[int]
 
 
-async def gather_more(inbox: list, tick_s: float, gap_s: float) -> None:
+async def gather_more(
+    inbox: list,
+    tick_s: float,
+    gap_s: float,
+    app_tick_s: float | None = None,
+    apps_waiting: Callable[[], bool] = lambda: False,
+) -> None:
     """Wait up to `tick_s` for more frames in `inbox`, in steps of `gap_s`, and stop at the
-    first step that brought none. Phones on the websocket send without waiting for their acks,
-    so at load every step brings frames and a tick gathers for the whole `tick_s` (fewer,
-    fuller commits). An OwnTracks or Traccar request waits for its answer before sending the
-    next fix, so once every waiting request is in, waiting longer gathers nothing: it only
-    delays the commit each of them waits for (docs/benchmarks.md, "App protocols").
-    gap_s = 0: always the whole tick."""
+    first step that brought none; once `apps_waiting()`, wait `app_tick_s` at most.
+
+    Phones on the websocket send without waiting for their acks, so at load every step brings
+    frames and a tick gathers for the whole `tick_s`: fewer, fuller commits, and the phone is
+    not held up by the wait. An OwnTracks or Traccar request waits for its answer, the commit,
+    before its app sends the next fix: each ms gathered adds to every such cycle, and at 50
+    connections the requests trickle in as the server parses them, so the gap alone rarely
+    ends the tick (docs/benchmarks.md, "App protocols"). gap_s = 0: always the whole tick."""
     loop = asyncio.get_running_loop()
     step = gap_s if 0 < gap_s < tick_s else tick_s
-    deadline = loop.time() + tick_s
+    start = loop.time()
+
+    def end() -> float:
+        if app_tick_s is not None and apps_waiting():
+            return start + min(tick_s, app_tick_s)
+        return start + tick_s
+
     seen = len(inbox)
     while True:
-        await asyncio.sleep(min(step, max(0.0, deadline - loop.time())))
-        if len(inbox) == seen or loop.time() >= deadline:
+        await asyncio.sleep(min(step, max(0.0, end() - loop.time())))
+        if len(inbox) == seen or loop.time() >= end():
             return
         seen = len(inbox)
 

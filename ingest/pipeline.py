@@ -63,6 +63,7 @@ class Pipeline:
         tick_s: float = 0.005,
         resync_idle_s: float = 1.0,
         gap_s: float = 0.001,
+        app_tick_s: float | None = 0.001,
     ) -> None:
         self._pool = pool
         self.areas = areas
@@ -71,8 +72,10 @@ class Pipeline:
         self.writer = writer
         self._rate, self._burst, self._refresh_s = rate, burst, refresh_s
         self._tick_s, self._resync_idle_s, self._gap_s = tick_s, resync_idle_s, gap_s
+        self._app_tick_s = app_tick_s
         self._volunteers: dict[tuple[int, int], Volunteer] = {}
         self._inbox: list[tuple[Volunteer, str, list[Ping], Sink | None]] = []
+        self._apps_in_inbox = False  # an app's request (not "ws") waits for this tick's commit
         self._settled: list[asyncio.Future] = []  # waiting for the end of the next tick
         self._wake = asyncio.Event()
         self._background: set[asyncio.Task] = set()
@@ -204,6 +207,8 @@ class Pipeline:
             return
         self.writer.hold(len(pings))  # counted against the queue bound from now on
         self._inbox.append((vol, source, pings, sink))
+        if source != "ws":
+            self._apps_in_inbox = True
         self._wake.set()
 
     # --- the tick --------------------------------------------------------------------------
@@ -228,8 +233,8 @@ class Pipeline:
                 self._wake.clear()
                 await self._wake.wait()
                 if self._tick_s and self._inbox:
-                    await gather_more(self._inbox, self._tick_s, self._gap_s)
-            items, self._inbox = self._inbox, []
+                    await gather_more(self._inbox, self._tick_s, self._gap_s, self._app_tick_s, self._apps_waiting)
+            items, self._inbox, self._apps_in_inbox = self._inbox, [], False
             settled, self._settled = self._settled, []
             try:
                 if items:
@@ -241,9 +246,12 @@ class Pipeline:
                     if not waiter.done():
                         waiter.set_result(None)
 
+    def _apps_waiting(self) -> bool:
+        return self._apps_in_inbox
+
     async def drain(self) -> None:
         """At shutdown: process what is still in the inbox (the writer then flushes it)."""
-        items, self._inbox = self._inbox, []
+        items, self._inbox, self._apps_in_inbox = self._inbox, [], False
         if items:
             await self.process_items(items)
 

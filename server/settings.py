@@ -116,6 +116,9 @@ class IngestSettings(BaseSettings):
     # ... and stops gathering at the first step of this many ms that brought nothing (0: always
     # the whole tick). ingest/pipeline.py, Pipeline._gather_more.
     ingest_gather_gap_ms: float = Field(default=1.0, ge=0)
+    # ... and gathers this long at most once an OwnTracks or Traccar request waits in the tick:
+    # the app waits for the commit before sending its next fix.
+    ingest_app_tick_ms: float = Field(default=1.0, ge=0)
     ingest_write_concurrency: int = Field(default=3, ge=1)  # batches in flight per process
     # permessage-deflate on /ws/pings: off, because pings and acks are a hundred bytes each and
     # every compressing connection holds two zlib contexts (docs/benchmarks.md, "Connections

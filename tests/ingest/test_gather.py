@@ -55,3 +55,38 @@ async def test_arrivals_that_stop_end_the_gathering_one_step_later() -> None:
     await burst
     assert len(inbox) == 6  # the burst (50 ms) was gathered whole
     assert waited < 1.0
+
+
+async def test_an_app_request_in_the_tick_cuts_the_gathering_short() -> None:
+    # Phones keep streaming, but an OwnTracks request waits for this tick's commit: the tick
+    # gathers app_tick_s at most from then on, not the whole tick_s.
+    inbox = ["ws frame"]
+    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
+    app_waiting = False
+
+    async def app_arrives() -> None:
+        nonlocal app_waiting
+        await asyncio.sleep(0.05)
+        app_waiting = True
+
+    arrival = asyncio.create_task(app_arrives())
+    try:
+        t0 = time.monotonic()
+        await gather_more(inbox, tick_s=2.0, gap_s=0.02, app_tick_s=0.2, apps_waiting=lambda: app_waiting)
+        waited = time.monotonic() - t0
+    finally:
+        stream.cancel()
+        await arrival
+    assert 0.19 <= waited < 1.0
+
+
+async def test_without_an_app_request_the_app_tick_does_not_apply() -> None:
+    inbox = ["ws frame"]
+    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
+    try:
+        t0 = time.monotonic()
+        await gather_more(inbox, tick_s=0.5, gap_s=0.02, app_tick_s=0.05, apps_waiting=lambda: False)
+        waited = time.monotonic() - t0
+    finally:
+        stream.cancel()
+    assert waited >= 0.49
