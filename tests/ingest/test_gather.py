@@ -17,6 +17,17 @@ async def _arrivals(inbox: list, every_s: float, count: int) -> None:
         inbox.append(i)
 
 
+async def _gathered_while_streaming(inbox: list, **policy) -> float:
+    """Seconds gather_more took while a phone-like stream added a frame every 5 ms."""
+    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
+    try:
+        t0 = time.monotonic()
+        await gather_more(inbox, **policy)
+        return time.monotonic() - t0
+    finally:
+        stream.cancel()
+
+
 async def test_a_quiet_inbox_ends_the_gathering_after_one_step() -> None:
     # An app's request waits for its commit: with nothing more arriving, the tick goes at once.
     inbox = ["waiting request"]
@@ -28,13 +39,7 @@ async def test_a_quiet_inbox_ends_the_gathering_after_one_step() -> None:
 async def test_steady_arrivals_gather_for_the_whole_tick() -> None:
     # Phones stream pings without waiting for acks: each step brings more, so the tick runs on.
     inbox = ["first"]
-    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
-    try:
-        t0 = time.monotonic()
-        await gather_more(inbox, tick_s=0.3, gap_s=0.05)
-        waited = time.monotonic() - t0
-    finally:
-        stream.cancel()
+    waited = await _gathered_while_streaming(inbox, tick_s=0.3, gap_s=0.05)
     assert 0.29 <= waited < 1.0
     assert len(inbox) > 10
 
@@ -60,8 +65,6 @@ async def test_arrivals_that_stop_end_the_gathering_one_step_later() -> None:
 async def test_an_app_request_in_the_tick_cuts_the_gathering_short() -> None:
     # Phones keep streaming, but an OwnTracks request waits for this tick's commit: the tick
     # gathers app_tick_s at most from then on, not the whole tick_s.
-    inbox = ["ws frame"]
-    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
     app_waiting = False
 
     async def app_arrives() -> None:
@@ -70,23 +73,15 @@ async def test_an_app_request_in_the_tick_cuts_the_gathering_short() -> None:
         app_waiting = True
 
     arrival = asyncio.create_task(app_arrives())
-    try:
-        t0 = time.monotonic()
-        await gather_more(inbox, tick_s=2.0, gap_s=0.02, app_tick_s=0.2, apps_waiting=lambda: app_waiting)
-        waited = time.monotonic() - t0
-    finally:
-        stream.cancel()
-        await arrival
+    waited = await _gathered_while_streaming(
+        ["ws frame"], tick_s=2.0, gap_s=0.02, app_tick_s=0.2, apps_waiting=lambda: app_waiting
+    )
+    await arrival
     assert 0.19 <= waited < 1.0
 
 
 async def test_without_an_app_request_the_app_tick_does_not_apply() -> None:
-    inbox = ["ws frame"]
-    stream = asyncio.create_task(_arrivals(inbox, 0.005, 10_000))
-    try:
-        t0 = time.monotonic()
-        await gather_more(inbox, tick_s=0.5, gap_s=0.02, app_tick_s=0.05, apps_waiting=lambda: False)
-        waited = time.monotonic() - t0
-    finally:
-        stream.cancel()
+    waited = await _gathered_while_streaming(
+        ["ws frame"], tick_s=0.5, gap_s=0.02, app_tick_s=0.05, apps_waiting=lambda: False
+    )
     assert waited >= 0.49
