@@ -163,8 +163,9 @@ def check_ping(p: Ping, now: float, limits: Limits, names: dict[str, str] | None
     return p
 
 
-def _plain(v, lo: float, hi: float, negative_unknown: bool) -> Any:
-    """An optional field as the fast path takes it: None, a float in range, or _SLOW."""
+def plain_optional(v, lo: float, hi: float, negative_unknown: bool) -> Any:
+    """An optional field as the fast paths take it (here and ingest/wire.py): None, a float in
+    range, or SLOW (the general path decides)."""
     if v is None:
         return None
     if v.__class__ is float or v.__class__ is int:
@@ -172,10 +173,10 @@ def _plain(v, lo: float, hi: float, negative_unknown: bool) -> Any:
             return None
         if lo <= v <= hi:  # NaN compares false: the general path names it
             return float(v)
-    return _SLOW
+    return SLOW
 
 
-_SLOW = object()
+SLOW = object()
 _LAT, _LON, _ACC = RANGES["lat"], RANGES["lon"], RANGES["acc"]
 _ALT, _SPD, _HDG, _BAT = RANGES["alt"], RANGES["spd"], RANGES["hdg"], RANGES["bat"]
 
@@ -201,11 +202,11 @@ def ping_from_dict(d, now: float, limits: Limits) -> Ping:
             and _ACC[0] <= acc <= _ACC[1]
             and now - limits.retention_s <= t <= now + limits.future_s
         ):
-            alt = _plain(get("alt"), *_ALT)
-            spd = _plain(get("spd"), *_SPD)
-            hdg = _plain(get("hdg"), *_HDG)
-            bat = _plain(get("bat"), *_BAT)
-            if alt is not _SLOW and spd is not _SLOW and hdg is not _SLOW and bat is not _SLOW:
+            alt = plain_optional(get("alt"), *_ALT)
+            spd = plain_optional(get("spd"), *_SPD)
+            hdg = plain_optional(get("hdg"), *_HDG)
+            bat = plain_optional(get("bat"), *_BAT)
+            if alt is not SLOW and spd is not SLOW and hdg is not SLOW and bat is not SLOW:
                 p = Ping(seq, t, lat, lon, acc, alt, spd, hdg, bat)
                 p.low_acc = acc > limits.max_acc
                 return p

@@ -22,8 +22,9 @@ import time
 from collections import deque
 
 from ingest import protocol as P
+from ingest import wire
 from ingest.device_http import limits_of
-from ingest.pipeline import TokenBucket
+from ingest.volunteer import TokenBucket
 from server.consent.queries import ConsentRequired
 from server.errors import QuadrillerError, ServiceUnavailable
 
@@ -242,7 +243,7 @@ class PingsConnection:
             return
         limits = self._limits
         try:
-            pings, errors = P.parse_pings(data, time.time(), limits)
+            pings, errors = wire.parse_pings(data, time.time(), limits)
         except P.PingError as err:
             pings, errors = [], [err]
         except P.Control as control:
