@@ -163,9 +163,8 @@ def check_ping(p: Ping, now: float, limits: Limits, names: dict[str, str] | None
     return p
 
 
-def plain_optional(v, lo: float, hi: float, negative_unknown: bool) -> Any:
-    """An optional field as the fast paths take it (here and ingest/wire.py): None, a float in
-    range, or SLOW (the general path decides)."""
+def _plain(v, lo: float, hi: float, negative_unknown: bool) -> Any:
+    """An optional field as typed_ping takes it: None, a float in range, or _SLOW."""
     if v is None:
         return None
     if v.__class__ is float or v.__class__ is int:
@@ -173,42 +172,55 @@ def plain_optional(v, lo: float, hi: float, negative_unknown: bool) -> Any:
             return None
         if lo <= v <= hi:  # NaN compares false: the general path names it
             return float(v)
-    return SLOW
+    return _SLOW
 
 
-SLOW = object()
+_SLOW = object()
 _LAT, _LON, _ACC = RANGES["lat"], RANGES["lon"], RANGES["acc"]
 _ALT, _SPD, _HDG, _BAT = RANGES["alt"], RANGES["spd"], RANGES["hdg"], RANGES["bat"]
+
+
+def typed_ping(
+    seq: int, t: float, lat: float, lon: float, acc: float, alt, spd, hdg, bat, now: float, limits: Limits
+) -> Ping | None:
+    """The usual ping, its required fields already typed (seq an int; t, lat, lon, acc floats),
+    checked in one pass of inline checks: the Ping, or None when anything is out of range, out
+    of time or mistyped, for the general path to decide and name. The fast path of both
+    ping_from_dict and ingest/wire.py: it only accepts what the general path accepts unchanged,
+    and builds the same Ping."""
+    if not (
+        0 <= seq <= MAX_SEQ
+        and _LAT[0] <= lat <= _LAT[1]
+        and _LON[0] <= lon <= _LON[1]
+        and _ACC[0] <= acc <= _ACC[1]
+        and now - limits.retention_s <= t <= now + limits.future_s
+    ):
+        return None
+    alt, spd, hdg, bat = _plain(alt, *_ALT), _plain(spd, *_SPD), _plain(hdg, *_HDG), _plain(bat, *_BAT)
+    if alt is _SLOW or spd is _SLOW or hdg is _SLOW or bat is _SLOW:
+        return None
+    p = Ping(seq, t, lat, lon, acc, alt, spd, hdg, bat)
+    p.low_acc = acc > limits.max_acc
+    return p
 
 
 def ping_from_dict(d, now: float, limits: Limits) -> Ping:
     """A websocket ping object -> checked Ping. Raises PingError.
 
-    The usual ping (float fields, all in range) is taken in one pass of inline checks; anything
-    else goes through the general path below, which decides and names every error. Both give
-    the same Ping: the fast path only accepts what the general one accepts unchanged."""
+    The usual ping (float fields, all in range) goes through typed_ping; anything else through
+    the general path below, which decides and names every error."""
     if d.__class__ is dict:
         get = d.get
         seq, t, lat, lon, acc = get("seq"), get("t"), get("lat"), get("lon"), get("acc")
         if (
             seq.__class__ is int
-            and 0 <= seq <= MAX_SEQ
             and t.__class__ is float
             and lat.__class__ is float
             and lon.__class__ is float
             and acc.__class__ is float
-            and _LAT[0] <= lat <= _LAT[1]
-            and _LON[0] <= lon <= _LON[1]
-            and _ACC[0] <= acc <= _ACC[1]
-            and now - limits.retention_s <= t <= now + limits.future_s
         ):
-            alt = plain_optional(get("alt"), *_ALT)
-            spd = plain_optional(get("spd"), *_SPD)
-            hdg = plain_optional(get("hdg"), *_HDG)
-            bat = plain_optional(get("bat"), *_BAT)
-            if alt is not SLOW and spd is not SLOW and hdg is not SLOW and bat is not SLOW:
-                p = Ping(seq, t, lat, lon, acc, alt, spd, hdg, bat)
-                p.low_acc = acc > limits.max_acc
+            p = typed_ping(seq, t, lat, lon, acc, get("alt"), get("spd"), get("hdg"), get("bat"), now, limits)
+            if p is not None:
                 return p
     return _ping_from_dict(d, now, limits)
 

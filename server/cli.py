@@ -34,16 +34,22 @@ DOMAIN_COMMANDS = [
 ]
 
 
-def cmd_db_upgrade(args, settings: Settings) -> None:
-    from alembic import command
+def alembic_config(database_url: str):
+    """The project's alembic configuration, on `database_url`, wherever the command runs from."""
     from alembic.config import Config
 
     root = Path(__file__).resolve().parent.parent
     cfg = Config(str(root / "alembic.ini"))
     cfg.set_main_option("script_location", str(root / "alembic"))
-    cfg.attributes["database_url"] = settings.database_url
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def cmd_db_upgrade(args, settings: Settings) -> None:
+    from alembic import command
+
     try:
-        command.upgrade(cfg, args.revision)
+        command.upgrade(alembic_config(settings.database_url), args.revision)
     except Exception as exc:  # sqlalchemy's OperationalError and friends: report, don't trace
         if "connect" in str(exc).lower():
             raise ServiceUnavailable(f"cannot connect to PostgreSQL: {exc}") from exc

@@ -114,7 +114,7 @@ class IngestSettings(BaseSettings):
     ingest_workers: int = Field(default=1, ge=1)  # ingest processes sharing the port (SO_REUSEPORT)
     ingest_tick_ms: float = Field(default=5.0, ge=0)  # the pipeline gathers this long at most
     # ... and stops gathering at the first step of this many ms that brought nothing (0: always
-    # the whole tick). ingest/pipeline.py, Pipeline._gather_more.
+    # the whole tick): ingest/frames.gather_more.
     ingest_gather_gap_ms: float = Field(default=1.0, ge=0)
     # ... and gathers this long at most once an OwnTracks or Traccar request waits in the tick:
     # the app waits for the commit before sending its next fix.
