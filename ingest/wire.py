@@ -1,6 +1,6 @@
 """The websocket's usual frame, `{"type": "pings", "pings": [...]}`, decoded by msgspec straight
-into typed structs: one pass in C, no dict per ping (0.75 against 2.07 µs per ping, orjson and
-ingest.protocol.ping_from_dict, measured in one run: docs/benchmarks.md, "Ingest").
+into typed structs: one pass in C, no dict per ping (1.57 against 2.13 µs per ping for orjson
+and ingest.protocol's dicts, `python -m bench.parse`: docs/benchmarks.md, "Ingest").
 
 Only a frame whose every ping passes ingest.protocol.typed_ping (the dict parser's fast path
 too) is taken here; anything else (another frame type, a missing or mistyped field, a value out
